@@ -1,0 +1,2 @@
+-- placeholder; replaced by the db module's first migration
+SELECT 1;

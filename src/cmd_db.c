@@ -1,0 +1,13 @@
+/* cmd_db.c - 'causeway db' (placeholder until its issue lands). */
+#include "causeway/cli.h"
+
+int cw_cmd_db(cw_ctx *ctx, int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    cw_error err;
+    cw_error_clear(&err);
+    cw_error_set(&err, CW_EXIT_SOFTWARE, "'db' is not implemented yet");
+    cw_log_error(&ctx->log, &err);
+    return err.code;
+}
