@@ -139,6 +139,13 @@ int cw_rules_load(cw_rules **out, const char *path, FILE *diag, cw_error *err);
 int cw_rules_parse(cw_rules **out, const char *name, const char *data, size_t len, FILE *diag,
                    cw_error *err);
 
+/*
+ * Load the default rule set compiled into the binary (rules/default.yaml, see
+ * embed.h); diagnostics name it "rules/default.yaml". Same contract as
+ * cw_rules_load.
+ */
+int cw_rules_load_default(cw_rules **out, FILE *diag, cw_error *err);
+
 /* Release everything; NULL is a no-op. */
 void cw_rules_free(cw_rules *rules);
 
