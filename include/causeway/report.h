@@ -1,0 +1,43 @@
+/*
+ * report.h - render a week's ranking. Writers take the FILE * results go to and
+ * never write diagnostics; they return 0, or -1 with err (74) when the stream
+ * reports a write error.
+ *
+ * Snippets of complaint text are personal data: the table and markdown formats
+ * show example complaint ids only, unless `snippets` is set; csv, json and html
+ * are files a user asks for and carry them.
+ */
+#ifndef CAUSEWAY_REPORT_H
+#define CAUSEWAY_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "causeway/error.h"
+#include "causeway/ranking.h"
+
+typedef enum cw_report_format {
+    CW_REPORT_TABLE = 0,
+    CW_REPORT_MARKDOWN,
+    CW_REPORT_CSV,
+    CW_REPORT_JSON,
+    CW_REPORT_HTML,
+} cw_report_format;
+
+typedef struct cw_report_options {
+    cw_report_format format;
+    bool color;    /* ANSI colour (table only): a terminal and NO_COLOR unset */
+    bool snippets; /* table/markdown: show matched snippets too */
+    unsigned top;  /* items per section in table/markdown; 0 = all */
+} cw_report_options;
+
+/* The version of the JSON document layout (the "schema" member). */
+#define CW_REPORT_JSON_SCHEMA "causeway.ranking/1"
+
+/* Parse "table", "markdown", "csv", "json", "html"; -1 when unknown. */
+int cw_report_parse_format(const char *name);
+
+/* Render r in opts->format to out. */
+int cw_report_write(FILE *out, const cw_ranking *r, const cw_report_options *opts, cw_error *err);
+
+#endif

@@ -1,0 +1,177 @@
+/* test_report.c - the ranking writers against golden files (tests/data/report/). */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "causeway/report.h"
+#include "support.h"
+
+static void add_share(cw_ranking_share *s, size_t *n, const char *id, double v)
+{
+    s[*n].id = strdup(id);
+    s[*n].value = v;
+    (*n)++;
+}
+
+static cw_ranking_entry *entry(cw_ranking *r, const char *kind, unsigned rank, const char *area,
+                               const char *name, const char *site, const char *status)
+{
+    cw_ranking_entry *e = cw_ranking_add(r);
+    cr_assert_not_null(e);
+    e->rank = rank;
+    e->kind = strdup(kind);
+    e->area_id = strdup(area);
+    e->area_name = strdup(name);
+    e->site = strdup(site);
+    e->status = strdup(status);
+    e->since_week = strdup("");
+    e->owner = strdup("");
+    e->remediation = strdup("");
+    return e;
+}
+
+/* A fixed ranking that exercises every field and the escaping of each format. */
+static void fixture(cw_ranking *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->target_week = strdup("2026-W46");
+    r->week_monday = strdup("2026-11-09");
+    r->ruleset_hash = strdup("3fa2c1d9e8b7a6554433221100ffeeddccbbaa99887766554433221100ffeedd");
+
+    cw_ranking_entry *e = entry(r, "area", 1, "process", "Process friendliness", "", "drift");
+    free(e->since_week);
+    e->since_week = strdup("2026-W31");
+    e->slope_pct = 3.14159;
+    e->strength = 17.5;
+    e->score = 142.25;
+    e->volume = 98.2;
+    e->trend_factor = 1.448;
+    e->baseline = 30.5;
+    e->recent = 44.25;
+    e->max_severity = 3;
+    add_share(e->top_symptoms, &e->top_symptom_count, "order_mixup", 61);
+    add_share(e->top_symptoms, &e->top_symptom_count, "billing_error", 22);
+    add_share(e->top_sites, &e->top_site_count, "leeds", 48);
+    add_share(e->top_sites, &e->top_site_count, "york", 10);
+    e->examples[0].complaint_id = strdup("1042");
+    e->examples[0].symptom_id = strdup("order_mixup");
+    e->examples[0].snippet = strdup("got someone else's \"order\" again\tand again");
+    e->example_count = 1;
+    free(e->owner);
+    e->owner = strdup("Operations");
+    free(e->remediation);
+    e->remediation = strdup("Map the order hand-off, add a pick-list check | audit weekly");
+    e->series = calloc(3, sizeof(double));
+    e->series[0] = 30;
+    e->series[1] = 31;
+    e->series[2] = 44;
+    e->series_len = 3;
+
+    e = entry(r, "area", 2, "standards", "Service-standards compliance", "", "stable");
+    e->score = 50;
+    e->volume = 4;
+    e->trend_factor = 1;
+    e->severity_floor = 50;
+    e->max_severity = 5;
+
+    e = entry(r, "area_site", 1, "process", "Process friendliness", "leeds", "drift");
+    free(e->since_week);
+    e->since_week = strdup("2026-W30");
+    e->slope_pct = 5.2;
+    e->score = 80.5;
+    e->volume = 55;
+    e->trend_factor = 1.46;
+    e->rate = 2.5;
+}
+
+static void check_golden(cw_report_format format, const char *golden)
+{
+    cw_ranking r;
+    fixture(&r);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    cw_report_options opts = {.format = format};
+    cw_error err;
+    cw_error_clear(&err);
+    cr_assert_eq(cw_report_write(out, &r, &opts, &err), 0, "%s", err.message);
+    fclose(out);
+    cw_ranking_fini(&r);
+    if (getenv("CW_UPDATE_GOLDEN") != NULL) {
+        FILE *f = fopen(golden, "wb");
+        fwrite(buf, 1, len, f);
+        fclose(f);
+    }
+    size_t want_len = 0;
+    char *want = cw_test_read_file(golden, &want_len);
+    cr_assert_not_null(want, "missing golden file %s", golden);
+    cr_assert_eq(len, want_len, "%s: length %zu, golden %zu:\n%s", golden, len, want_len, buf);
+    cr_assert(memcmp(buf, want, len) == 0, "%s differs:\n%s", golden, buf);
+    free(want);
+    free(buf);
+}
+
+Test(report, table_matches_golden)
+{
+    check_golden(CW_REPORT_TABLE, "tests/data/report/ranking.txt");
+}
+
+Test(report, markdown_matches_golden)
+{
+    check_golden(CW_REPORT_MARKDOWN, "tests/data/report/ranking.md");
+}
+
+Test(report, csv_matches_golden)
+{
+    check_golden(CW_REPORT_CSV, "tests/data/report/ranking.csv");
+}
+
+Test(report, json_matches_golden)
+{
+    check_golden(CW_REPORT_JSON, "tests/data/report/ranking.json");
+}
+
+Test(report, table_hides_snippets_unless_asked)
+{
+    cw_ranking r;
+    fixture(&r);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    cw_report_options opts = {.format = CW_REPORT_TABLE};
+    cw_error err;
+    cw_error_clear(&err);
+    cr_assert_eq(cw_report_write(out, &r, &opts, &err), 0);
+    fflush(out);
+    cr_assert_null(strstr(buf, "someone else"), "snippet leaked into the default table");
+    cr_assert_not_null(strstr(buf, "#1042"));
+    opts.snippets = true;
+    cr_assert_eq(cw_report_write(out, &r, &opts, &err), 0);
+    fclose(out);
+    cr_assert_not_null(strstr(buf, "someone else"));
+    free(buf);
+    cw_ranking_fini(&r);
+}
+
+Test(report, write_error_is_reported_as_74)
+{
+    cw_ranking r;
+    fixture(&r);
+    FILE *full = fopen("/dev/full", "w");
+    cr_assert_not_null(full);
+    cw_report_options opts = {.format = CW_REPORT_JSON};
+    cw_error err;
+    cw_error_clear(&err);
+    cr_assert_eq(cw_report_write(full, &r, &opts, &err), -1);
+    cr_assert_eq(err.code, CW_EXIT_IOERR);
+    fclose(full);
+    cw_ranking_fini(&r);
+}
+
+Test(report, parses_format_names)
+{
+    cr_assert_eq(cw_report_parse_format("table"), CW_REPORT_TABLE);
+    cr_assert_eq(cw_report_parse_format("json"), CW_REPORT_JSON);
+    cr_assert_eq(cw_report_parse_format("yaml"), -1);
+}
