@@ -105,8 +105,8 @@ static void table_entry(FILE *out, const cw_ranking_entry *e, const cw_report_op
 static void table_section(FILE *out, const cw_ranking *r, size_t from, size_t to,
                           const cw_report_options *o)
 {
-    fprintf(out, "%3s  %-34s %-12s %-8s %-10s %8s %8s  %-6s %6s\n", "#", "cause", "status", "since",
-            "slope", "score", "volume", "trend", "");
+    fprintf(out, "%3s  %-34s %-12s %-8s %-10s %8s %8s  %s\n", "#", "cause", "status", "since",
+            "slope", "score", "volume", "trend");
     for (size_t i = from; i < to; i++)
         table_entry(out, &r->entries[i], o);
 }
