@@ -1,0 +1,20 @@
+/*
+ * text.h - small string helpers shared by modules that build SQL and messages.
+ */
+#ifndef CAUSEWAY_TEXT_H
+#define CAUSEWAY_TEXT_H
+
+#include <stddef.h>
+
+/* printf into a new heap string (caller frees); NULL when out of memory. */
+char *cw_text_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Copy a short, single-line excerpt of text[0..len) around [start, end) into
+ * buf: up to `context` bytes either side, cut at spaces, never inside a UTF-8
+ * sequence, control characters turned into spaces, "..." marking cuts.
+ */
+void cw_text_snippet(char *buf, size_t size, const char *text, size_t len, size_t start, size_t end,
+                     size_t context);
+
+#endif

@@ -1,0 +1,97 @@
+/* text.c - string helpers; see text.h. */
+#include "causeway/text.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+char *cw_text_printf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return NULL;
+    char *buf = malloc((size_t)n + 1);
+    if (buf == NULL)
+        return NULL;
+    va_start(ap, fmt);
+    vsnprintf(buf, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return buf;
+}
+
+static int is_continuation(unsigned char c)
+{
+    return (c & 0xC0) == 0x80;
+}
+
+static int is_space(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Length o of buf without a trailing, incomplete UTF-8 sequence. */
+static size_t drop_partial_utf8(const char *buf, size_t o)
+{
+    size_t lead = o;
+    while (lead > 0 && is_continuation((unsigned char)buf[lead - 1]))
+        lead--;
+    if (lead == 0)
+        return o;
+    unsigned char c = (unsigned char)buf[lead - 1];
+    size_t need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+    return o - (lead - 1) < need ? lead - 1 : o;
+}
+
+void cw_text_snippet(char *buf, size_t size, const char *text, size_t len, size_t start, size_t end,
+                     size_t context)
+{
+    if (size == 0)
+        return;
+    if (end > len)
+        end = len;
+    if (start > end)
+        start = end;
+    size_t from = start > context ? start - context : 0;
+    size_t to = end + context < len ? end + context : len;
+    /* Prefer cutting at a space so the excerpt starts and ends with whole words. */
+    if (from > 0) {
+        size_t f = from;
+        while (f < start && !is_space((unsigned char)text[f]))
+            f++;
+        if (f < start)
+            from = f + 1;
+    }
+    if (to < len) {
+        size_t t = to;
+        while (t > end && !is_space((unsigned char)text[t - 1]))
+            t--;
+        if (t > end)
+            to = t - 1;
+    }
+    while (from < start && is_continuation((unsigned char)text[from]))
+        from++;
+    while (to > end && to < len && is_continuation((unsigned char)text[to]))
+        to--;
+    size_t o = 0;
+    const char *ellipsis = "...";
+    if (from > 0 && o + 3 < size) {
+        memcpy(buf + o, ellipsis, 3);
+        o += 3;
+    }
+    size_t i = from;
+    for (; i < to && o + 1 < size; i++) {
+        unsigned char c = (unsigned char)text[i];
+        buf[o++] = (char)(c < 0x20 || c == 0x7F ? ' ' : c);
+    }
+    if (i < to)
+        o = drop_partial_utf8(buf, o);
+    if (to < len && o + 4 < size) {
+        memcpy(buf + o, ellipsis, 3);
+        o += 3;
+    }
+    buf[o] = '\0';
+}
