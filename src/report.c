@@ -5,6 +5,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "causeway/text.h"
+
 /* "html" joins this list when its writer lands. */
 static const char *const format_names[] = {"table", "markdown", "csv", "json"};
 
@@ -278,36 +280,6 @@ static void write_csv(FILE *out, const cw_ranking *r)
 
 /* ---- json ----------------------------------------------------------------- */
 
-static void json_string(FILE *out, const char *s)
-{
-    fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
-        switch (*p) {
-        case '"':
-            fputs("\\\"", out);
-            break;
-        case '\\':
-            fputs("\\\\", out);
-            break;
-        case '\n':
-            fputs("\\n", out);
-            break;
-        case '\r':
-            fputs("\\r", out);
-            break;
-        case '\t':
-            fputs("\\t", out);
-            break;
-        default:
-            if (*p < 0x20 || *p == 0x7f)
-                fprintf(out, "\\u%04x", *p);
-            else
-                fputc(*p, out);
-        }
-    }
-    fputc('"', out);
-}
-
 static void json_number(FILE *out, double v)
 {
     if (isnan(v) || isinf(v))
@@ -321,7 +293,7 @@ static void json_shares(FILE *out, const char *key, const cw_ranking_share *s, s
     fprintf(out, ",\"%s\":[", key);
     for (size_t i = 0; i < n; i++) {
         fputs(i > 0 ? ",{\"id\":" : "{\"id\":", out);
-        json_string(out, s[i].id);
+        cw_text_json_string(out, s[i].id);
         fputs(",\"attributed\":", out);
         json_number(out, s[i].value);
         fputc('}', out);
@@ -332,21 +304,21 @@ static void json_shares(FILE *out, const char *key, const cw_ranking_share *s, s
 static void json_entry(FILE *out, const cw_ranking_entry *e)
 {
     fprintf(out, "{\"rank\":%u,\"kind\":", e->rank);
-    json_string(out, e->kind);
+    cw_text_json_string(out, e->kind);
     fputs(",\"area_id\":", out);
-    json_string(out, e->area_id);
+    cw_text_json_string(out, e->area_id);
     fputs(",\"area_name\":", out);
-    json_string(out, e->area_name);
+    cw_text_json_string(out, e->area_name);
     fputs(",\"site\":", out);
     if (e->site[0] != '\0')
-        json_string(out, e->site);
+        cw_text_json_string(out, e->site);
     else
         fputs("null", out);
     fputs(",\"status\":", out);
-    json_string(out, e->status);
+    cw_text_json_string(out, e->status);
     fputs(",\"since_week\":", out);
     if (e->since_week[0] != '\0')
-        json_string(out, e->since_week);
+        cw_text_json_string(out, e->since_week);
     else
         fputs("null", out);
     const struct {
@@ -371,17 +343,17 @@ static void json_entry(FILE *out, const cw_ranking_entry *e)
     fputs(",\"examples\":[", out);
     for (size_t i = 0; i < e->example_count; i++) {
         fputs(i > 0 ? ",{\"complaint_id\":" : "{\"complaint_id\":", out);
-        json_string(out, e->examples[i].complaint_id);
+        cw_text_json_string(out, e->examples[i].complaint_id);
         fputs(",\"symptom_id\":", out);
-        json_string(out, e->examples[i].symptom_id);
+        cw_text_json_string(out, e->examples[i].symptom_id);
         fputs(",\"snippet\":", out);
-        json_string(out, e->examples[i].snippet);
+        cw_text_json_string(out, e->examples[i].snippet);
         fputc('}', out);
     }
     fputs("],\"owner\":", out);
-    json_string(out, e->owner);
+    cw_text_json_string(out, e->owner);
     fputs(",\"remediation\":", out);
-    json_string(out, e->remediation);
+    cw_text_json_string(out, e->remediation);
     fputs(",\"series\":[", out);
     for (size_t i = 0; i < e->series_len; i++) {
         if (i > 0)
@@ -394,11 +366,11 @@ static void json_entry(FILE *out, const cw_ranking_entry *e)
 static void write_json(FILE *out, const cw_ranking *r)
 {
     fputs("{\"schema\":\"" CW_REPORT_JSON_SCHEMA "\",\"week\":", out);
-    json_string(out, r->target_week);
+    cw_text_json_string(out, r->target_week);
     fputs(",\"week_start\":", out);
-    json_string(out, r->week_monday);
+    cw_text_json_string(out, r->week_monday);
     fputs(",\"ruleset_hash\":", out);
-    json_string(out, r->ruleset_hash);
+    cw_text_json_string(out, r->ruleset_hash);
     fputs(",\"items\":[", out);
     for (size_t i = 0; i < r->count; i++) {
         fputs(i > 0 ? ",\n" : "\n", out);

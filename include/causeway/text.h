@@ -5,6 +5,7 @@
 #define CAUSEWAY_TEXT_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 /* printf into a new heap string (caller frees); NULL when out of memory. */
 char *cw_text_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -16,5 +17,8 @@ char *cw_text_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)))
  */
 void cw_text_snippet(char *buf, size_t size, const char *text, size_t len, size_t start, size_t end,
                      size_t context);
+
+/* Write s as a JSON string literal (quotes, escapes; UTF-8 passes through). */
+void cw_text_json_string(FILE *out, const char *s);
 
 #endif
