@@ -3,7 +3,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "causeway/output.h"
 #include "causeway/report.h"
 #include "support.h"
 
@@ -174,4 +176,41 @@ Test(report, parses_format_names)
     cr_assert_eq(cw_report_parse_format("table"), CW_REPORT_TABLE);
     cr_assert_eq(cw_report_parse_format("json"), CW_REPORT_JSON);
     cr_assert_eq(cw_report_parse_format("yaml"), -1);
+}
+
+Test(report, output_file_is_replaced_whole)
+{
+    cw_ranking r;
+    fixture(&r);
+    char dir[] = "/tmp/causeway-out.XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char path[256];
+    snprintf(path, sizeof(path), "%s/ranking.json", dir);
+    FILE *old = fopen(path, "w");
+    fputs("old", old);
+    fclose(old);
+    cw_report_options opts = {.format = CW_REPORT_JSON};
+    cw_error err;
+    cw_error_clear(&err);
+    cr_assert_eq(cw_output_write(path, stdout, &r, &opts, &err), 0, "%s", err.message);
+    size_t len = 0;
+    char *got = cw_test_read_file(path, &len);
+    cr_assert_not_null(strstr(got, "\"schema\":\"causeway.ranking/1\""));
+    free(got);
+    unlink(path);
+    rmdir(dir);
+    cw_ranking_fini(&r);
+}
+
+Test(report, output_into_a_missing_directory_fails_with_74)
+{
+    cw_ranking r;
+    fixture(&r);
+    cw_report_options opts = {.format = CW_REPORT_CSV};
+    cw_error err;
+    cw_error_clear(&err);
+    cr_assert_eq(cw_output_write("/nonexistent-dir/x.csv", stdout, &r, &opts, &err), -1);
+    cr_assert_eq(err.code, CW_EXIT_IOERR);
+    cr_assert_not_null(strstr(err.message, "/nonexistent-dir/x.csv"));
+    cw_ranking_fini(&r);
 }
