@@ -53,6 +53,15 @@ int cw_config_init(cw_config *c, cw_error *err);
 /* Release what c owns; c may be zeroed or half-initialised. */
 void cw_config_fini(cw_config *c);
 
+/*
+ * Override c's settings with those of a YAML configuration file (keys as in
+ * causeway(1), CONFIGURATION; every key optional, unknown keys are errors).
+ * Errors are `file:line:col: error: ...` (65 for bad YAML or values, 66 for an
+ * unreadable file), also written to `diag` when not NULL. On failure c keeps
+ * valid (possibly partly overridden) settings and must still be finalised.
+ */
+int cw_config_load(cw_config *c, const char *path, FILE *diag, cw_error *err);
+
 /* Replace *slot with a copy of value (NULL clears it). Returns 0 or -1 (71). */
 int cw_config_set(char **slot, const char *value, cw_error *err);
 
