@@ -1,0 +1,30 @@
+/* fault.c - named fault points for tests; see fault.h. */
+#include "causeway/fault.h"
+
+#ifdef CW_FAULT_HOOKS
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int cw_fault_point(const char *name)
+{
+    const char *spec = getenv("CW_FAULT_AT");
+    size_t len = strlen(name);
+    if (spec == NULL || strncmp(spec, name, len) != 0 || spec[len] != ':')
+        return 0;
+    const char *action = spec + len + 1;
+    if (strcmp(action, "kill") == 0)
+        raise(SIGKILL);
+    if (strcmp(action, "fail") == 0)
+        return -1;
+    fprintf(stderr, "causeway: fault point %s reached\n", name);
+    fflush(stderr);
+    for (;;)
+        pause();
+}
+#else
+/* ISO C forbids an empty translation unit. */
+typedef int cw_fault_unused;
+#endif
