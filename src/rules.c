@@ -943,11 +943,11 @@ static int build_terms(loader *ld, const cw_ynode *root)
     if (r->terms == NULL || ld->terms == NULL)
         return -1;
     for (const cw_ynode *k = t->first; k != NULL && k->next != NULL; k = k->next->next) {
-        cw_term_list *term = &r->terms[r->term_count];
+        /* Counted before it is filled, so cw_rules_free releases a half-built term. */
+        cw_term_list *term = &r->terms[r->term_count++];
         if (build_term(ld, term, k) != 0)
             return -1;
-        ld->terms[r->term_count] = (id_ref){term->name, term->pos, r->term_count};
-        r->term_count++;
+        ld->terms[r->term_count - 1] = (id_ref){term->name, term->pos, r->term_count - 1};
     }
     /* Duplicate names are duplicate keys, refused by the position pass: sorting is for lookup. */
     qsort(ld->terms, r->term_count, sizeof(*ld->terms), cmp_ref);
@@ -1096,9 +1096,8 @@ static int build_where(loader *ld, cw_symptom *s, const y_where *w, const cw_yno
     if (s->where == NULL)
         return -1;
     for (const cw_ynode *k = node->first; k != NULL && k->next != NULL; k = k->next->next) {
-        if (build_condition(ld, &s->where[s->where_count], w, k) != 0)
+        if (build_condition(ld, &s->where[s->where_count++], w, k) != 0)
             return -1;
-        s->where_count++;
     }
     return 0;
 }
