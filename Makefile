@@ -51,6 +51,8 @@ BENCH_SRC := $(wildcard tests/bench/*.c)
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 TOOL_SRC := $(wildcard tests/tools/*.c)
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
+FUZZ_SRC := $(filter-out tests/fuzz/replay.c,$(wildcard tests/fuzz/*.c))
+REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(BUILD)/fuzz/replay_%)
 MIGRATIONS := $(sort $(wildcard sql/migrations/*.sql))
 RULES := rules/default.yaml
 
@@ -102,10 +104,15 @@ $(BUILD)/bench/%: tests/bench/%.c $(LIB_OBJ) | $(BUILD)/bench
 $(BUILD)/tools/%: tests/tools/%.c $(LIB_OBJ) | $(BUILD)/tools
 	$(CC) $(CPPFLAGS) $(CFLAGS_ALL) $(WARNINGS) $(LDFLAGS_ALL) -o $@ $< $(LIB_OBJ) $(PKG_LIBS)
 
-$(BUILD)/obj $(BUILD)/tests $(BUILD)/bench $(BUILD)/tools:
+# Fuzz harnesses built with a plain driver: the suite replays their corpora.
+$(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIB_OBJ) | $(BUILD)/fuzz
+	$(CC) $(CPPFLAGS) $(CFLAGS_ALL) $(WARNINGS) $(LDFLAGS_ALL) -o $@ $< tests/fuzz/replay.c \
+	  $(LIB_OBJ) $(PKG_LIBS)
+
+$(BUILD)/obj $(BUILD)/tests $(BUILD)/bench $(BUILD)/tools $(BUILD)/fuzz:
 	@mkdir -p $@
 
-build-tests: $(BUILD)/causeway $(TEST_BIN) $(TOOL_BIN)
+build-tests: $(BUILD)/causeway $(TEST_BIN) $(TOOL_BIN) $(REPLAY_BIN)
 
 deps:
 	@tests/tools/ensure-deps.sh
@@ -142,7 +149,21 @@ bench: deps
 	$(MAKE) --no-print-directory VARIANT=release all
 	tests/tools/pgtmp.sh tests/tools/bench-run.sh build/release
 
-SOURCES_TO_FORMAT = $(wildcard src/*.c include/causeway/*.h tests/*.c tests/*.h tests/bench/*.c tests/tools/*.c)
+# libFuzzer over the rule loader (clang): new inputs go to build/fuzz/corpus-rules,
+# tests/data/rules/ seeds it and is never written. FUZZ_SECONDS=0 replays the seeds only.
+FUZZ_SECONDS ?= 30
+.PHONY: fuzz-rules
+fuzz-rules: $(GEN)/embedded_rules.c
+	@mkdir -p build/fuzz/corpus-rules
+	clang $(CPPFLAGS) -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined \
+	  -fno-sanitize-recover=all $(PKG_CFLAGS) -o build/fuzz/fuzz_rules tests/fuzz/fuzz_rules.c \
+	  src/rules.c src/rules_pos.c src/error.c $(GEN)/embedded_rules.c $(PKG_LIBS)
+	if [ "$(FUZZ_SECONDS)" = 0 ]; then build/fuzz/fuzz_rules -runs=0 tests/data/rules tests/fuzz/corpus/rules; \
+	else build/fuzz/fuzz_rules -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=5 \
+	  -rss_limit_mb=1024 build/fuzz/corpus-rules tests/data/rules; fi
+
+SOURCES_TO_FORMAT = $(wildcard src/*.c include/causeway/*.h tests/*.c tests/*.h tests/bench/*.c tests/tools/*.c \
+                    tests/fuzz/*.c)
 
 format:
 	clang-format -i $(SOURCES_TO_FORMAT)

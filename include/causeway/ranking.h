@@ -59,7 +59,7 @@ typedef struct cw_ranking {
     char *target_week; /* "2026-W46" */
     char *week_monday; /* "2026-11-09" */
     char *ruleset_hash;
-    long series_first; /* ISO week number (week.h) of every entry's series[0] */
+    long series_first;         /* ISO week number (week.h) of every entry's series[0] */
     cw_ranking_entry *entries; /* kind "area" first by rank, then "area_site" by rank */
     size_t count;
     size_t cap;

@@ -45,6 +45,24 @@ for suite in "${suites[@]}"; do
     [ "$rc" -eq 0 ] || status=1
 done
 
+# Fuzz corpora: replay_NAME runs over tests/data/NAME (seeds) and tests/fuzz/corpus/NAME.
+if [ $# -eq 0 ]; then
+    for replay in "$build"/fuzz/replay_*; do
+        [ -x "$replay" ] || continue
+        name=${replay##*/replay_}
+        inputs=()
+        for d in "tests/data/$name" "tests/fuzz/corpus/$name"; do [ -d "$d" ] && inputs+=("$d"); done
+        [ ${#inputs[@]} -gt 0 ] || continue
+        if "$replay" "${inputs[@]}"; then
+            passing=$((passing + 1))
+        else
+            echo "run-tests: fuzz corpus replay $name failed" >&2
+            failing=$((failing + 1)); status=1
+        fi
+        tested=$((tested + 1))
+    done
+fi
+
 if compgen -G "$reports/*" >/dev/null; then
     echo "run-tests: sanitizer reports (leaks included) fail the suite:" >&2
     for f in "$reports"/*; do echo "---- $f" >&2; head -n 60 "$f" >&2; done
