@@ -95,6 +95,23 @@ void cw_scan_free(cw_scan *s);
 int cw_matcher_classify(const cw_hit **hits, size_t *count, cw_scan *scan, const cw_complaint *c,
                         cw_error *err);
 
+/* Why a symptom fired or not in the last cw_matcher_classify call of a scan. */
+typedef enum cw_matcher_why {
+    CW_WHY_FIRED = 0,
+    CW_WHY_NO_HIT,      /* no `any` phrase or `regex` matched */
+    CW_WHY_NEGATED,     /* every hit had a negator shortly before it */
+    CW_WHY_ALL_MISSING, /* an `all` entry matched nowhere */
+    CW_WHY_VETOED,      /* an `unless` entry matched */
+    CW_WHY_WHERE,       /* a `where` condition does not hold */
+} cw_matcher_why;
+
+/*
+ * Explain symptom `symptom` (index into the rules' symptoms) for the complaint
+ * of the last successful cw_matcher_classify on `scan` (which must have
+ * happened, and whose complaint must still be valid). For `causeway check`.
+ */
+cw_matcher_why cw_matcher_explain(const cw_scan *scan, size_t symptom);
+
 /* The rule set the matcher was compiled from (borrowed). */
 const cw_rules *cw_matcher_rules(const cw_matcher *m);
 
