@@ -202,11 +202,12 @@ static const double segment_mix[NSEG] = {.75, .15, .10};
 
 /*
  * Template slots: {item} the complaint's item, {a_item} with its article, {item2}
- * ({item2_a}) another item, {amount} its price, {amount2} a lower amount, {fee} a fee, {days}
- * {mins} {n} durations and counts, {role} staff, {dept}/{dept2} departments, {digital} app or
- * website (follows the channel), {ch} how the customer was in touch, {when} a day, {ref} the order
- * number, {name} a staff first name, {site} the site's name. A capitalised slot
- * name ({Role}) capitalises the filler.
+ * ({item2_a}) another item, {amount} its price, {amount2} a lower amount, {fee} a
+ * fee, {days} {mins} {n} durations and counts, {role} staff, {dept}/{dept2}
+ * departments, {digital} app or website (follows the channel), {ch} how the
+ * customer was in touch, {when} a past day, {by} a deadline, {day} a weekday, {ref}
+ * the order number, {name} a staff first name, {site} the site's name. A
+ * capitalised slot name ({Role}) capitalises the filler.
  */
 static const char *const ph_order_mixup[] = {
     "I ordered {a_item} but received {item2_a} instead.",
@@ -288,7 +289,7 @@ static const char *const ph_digital[] = {
     "{Digital} will not accept my card and shows a blank screen.",
     "Since the last update {digital} will not load at all.",
     "The account page on {digital} is broken and won't let me update my address.",
-    "I get 'something went wrong' every time I try to pay in {digital}.",
+    "I get 'something went wrong' every time I try to pay on {digital}.",
 };
 static const char *const ph_delay[] = {
     "I have been waiting {days} for my {item} to be delivered.",
@@ -308,19 +309,19 @@ static const char *const ph_delay[] = {
 };
 static const char *const ph_wrong_info[] = {
     "{Role} told me one thing and the next person told me the opposite.",
-    "I was told the {item} would be delivered {when}, but that turned out to be untrue.",
-    "{Role} promised me a discount of {amount} that was never honoured.",
+    "I was told the {item} would be delivered {by}, but that turned out to be untrue.",
+    "{Role} promised me a discount of {fee} that was never honoured.",
     "Your website said the {item} was in stock, but when I got to the store it was not.",
     "I was given the wrong information about the returns window.",
     "Three different members of staff gave me three different answers.",
     "I was assured the price would be matched, then told that was never an option.",
     "The confirmation email gave the wrong delivery date.",
-    "{Role} promised the {item} would be ready for collection {when}; it was not.",
+    "{Role} promised the {item} would be ready for collection {by}; it was not.",
     "I was told the warranty covered this, and now I am told it does not.",
     "You said I would receive a replacement, then changed your story.",
     "What it says on your website contradicts what I was told {ch}.",
     "I was misinformed about the cancellation terms.",
-    "You broke your promise to fix this by {when}.",
+    "You broke your promise to fix this {by}.",
 };
 static const char *const ph_no_response[] = {
     "I have called {n} times and nobody has got back to me.",
@@ -416,7 +417,7 @@ static const char *const ph_manager[] = {
     "No manager has ever looked at my complaint.",
     "I was told the manager was too busy to speak to customers.",
     "Management have ignored every request to escalate.",
-    "The manager promised to ring me {when} and never called back.",
+    "The manager promised to ring me {by} and never called back.",
 };
 static const char *const ph_blame[] = {
     "The store blamed the courier and the courier blamed the store.",
@@ -500,7 +501,7 @@ static const char *const ph_noise[] = {
     "Please send me a VAT receipt for order {ref}.",
     "Can you recommend an extended warranty for the {item}?",
     "{Name} on the phone was really helpful and patient.",
-    "Can I change the delivery day for order {ref} to {when}?",
+    "Can I change the delivery day for order {ref} to {day}?",
     "Is there parking near the {site} store?",
     "I'd like to know if the {item} can be wall mounted.",
     "Really happy with my new {item}, thanks.",
@@ -600,10 +601,14 @@ static const char *const f_dept[] = {
     "the warehouse",    "the courier",           "customer services", "head office",
     "the store",        "the billing team",      "the delivery firm", "the installation team",
     "the manufacturer", "the returns department"};
-static const char *const f_when[] = {"on Monday",          "last Tuesday", "by Friday",
-                                     "within 48 hours",    "the next day", "this week",
-                                     "before the weekend", "on Saturday",  "by the 14th",
-                                     "last Thursday",      "on Wednesday"};
+static const char *const f_when[] = {"on Monday",     "last Tuesday", "on Saturday",
+                                     "last Thursday", "on Wednesday", "at the weekend",
+                                     "last week",     "on the 3rd",   "a fortnight ago"};
+static const char *const f_by[] = {"by Friday", "within 48 hours",    "the next day",
+                                   "this week", "before the weekend", "by the 14th",
+                                   "by Monday", "on Tuesday"};
+static const char *const f_day[] = {"Monday",   "Tuesday", "Wednesday",
+                                    "Thursday", "Friday",  "Saturday"};
 static const char *const f_name[] = {"Priya", "Tom",     "Aisha", "Callum", "Megan", "Oluwaseun",
                                      "Rhys",  "Siobhan", "Grace", "Darren", "Mei",   "Hamza"};
 
@@ -615,6 +620,7 @@ typedef struct row {
     unsigned ref;          /* order number, stable within one complaint */
     unsigned price;        /* the item's price in pence, stable within one complaint */
     unsigned kind, second; /* primary kind; second symptom or NSYM for none */
+    int ref_used;          /* the order number was already mentioned */
 } row;
 
 typedef struct text {
@@ -732,7 +738,7 @@ static void put_channel(text *t, rng *r, const row *rw)
 }
 
 /* Append one filler for slot `name` (length n); unknown slots are a bug. */
-static void put_slot(text *t, rng *r, const row *rw, const char *name, size_t n)
+static void put_slot(text *t, rng *r, row *rw, const char *name, size_t n)
 {
     int cap = name[0] >= 'A' && name[0] <= 'Z';
     char key[16];
@@ -776,9 +782,14 @@ static void put_slot(text *t, rng *r, const row *rw, const char *name, size_t n)
         put_channel(t, r, rw);
     } else if (strcmp(key, "when") == 0) {
         put_cap(t, PICK(r, f_when), cap);
+    } else if (strcmp(key, "by") == 0) {
+        put_cap(t, PICK(r, f_by), cap);
+    } else if (strcmp(key, "day") == 0) {
+        puts_(t, PICK(r, f_day));
     } else if (strcmp(key, "ref") == 0) {
         puts_(t, rng_chance(r, .3) ? "#" : "");
         put_uint(t, rw->ref);
+        rw->ref_used = 1;
     } else if (strcmp(key, "name") == 0) {
         put_cap(t, PICK(r, f_name), cap);
     } else if (strcmp(key, "site") == 0) {
@@ -792,7 +803,7 @@ static void put_slot(text *t, rng *r, const row *rw, const char *name, size_t n)
  * Render template `tpl` after a space; `lower` turns a leading capital into lower
  * case (after a connector), except for "I".
  */
-static void render(text *t, rng *r, const row *rw, const char *tpl, int lower)
+static void render(text *t, rng *r, row *rw, const char *tpl, int lower)
 {
     if (t->len > 0 && t->buf[t->len - 1] != ' ')
         put(t, " ", 1);
@@ -859,8 +870,11 @@ static void compose(text *t, rng *r, row *rw)
         lower = last == ',' || (last >= 'a' && last <= 'z');
     }
     render(t, r, rw, pick(r, s->ph, s->nph), lower);
-    if (rng_chance(r, .2))
-        render(t, r, rw, PICK(r, details), 0);
+    if (rng_chance(r, .2)) {
+        const char *detail = PICK(r, details);
+        if (!(rw->ref_used && strstr(detail, "{ref}")))
+            render(t, r, rw, detail, 0);
+    }
     rw->second = NSYM;
     if (rng_chance(r, .15)) {
         rw->second = pick_second(r, rw->kind);
