@@ -178,3 +178,22 @@ Test(default_rules, eval_classes_map_every_symptom_once)
     cw_rules_free(rules);
     free(csv);
 }
+
+/* The real binary compiles every pattern with Vectorscan and runs every inline
+ * example: the shipped rules must pass their own examples. */
+Test(default_rules, check_passes_on_the_file_and_the_built_in_set)
+{
+    const char *const file_argv[] = {"causeway", "check", "rules/default.yaml", NULL};
+    cw_test_output res;
+    cr_assert_eq(cw_test_run(&res, NULL, NULL, file_argv), 0);
+    cr_expect_eq(res.status, 0, "causeway check rules/default.yaml exited %d:\n%s", res.status,
+                 res.err);
+    cr_expect(strstr(res.out, "14 symptoms, 10 cause areas") != NULL, "unexpected summary: %s",
+              res.out);
+    cw_test_output_fini(&res);
+
+    const char *const builtin_argv[] = {"causeway", "check", NULL};
+    cr_assert_eq(cw_test_run(&res, NULL, NULL, builtin_argv), 0);
+    cr_expect_eq(res.status, 0, "causeway check (built-in) exited %d:\n%s", res.status, res.err);
+    cw_test_output_fini(&res);
+}
