@@ -6,13 +6,15 @@
  *       Read an RFC 4180 CSV (quoted fields may span lines) and write
  *       BODIES_OUT as CSV `id,body` (the input of `causeway classify
  *       --format csv`) and LABELS_OUT as `id,class,strength`. Without -i the id
- *       is the 1-based data row number. With -m the label is looked up in
- *       MAP_CSV (first column = label, columns `symptom_class` and
- *       `label_strength`), as for BANKING77 intents.
+ *       is the 1-based data row number (as `causeway classify -i csv` numbers
+ *       records without an id column). BODIES_OUT "-" skips the bodies. With -m the label is looked
+ * up in MAP_CSV (first column = label, columns `symptom_class` and `label_strength`), as for
+ * BANKING77 intents.
  *
  *   eval_score score DATASET LABELS PREDICTIONS EVAL_CLASSES
- *       LABELS is `id,class,strength`; PREDICTIONS has one `id,symptom_id` row
- *       per symptom that fired (complaints with none may be absent);
+ *       LABELS is `id,class,strength`; PREDICTIONS is the CSV output of
+ *       `causeway classify` (columns id and symptoms, ';'-joined), one row
+ *       per complaint;
  *       EVAL_CLASSES maps `symptom_id,eval_class`. Prints, per label-strength
  *       group, per-class precision, recall, F1 and support.
  *
@@ -277,7 +279,7 @@ static int cmd_prepare(int argc, char **argv)
     }
     if (text_col == NULL || label_col == NULL || argc - optind != 3)
         die("usage: eval_score prepare -t TEXT -l LABEL [-i ID] [-s STRENGTH] [-m MAP] IN "
-            "BODIES LABELS");
+            "BODIES|- LABELS");
     map labels = {0};
     record r = {0};
     if (map_path != NULL) {
@@ -294,7 +296,8 @@ static int cmd_prepare(int argc, char **argv)
         fclose(mf);
     }
     FILE *in = open_or_die(argv[optind], "r");
-    FILE *bodies = open_or_die(argv[optind + 1], "w");
+    bool want_bodies = strcmp(argv[optind + 1], "-") != 0;
+    FILE *bodies = open_or_die(want_bodies ? argv[optind + 1] : "/dev/null", "w");
     FILE *out = open_or_die(argv[optind + 2], "w");
     if (!read_record(in, &r))
         die("%s: empty", argv[optind]);
@@ -468,23 +471,34 @@ static int cmd_score(int argc, char **argv)
     fclose(f);
     qsort(items, n, sizeof(*items), cmp_item);
 
-    size_t unknown = 0;
+    size_t unknown = 0, rows = 0;
     f = open_or_die(argv[3], "r");
+    if (!read_record(f, &r))
+        die("%s: empty", argv[3]);
+    long pid = column(&r, "id"), psym = column(&r, "symptoms");
+    if (pid < 0 || psym < 0)
+        die("%s: expected the columns id and symptoms of causeway classify", argv[3]);
     while (read_record(f, &r)) {
-        if (r.count < 2 || strcmp(r.fields[0], "id") == 0)
-            continue;
-        long k = map_find(&classes, r.fields[1]);
-        if (k < 0) {
-            unknown++;
-            continue;
-        }
-        item key = {.id = r.fields[0]};
+        if (r.count <= (size_t)(pid > psym ? pid : psym))
+            die("%s: short row %zu", argv[3], rows + 1);
+        rows++;
+        item key = {.id = r.fields[pid]};
         item *it = bsearch(&key, items, n, sizeof(*items), cmp_item);
         if (it == NULL)
-            die("%s: prediction for unknown id '%s'", argv[3], r.fields[0]);
-        it->pred |= 1u << class_index(classes.a[k]);
+            die("%s: prediction for unknown id '%s'", argv[3], r.fields[pid]);
+        char *save = NULL;
+        for (char *sym = strtok_r(r.fields[psym], ";", &save); sym != NULL;
+             sym = strtok_r(NULL, ";", &save)) {
+            long k = map_find(&classes, sym);
+            if (k < 0)
+                unknown++;
+            else
+                it->pred |= 1u << class_index(classes.a[k]);
+        }
     }
     fclose(f);
+    if (rows != n)
+        die("%s has %zu complaints but %s has %zu labels", argv[3], rows, argv[2], n);
     if (unknown > 0)
         fprintf(stderr, "eval_score: %zu predictions name symptoms not in %s (ignored)\n", unknown,
                 argv[4]);
