@@ -77,6 +77,66 @@ static bool is_alnum_ascii(unsigned char c)
     return is_word(c) && c < 0x80;
 }
 
+/*
+ * Word characters beyond ASCII, for exact bounds: letters of any script are
+ * word characters, while spaces, punctuation, symbols and emoji (curly quotes
+ * around “rude”, a no-break space, an em dash) are not.
+ */
+static bool cp_is_word(uint32_t cp)
+{
+    if (cp < 0x80)
+        return is_word((unsigned char)cp);
+    if (cp <= 0xbf || cp == 0xd7 || cp == 0xf7 || cp == 0xfeff)
+        return false;
+    if ((cp >= 0x2000 && cp <= 0x2bff) || (cp >= 0x3000 && cp <= 0x303f) ||
+        (cp >= 0xfe30 && cp <= 0xfe6f) || (cp >= 0xff00 && cp <= 0xff20) ||
+        (cp >= 0x1f000 && cp <= 0x1faff))
+        return false;
+    return true;
+}
+
+/* Decode the UTF-8 character at p[0..n); false when it is not one valid character. */
+static bool decode(const unsigned char *p, size_t n, uint32_t *cp, size_t *used)
+{
+    size_t k = p[0] >= 0xf0 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc2 ? 2 : 0;
+    if (k == 0 || k > n || p[0] > 0xf4)
+        return false;
+    uint32_t v = p[0] & (0x7fu >> k);
+    for (size_t i = 1; i < k; i++) {
+        if ((p[i] & 0xc0) != 0x80)
+            return false;
+        v = (v << 6) | (p[i] & 0x3fu);
+    }
+    *cp = v;
+    *used = k;
+    return true;
+}
+
+/* Is the character starting at b[at] (at < len) a word character? Invalid bytes are. */
+static bool word_at(const unsigned char *b, size_t len, size_t at)
+{
+    uint32_t cp;
+    size_t used;
+    if (b[at] < 0x80)
+        return is_word(b[at]);
+    return !decode(b + at, len - at, &cp, &used) || cp_is_word(cp);
+}
+
+/* Is the character ending just before b[at] (at > 0) a word character? */
+static bool word_before(const unsigned char *b, size_t at)
+{
+    if (b[at - 1] < 0x80)
+        return is_word(b[at - 1]);
+    size_t k = at - 1;
+    while (k > 0 && at - k < 4 && (b[k] & 0xc0) == 0x80)
+        k--;
+    uint32_t cp;
+    size_t used;
+    if (!decode(b + k, at - k, &cp, &used) || used != at - k)
+        return true;
+    return cp_is_word(cp);
+}
+
 /* ---- phrase to regex ----------------------------------------------------- */
 
 typedef struct sbuf {
@@ -605,7 +665,7 @@ static int on_match(unsigned int id, unsigned long long from, unsigned long long
     cw_scan *s = ctx;
     const pattern_ref *r = &s->m->refs[id];
     const unsigned char *b = s->body;
-    if (r->trail_check && to < s->len && is_word(b[to]))
+    if (r->trail_check && to < s->len && word_at(b, s->len, (size_t)to))
         return 0;
     switch (r->role) {
     case ROLE_ALL:
@@ -617,7 +677,7 @@ static int on_match(unsigned int id, unsigned long long from, unsigned long long
     case ROLE_HIT:
         break;
     }
-    if (r->lead_check && from > 0 && is_word(b[from - 1]))
+    if (r->lead_check && from > 0 && word_before(b, (size_t)from))
         return 0;
     size_t st = (size_t)from, en = (size_t)to;
     size_t *bs = &s->best_start[r->symptom], *be = &s->best_end[r->symptom];

@@ -7,6 +7,7 @@
  */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,4 +132,68 @@ Test(default_rules, file_loads_through_the_file_loader_too)
     cr_assert_eq(rc, 0, "%s", err.message);
     cr_expect_str_eq(rules->path, "rules/default.yaml");
     cw_rules_free(rules);
+}
+
+/* make eval maps symptoms onto the evaluation classes of ../shared/data: every
+ * default symptom needs exactly one row, and only those classes are allowed. */
+Test(default_rules, eval_classes_map_every_symptom_once)
+{
+    static const char *const classes[] = {"order_mixup",
+                                          "discourtesy",
+                                          "billing_transaction_error",
+                                          "digital_malfunction",
+                                          "delay_wait",
+                                          "product_quality",
+                                          "communication_information_failure",
+                                          "other"};
+    size_t len = 0;
+    char *csv = cw_test_read_file("rules/eval-classes.csv", &len);
+    cr_assert_not_null(csv);
+    cw_rules *rules = load_default();
+    size_t *seen = calloc(rules->symptom_count, sizeof(*seen));
+    cr_assert_not_null(seen);
+    char *save = NULL;
+    char *line = strtok_r(csv, "\n", &save);
+    cr_assert_str_eq(line, "symptom_id,eval_class");
+    size_t rows = 0;
+    while ((line = strtok_r(NULL, "\n", &save)) != NULL) {
+        char *comma = strchr(line, ',');
+        cr_assert_not_null(comma, "row without a comma: %s", line);
+        *comma = '\0';
+        long idx = cw_rules_find_symptom(rules, line);
+        cr_expect_geq(idx, 0, "eval-classes.csv names unknown symptom '%s'", line);
+        if (idx >= 0)
+            seen[idx]++;
+        bool known = false;
+        for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
+            known = known || strcmp(comma + 1, classes[i]) == 0;
+        cr_expect(known, "unknown evaluation class '%s'", comma + 1);
+        rows++;
+    }
+    cr_expect_eq(rows, rules->symptom_count);
+    for (size_t i = 0; i < rules->symptom_count; i++)
+        cr_expect_eq(seen[i], 1, "symptom '%s' is mapped %zu times", rules->symptoms[i].id,
+                     seen[i]);
+    free(seen);
+    cw_rules_free(rules);
+    free(csv);
+}
+
+/* The real binary compiles every pattern with Vectorscan and runs every inline
+ * example: the shipped rules must pass their own examples. */
+Test(default_rules, check_passes_on_the_file_and_the_built_in_set)
+{
+    const char *const file_argv[] = {"causeway", "check", "rules/default.yaml", NULL};
+    cw_test_output res;
+    cr_assert_eq(cw_test_run(&res, NULL, NULL, file_argv), 0);
+    cr_expect_eq(res.status, 0, "causeway check rules/default.yaml exited %d:\n%s", res.status,
+                 res.err);
+    cr_expect(strstr(res.out, "14 symptoms, 10 cause areas") != NULL, "unexpected summary: %s",
+              res.out);
+    cw_test_output_fini(&res);
+
+    const char *const builtin_argv[] = {"causeway", "check", NULL};
+    cr_assert_eq(cw_test_run(&res, NULL, NULL, builtin_argv), 0);
+    cr_expect_eq(res.status, 0, "causeway check (built-in) exited %d:\n%s", res.status, res.err);
+    cw_test_output_fini(&res);
 }

@@ -8,8 +8,10 @@
  *
  * Semantics ("causeway-matcher/1"; a change here must bump cw_matcher_version):
  *   - Phrases are case-insensitive and word-bounded: "late" matches "LATE!" but
- *     not "later" or "chocolate". A word byte is an ASCII letter, digit, '_' or
- *     any byte >= 0x80 (so UTF-8 words are never split).
+ *     not "later" or "chocolate". Word characters are ASCII letters, digits,
+ *     '_' and non-ASCII letters (UTF-8; punctuation, spaces and symbols such as
+ *     curly quotes or a no-break space are not; invalid bytes count as word
+ *     characters, so a match never splits one).
  *   - A space in a phrase matches any run of whitespace (spaces, tabs, newlines).
  *   - `word*` is a prefix wildcard: "refund*" matches "refund", "refunds",
  *     "refunded"; the evidence span covers the whole word.

@@ -22,6 +22,7 @@
  * by (seed, week), timestamps computed arithmetically and printed as UTC, no
  * locale or TZ involved. Only libm's exp/log/cos/lgamma enter the count model.
  */
+#include <assert.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdint.h>
@@ -202,11 +203,12 @@ static const double segment_mix[NSEG] = {.75, .15, .10};
 
 /*
  * Template slots: {item} the complaint's item, {a_item} with its article, {item2}
- * ({item2_a}) another item, {amount} its price, {amount2} a lower amount, {fee} a fee, {days}
- * {mins} {n} durations and counts, {role} staff, {dept}/{dept2} departments, {digital} app or
- * website (follows the channel), {ch} how the customer was in touch, {when} a day, {ref} the order
- * number, {name} a staff first name, {site} the site's name. A capitalised slot
- * name ({Role}) capitalises the filler.
+ * ({item2_a}) another item, {amount} its price, {amount2} a lower amount, {fee} a
+ * fee, {days} {mins} {n} durations and counts, {role} staff, {dept}/{dept2}
+ * departments, {digital} app or website (follows the channel), {ch} how the
+ * customer was in touch, {when} a past day, {by} a deadline, {day} a weekday, {ref}
+ * the order number, {name} a staff first name, {site} the site's name. A
+ * capitalised slot name ({Role}) capitalises the filler.
  */
 static const char *const ph_order_mixup[] = {
     "I ordered {a_item} but received {item2_a} instead.",
@@ -288,7 +290,7 @@ static const char *const ph_digital[] = {
     "{Digital} will not accept my card and shows a blank screen.",
     "Since the last update {digital} will not load at all.",
     "The account page on {digital} is broken and won't let me update my address.",
-    "I get 'something went wrong' every time I try to pay in {digital}.",
+    "I get 'something went wrong' every time I try to pay on {digital}.",
 };
 static const char *const ph_delay[] = {
     "I have been waiting {days} for my {item} to be delivered.",
@@ -308,19 +310,19 @@ static const char *const ph_delay[] = {
 };
 static const char *const ph_wrong_info[] = {
     "{Role} told me one thing and the next person told me the opposite.",
-    "I was told the {item} would be delivered {when}, but that turned out to be untrue.",
-    "{Role} promised me a discount of {amount} that was never honoured.",
+    "I was told the {item} would be delivered {by}, but that turned out to be untrue.",
+    "{Role} promised me a discount of {fee} that was never honoured.",
     "Your website said the {item} was in stock, but when I got to the store it was not.",
     "I was given the wrong information about the returns window.",
     "Three different members of staff gave me three different answers.",
     "I was assured the price would be matched, then told that was never an option.",
     "The confirmation email gave the wrong delivery date.",
-    "{Role} promised the {item} would be ready for collection {when}; it was not.",
+    "{Role} promised the {item} would be ready for collection {by}; it was not.",
     "I was told the warranty covered this, and now I am told it does not.",
     "You said I would receive a replacement, then changed your story.",
     "What it says on your website contradicts what I was told {ch}.",
     "I was misinformed about the cancellation terms.",
-    "You broke your promise to fix this by {when}.",
+    "You broke your promise to fix this {by}.",
 };
 static const char *const ph_no_response[] = {
     "I have called {n} times and nobody has got back to me.",
@@ -416,7 +418,7 @@ static const char *const ph_manager[] = {
     "No manager has ever looked at my complaint.",
     "I was told the manager was too busy to speak to customers.",
     "Management have ignored every request to escalate.",
-    "The manager promised to ring me {when} and never called back.",
+    "The manager promised to ring me {by} and never called back.",
 };
 static const char *const ph_blame[] = {
     "The store blamed the courier and the courier blamed the store.",
@@ -500,7 +502,7 @@ static const char *const ph_noise[] = {
     "Please send me a VAT receipt for order {ref}.",
     "Can you recommend an extended warranty for the {item}?",
     "{Name} on the phone was really helpful and patient.",
-    "Can I change the delivery day for order {ref} to {when}?",
+    "Can I change the delivery day for order {ref} to {day}?",
     "Is there parking near the {site} store?",
     "I'd like to know if the {item} can be wall mounted.",
     "Really happy with my new {item}, thanks.",
@@ -600,10 +602,14 @@ static const char *const f_dept[] = {
     "the warehouse",    "the courier",           "customer services", "head office",
     "the store",        "the billing team",      "the delivery firm", "the installation team",
     "the manufacturer", "the returns department"};
-static const char *const f_when[] = {"on Monday",          "last Tuesday", "by Friday",
-                                     "within 48 hours",    "the next day", "this week",
-                                     "before the weekend", "on Saturday",  "by the 14th",
-                                     "last Thursday",      "on Wednesday"};
+static const char *const f_when[] = {"on Monday",     "last Tuesday", "on Saturday",
+                                     "last Thursday", "on Wednesday", "at the weekend",
+                                     "last week",     "on the 3rd",   "a fortnight ago"};
+static const char *const f_by[] = {"by Friday", "within 48 hours",    "the next day",
+                                   "this week", "before the weekend", "by the 14th",
+                                   "by Monday", "on Tuesday"};
+static const char *const f_day[] = {"Monday",   "Tuesday", "Wednesday",
+                                    "Thursday", "Friday",  "Saturday"};
 static const char *const f_name[] = {"Priya", "Tom",     "Aisha", "Callum", "Megan", "Oluwaseun",
                                      "Rhys",  "Siobhan", "Grace", "Darren", "Mei",   "Hamza"};
 
@@ -615,6 +621,7 @@ typedef struct row {
     unsigned ref;          /* order number, stable within one complaint */
     unsigned price;        /* the item's price in pence, stable within one complaint */
     unsigned kind, second; /* primary kind; second symptom or NSYM for none */
+    int ref_used;          /* the order number was already mentioned */
 } row;
 
 typedef struct text {
@@ -732,7 +739,7 @@ static void put_channel(text *t, rng *r, const row *rw)
 }
 
 /* Append one filler for slot `name` (length n); unknown slots are a bug. */
-static void put_slot(text *t, rng *r, const row *rw, const char *name, size_t n)
+static void put_slot(text *t, rng *r, row *rw, const char *name, size_t n)
 {
     int cap = name[0] >= 'A' && name[0] <= 'Z';
     char key[16];
@@ -776,9 +783,14 @@ static void put_slot(text *t, rng *r, const row *rw, const char *name, size_t n)
         put_channel(t, r, rw);
     } else if (strcmp(key, "when") == 0) {
         put_cap(t, PICK(r, f_when), cap);
+    } else if (strcmp(key, "by") == 0) {
+        put_cap(t, PICK(r, f_by), cap);
+    } else if (strcmp(key, "day") == 0) {
+        puts_(t, PICK(r, f_day));
     } else if (strcmp(key, "ref") == 0) {
         puts_(t, rng_chance(r, .3) ? "#" : "");
         put_uint(t, rw->ref);
+        rw->ref_used = 1;
     } else if (strcmp(key, "name") == 0) {
         put_cap(t, PICK(r, f_name), cap);
     } else if (strcmp(key, "site") == 0) {
@@ -792,7 +804,7 @@ static void put_slot(text *t, rng *r, const row *rw, const char *name, size_t n)
  * Render template `tpl` after a space; `lower` turns a leading capital into lower
  * case (after a connector), except for "I".
  */
-static void render(text *t, rng *r, const row *rw, const char *tpl, int lower)
+static void render(text *t, rng *r, row *rw, const char *tpl, int lower)
 {
     if (t->len > 0 && t->buf[t->len - 1] != ' ')
         put(t, " ", 1);
@@ -859,8 +871,11 @@ static void compose(text *t, rng *r, row *rw)
         lower = last == ',' || (last >= 'a' && last <= 'z');
     }
     render(t, r, rw, pick(r, s->ph, s->nph), lower);
-    if (rng_chance(r, .2))
-        render(t, r, rw, PICK(r, details), 0);
+    if (rng_chance(r, .2)) {
+        const char *detail = PICK(r, details);
+        if (!(rw->ref_used && strstr(detail, "{ref}")))
+            render(t, r, rw, detail, 0);
+    }
     rw->second = NSYM;
     if (rng_chance(r, .15)) {
         rw->second = pick_second(r, rw->kind);
@@ -933,21 +948,19 @@ static void ob_uint(obuf *o, uint64_t v)
 /* COPY text format: backslash, tab, newline and carriage return are escaped. */
 static void ob_copy_text(obuf *o, const char *s, size_t n)
 {
-    size_t from = 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i], e = c == '\\'   ? '\\'
-                           : c == '\t' ? 't'
-                           : c == '\n' ? 'n'
-                           : c == '\r' ? 'r'
-                                       : 0;
-        if (!e)
-            continue;
-        ob_put(o, s + from, i - from);
-        char esc[2] = {'\\', e};
+    /* s is NUL-terminated at n: strcspn finds the next special byte quickly. */
+    for (size_t from = 0; from < n;) {
+        size_t k = strcspn(s + from, "\\\t\n\r");
+        if (from + k >= n) {
+            ob_put(o, s + from, n - from);
+            return;
+        }
+        char c = s[from + k];
+        char esc[2] = {'\\', c == '\\' ? '\\' : c == '\t' ? 't' : c == '\n' ? 'n' : 'r'};
+        ob_put(o, s + from, k);
         ob_put(o, esc, 2);
-        from = i + 1;
+        from += k + 1;
     }
-    ob_put(o, s + from, n - from);
 }
 
 static void ob_csv_text(obuf *o, const char *s, size_t n)
@@ -1197,20 +1210,52 @@ typedef struct rec {
     uint8_t site, channel, kind;
 } rec;
 
-static int rec_cmp(const void *a, const void *b)
+/*
+ * Sort a week's records by time: LSD radix sort on the 20-bit second of the week,
+ * two stable passes of 10 bits (O(n), the records arrive in `seq` order, so equal
+ * times keep it). `tmp` has room for n records.
+ */
+static void sort_by_time(rec *recs, rec *tmp, size_t n)
 {
-    const rec *x = a, *y = b;
-    if (x->sec != y->sec)
-        return x->sec < y->sec ? -1 : 1;
-    return x->seq < y->seq ? -1 : x->seq > y->seq;
+    for (unsigned shift = 0; shift < 20; shift += 10) {
+        size_t start[1025] = {0};
+        for (size_t i = 0; i < n; i++)
+            start[((recs[i].sec >> shift) & 1023u) + 1]++;
+        for (size_t b = 1; b <= 1024; b++)
+            start[b] += start[b - 1];
+        for (size_t i = 0; i < n; i++)
+            tmp[start[(recs[i].sec >> shift) & 1023u]++] = recs[i];
+        memcpy(recs, tmp, n * sizeof(*recs));
+    }
 }
 
-static uint32_t draw_time(rng *r)
+/* Lookup tables for the day of the week and the hour of a complaint. */
+typedef struct timetab {
+    uint8_t day[100];
+    uint8_t hour[1279];
+} timetab;
+
+static void timetab_init(timetab *tt)
 {
-    static const double day_w[7] = {17, 16, 15, 15, 14, 12, 11};
-    static const double hour_w[24] = {1,  .5, .3, .3, .3, .5, 1, 3, 6, 9, 10, 10,
-                                      10, 9,  9,  9,  8,  8,  8, 8, 7, 5, 3,  2};
-    unsigned d = pick_weighted(r, day_w, 7), h = pick_weighted(r, hour_w, 24);
+    static const unsigned day_w[7] = {17, 16, 15, 15, 14, 12, 11};
+    static const unsigned hour_w[24] = {10,  5,  3,  3,  3,  5,  10, 30, 60, 90, 100, 100,
+                                        100, 90, 90, 90, 80, 80, 80, 80, 70, 50, 30,  20};
+    size_t at = 0;
+    for (unsigned d = 0; d < 7; d++)
+        for (unsigned k = 0; k < day_w[d]; k++)
+            tt->day[at++] = (uint8_t)d;
+    assert(at == sizeof(tt->day));
+    at = 0;
+    for (unsigned h = 0; h < 24; h++)
+        for (unsigned k = 0; k < hour_w[h]; k++)
+            tt->hour[at++] = (uint8_t)h;
+    assert(at == sizeof(tt->hour));
+}
+
+static uint32_t draw_time(rng *r, const timetab *tt)
+{
+    unsigned d = tt->day[rng_below(r, sizeof(tt->day))];
+    unsigned h = tt->hour[rng_below(r, sizeof(tt->hour))];
     return (uint32_t)(d * 86400u + h * 3600u + rng_below(r, 3600));
 }
 
@@ -1267,9 +1312,12 @@ static void write_row(obuf *ob, const options *o, uint64_t id, const char *date,
 
 static int write_weeks(obuf *ob, const options *o, const model *m)
 {
-    rec *recs = NULL;
+    rec *recs = NULL, *tmp = NULL;
     size_t cap = 0;
     uint64_t id = 0;
+    int status = 0;
+    timetab tt;
+    timetab_init(&tt);
     if (o->format == FMT_CSV)
         ob_str(ob, "id,received_at,channel,site,product,segment,body\n");
     for (unsigned w = 0; w < m->weeks; w++) {
@@ -1280,10 +1328,14 @@ static int write_weeks(obuf *ob, const options *o, const model *m)
                     n += m->count[cell(w, s, k, c)];
         if (n > cap) {
             free(recs);
+            free(tmp);
             cap = n + n / 4;
             recs = malloc(cap * sizeof(*recs));
-            if (!recs)
-                return -1;
+            tmp = malloc(cap * sizeof(*tmp));
+            if (!recs || !tmp) {
+                status = -1;
+                break;
+            }
         }
         rng r = rng_keyed(o->seed, UINT64_C(0x1000) + w);
         size_t at = 0;
@@ -1291,9 +1343,9 @@ static int write_weeks(obuf *ob, const options *o, const model *m)
             for (unsigned k = 0; k < NKIND; k++)
                 for (unsigned c = 0; c < NCHAN; c++)
                     for (uint32_t j = 0; j < m->count[cell(w, s, k, c)]; j++, at++)
-                        recs[at] =
-                            (rec){draw_time(&r), (uint32_t)at, (uint8_t)s, (uint8_t)c, (uint8_t)k};
-        qsort(recs, n, sizeof(*recs), rec_cmp);
+                        recs[at] = (rec){draw_time(&r, &tt), (uint32_t)at, (uint8_t)s, (uint8_t)c,
+                                         (uint8_t)k};
+        sort_by_time(recs, tmp, n);
         char dates[7][11];
         long monday = cw_week_monday(o->start + (cw_week)w);
         for (unsigned d = 0; d < 7; d++) {
@@ -1317,7 +1369,8 @@ static int write_weeks(obuf *ob, const options *o, const model *m)
             break;
     }
     free(recs);
-    return 0;
+    free(tmp);
+    return status;
 }
 
 static int write_exposure(const options *o, const model *m)
