@@ -1,13 +1,71 @@
-/* cmd_db.c - 'causeway db' (placeholder until its issue lands). */
+/* cmd_db.c - 'causeway db init|migrate': create or upgrade the results schema. */
+#include <getopt.h>
+#include <string.h>
+
 #include "causeway/cli.h"
+#include "causeway/config.h"
+#include "causeway/db.h"
+#include "causeway/schema.h"
+
+static void print_help(FILE *out)
+{
+    fputs("Usage: causeway db init|migrate [OPTIONS]\n"
+          "\n"
+          "Create (init) or upgrade (migrate) causeway's results schema. Both are\n"
+          "idempotent, apply each migration in its own transaction and take the run lock.\n"
+          "\n"
+          "Options:\n"
+          "  -d, --dbname=CONNINFO  database (conninfo or URI; default: PG* environment)\n"
+          "      --schema=NAME      results schema (default: causeway)\n"
+          "  -h, --help             show this help\n"
+          "\n"
+          "Exit status: 0 ok, 64 usage, 75 database unreachable or a run holds the lock,\n"
+          "77 permission, 78 the schema is newer than this causeway.\n",
+          out);
+}
 
 int cw_cmd_db(cw_ctx *ctx, int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
+    static const struct option longopts[] = {
+        {"dbname", required_argument, NULL, 'd'},
+        {"schema", required_argument, NULL, 's'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *dbname = NULL, *schema = "causeway";
+    int c;
+    while ((c = getopt_long(argc, argv, "d:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd':
+            dbname = optarg;
+            break;
+        case 's':
+            schema = optarg;
+            break;
+        case 'h':
+            print_help(ctx->out);
+            return CW_EXIT_OK;
+        default:
+            return cw_cli_usage_error(ctx, "db", "unknown option");
+        }
+    }
+    if (optind + 1 != argc ||
+        (strcmp(argv[optind], "init") != 0 && strcmp(argv[optind], "migrate") != 0))
+        return cw_cli_usage_error(ctx, "db", "expected 'init' or 'migrate'");
+
     cw_error err;
     cw_error_clear(&err);
-    cw_error_set(&err, CW_EXIT_SOFTWARE, "'db' is not implemented yet");
-    cw_log_error(&ctx->log, &err);
-    return err.code;
+    cw_db *db = NULL;
+    int applied = 0;
+    if (cw_config_check_schema(schema, &err) == 0 &&
+        cw_db_connect(&db, dbname, &ctx->log, &err) == 0 &&
+        cw_schema_migrate(db, schema, &applied, &err) == 0)
+        fprintf(ctx->out, "results schema '%s' at version %d (%d migration%s applied)\n", schema,
+                cw_schema_version(), applied, applied == 1 ? "" : "s");
+    cw_db_free(db);
+    if (err.code != 0) {
+        cw_log_error(&ctx->log, &err);
+        return err.code;
+    }
+    return CW_EXIT_OK;
 }

@@ -115,12 +115,19 @@ static int check_columns(char *const *cols, const char *const *names, int count,
     return 0;
 }
 
-int cw_config_validate(const cw_config *c, cw_error *err)
+int cw_config_check_schema(const char *schema, cw_error *err)
 {
-    if (c->schema == NULL || !is_ident(c->schema, strlen(c->schema), 1))
+    if (schema == NULL || !is_ident(schema, strlen(schema), 1))
         return cw_error_set(err, CW_EXIT_CONFIG,
                             "schema: '%s' is not a valid schema name ([a-z_][a-z0-9_]*)",
-                            c->schema != NULL ? c->schema : "");
+                            schema != NULL ? schema : "");
+    return 0;
+}
+
+int cw_config_validate(const cw_config *c, cw_error *err)
+{
+    if (cw_config_check_schema(c->schema, err) != 0)
+        return -1;
     if (c->source_table == NULL || !is_table_name(c->source_table))
         return cw_error_set(err, CW_EXIT_CONFIG,
                             "source.table: '%s' is not a table name ([schema.]name)",

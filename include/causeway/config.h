@@ -73,6 +73,9 @@ int cw_config_set(char **slot, const char *value, cw_error *err);
  */
 int cw_config_validate(const cw_config *c, cw_error *err);
 
+/* The results schema name alone: [a-z_][a-z0-9_]*, at most 63 bytes (78). */
+int cw_config_check_schema(const char *schema, cw_error *err);
+
 /* Name of a source / exposure column setting ("received_at"). */
 const char *cw_config_column_name(cw_source_column col);
 const char *cw_config_exposure_column_name(cw_exposure_column col);

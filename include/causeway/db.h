@@ -1,0 +1,107 @@
+/*
+ * db.h - PostgreSQL access for causeway: connect with libpq conventions, run
+ * parameterised statements, stream COPY out and in, transactions, the run lock.
+ * Only src/db.c includes <libpq-fe.h>.
+ *
+ * Errors carry the SQLSTATE and an exit code (error.h):
+ *   75  connection failed or lost, admin shutdown, query cancelled, lock not
+ *       available, out of resources, serialization failure, another run
+ *       holds the lock
+ *   77  authentication, permission (42501) or TLS failure
+ *   78  a missing schema, table or column (3F000, 42P01, 42703)
+ *   65  a value the server rejected (classes 22, 23)
+ *   70  anything else
+ * Server messages are copied only where they cannot hold row data: never the
+ * DETAIL, CONTEXT or WHERE fields, and for classes 22 and 23 not even the
+ * primary message (they quote values, and values are complaint text).
+ */
+#ifndef CAUSEWAY_DB_H
+#define CAUSEWAY_DB_H
+
+#include <stddef.h>
+
+#include "causeway/error.h"
+#include "causeway/log.h"
+
+typedef struct cw_db cw_db;
+
+/*
+ * Called once per result row: values[i] is NULL for SQL NULL, lens[i] its
+ * length in bytes. Return 0 to go on, or -1 with err set to stop.
+ */
+typedef int (*cw_db_row_fn)(void *user, int ncols, const char *const *values, const size_t *lens,
+                            cw_error *err);
+
+/*
+ * Connect. `conninfo` is a libpq conninfo string or URI; NULL or "" uses the
+ * PG* environment, the service file and ~/.pgpass, as psql does. causeway
+ * adds defaults the conninfo may override: fallback_application_name
+ * "causeway", client_encoding UTF8, TCP keepalives and connect_timeout 10 s
+ * (unless PGCONNECT_TIMEOUT is set). The session then works in UTC with
+ * search_path pg_catalog, so every name causeway uses is schema-qualified and a
+ * hostile search_path cannot redirect it. `log` is borrowed (notices go to its
+ * debug level). On failure *out is NULL (75, or 77 for authentication/TLS).
+ */
+int cw_db_connect(cw_db **out, const char *conninfo, const cw_log *log, cw_error *err);
+
+/* Close the connection (releasing session locks); NULL is a no-op. */
+void cw_db_free(cw_db *db);
+
+/* Run one or more statements without parameters or results. */
+int cw_db_exec(cw_db *db, const char *sql, cw_error *err);
+
+/*
+ * Run one statement with text parameters (NULL entries are SQL NULL) and pass
+ * each result row, in text, to fn (may be NULL to ignore rows).
+ */
+int cw_db_query(cw_db *db, const char *sql, int nparams, const char *const *params, cw_db_row_fn fn,
+                void *user, cw_error *err);
+
+/*
+ * Run `COPY (...) TO STDOUT` (text format) and pass each row, unescaped, to
+ * fn as it arrives: memory does not depend on the number of rows. When fn
+ * fails the COPY is cancelled and drained, and fn's error is returned.
+ */
+int cw_db_copy_out(cw_db *db, const char *copy_sql, cw_db_row_fn fn, void *user, cw_error *err);
+
+/*
+ * `COPY ... FROM STDIN` (text format): begin, send rows (values NULL = SQL
+ * NULL; lens NULL means strlen), end. Rows are escaped and buffered. Only the
+ * final result of _end tells whether the server accepted the data (a killed
+ * backend can still let PQputCopyEnd succeed). After a failure on our side,
+ * _abort makes the server fail the COPY (and with it the transaction).
+ */
+int cw_db_copy_in_begin(cw_db *db, const char *copy_sql, cw_error *err);
+int cw_db_copy_in_row(cw_db *db, int ncols, const char *const *values, const size_t *lens,
+                      cw_error *err);
+int cw_db_copy_in_end(cw_db *db, cw_error *err);
+void cw_db_copy_in_abort(cw_db *db);
+
+/* Transactions. A COMMIT the server turns into a rollback is an error (75). */
+int cw_db_begin(cw_db *db, cw_error *err);
+int cw_db_commit(cw_db *db, cw_error *err);
+/* Roll back; never overwrites an error already in err. */
+int cw_db_rollback(cw_db *db, cw_error *err);
+
+/*
+ * Take the session advisory lock of results schema `schema` without waiting;
+ * held until the connection closes. Busy: 75, "another causeway run holds the
+ * lock on schema 'x'".
+ */
+int cw_db_lock(cw_db *db, const char *schema, cw_error *err);
+
+/* Quote an identifier / a literal for this connection; *out is malloc'd (free it). */
+int cw_db_quote_ident(char **out, cw_db *db, const char *ident, cw_error *err);
+int cw_db_quote_literal(char **out, cw_db *db, const char *value, cw_error *err);
+
+/*
+ * Ask the server to cancel the statement in progress. Safe to call from
+ * another thread while the connection is in use (not while it is freed);
+ * NULL is a no-op.
+ */
+void cw_db_cancel(cw_db *db);
+
+/* The server's version number (150004 for 15.4). */
+int cw_db_server_version(const cw_db *db);
+
+#endif

@@ -1,0 +1,558 @@
+/* db.c - PostgreSQL access through libpq; see db.h. */
+#include "causeway/db.h"
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define COPY_FLUSH_BYTES (64u * 1024u)
+
+struct cw_db {
+    PGconn *conn;
+    PGcancel *cancel;
+    const cw_log *log;
+    char *buf; /* COPY in: pending rows; COPY out: the unescaped row */
+    size_t len, cap;
+    const char **values; /* COPY out: field pointers into buf */
+    size_t *lens;
+    size_t nvalues;
+};
+
+static int oom(cw_error *err)
+{
+    return cw_error_set(err, CW_EXIT_OSERR, "out of memory");
+}
+
+/* First line of a libpq message, without the trailing newline. */
+static void first_line(char *out, size_t size, const char *msg)
+{
+    size_t n = strcspn(msg != NULL ? msg : "", "\n");
+    if (n >= size)
+        n = size - 1;
+    memcpy(out, msg != NULL ? msg : "", n);
+    out[n] = '\0';
+}
+
+static int code_for_sqlstate(const char *s)
+{
+    if (strncmp(s, "08", 2) == 0 || strncmp(s, "53", 2) == 0 || strncmp(s, "57P0", 4) == 0 ||
+        strcmp(s, "55P03") == 0 || strcmp(s, "57014") == 0 || strcmp(s, "40001") == 0 ||
+        strcmp(s, "40P01") == 0 || strcmp(s, "25P03") == 0)
+        return CW_EXIT_TEMPFAIL;
+    if (strncmp(s, "28", 2) == 0 || strcmp(s, "42501") == 0)
+        return CW_EXIT_NOPERM;
+    if (strcmp(s, "3F000") == 0 || strcmp(s, "42P01") == 0 || strcmp(s, "42703") == 0)
+        return CW_EXIT_CONFIG;
+    if (strncmp(s, "22", 2) == 0 || strncmp(s, "23", 2) == 0)
+        return CW_EXIT_DATAERR;
+    return CW_EXIT_SOFTWARE;
+}
+
+/* Turn a failed result (or a dead connection) into err, never echoing row data. */
+static int result_error(cw_db *db, const PGresult *res, cw_error *err)
+{
+    const char *state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    char line[400];
+    if (state == NULL || PQstatus(db->conn) == CONNECTION_BAD) {
+        first_line(line, sizeof(line), PQerrorMessage(db->conn));
+        cw_error_set(err, CW_EXIT_TEMPFAIL, "connection to the database lost: %s",
+                     line[0] != '\0' ? line : "no response");
+        if (state != NULL)
+            snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", state);
+        return -1;
+    }
+    int code = code_for_sqlstate(state);
+    if (code == CW_EXIT_DATAERR) {
+        const char *constraint = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
+        cw_error_set(err, code, "the database rejected a value%s%s%s (SQLSTATE %s)",
+                     constraint != NULL ? " (constraint \"" : "",
+                     constraint != NULL ? constraint : "", constraint != NULL ? "\")" : "", state);
+    } else {
+        first_line(line, sizeof(line), PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
+        cw_error_set(err, code, "database error: %s (SQLSTATE %s)", line, state);
+    }
+    snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", state);
+    return -1;
+}
+
+static void on_notice(void *arg, const char *message)
+{
+    char line[400];
+    first_line(line, sizeof(line), message);
+    cw_log_debug(arg, "server: %s", line);
+}
+
+static bool auth_failure(const char *msg)
+{
+    return strstr(msg, "password authentication failed") != NULL ||
+           strstr(msg, "no password supplied") != NULL ||
+           strstr(msg, "authentication failed") != NULL || strstr(msg, "SSL") != NULL ||
+           strstr(msg, "certificate") != NULL || strstr(msg, "pg_hba.conf") != NULL;
+}
+
+static int connect_error(PGconn *conn, cw_error *err)
+{
+    char line[400];
+    const char *msg = conn != NULL ? PQerrorMessage(conn) : "out of memory";
+    first_line(line, sizeof(line), msg);
+    int code = auth_failure(msg) ? CW_EXIT_NOPERM : CW_EXIT_TEMPFAIL;
+    cw_error_set(err, code, "could not connect to the database: %s", line);
+    if (code == CW_EXIT_TEMPFAIL)
+        cw_error_hint(err, "check -d/--dbname or the PG* environment; the server may be down");
+    return -1;
+}
+
+int cw_db_connect(cw_db **out, const char *conninfo, const cw_log *log, cw_error *err)
+{
+    *out = NULL;
+    /* Defaults first: with expand_dbname, the user's conninfo overrides them. */
+    const char *keys[12], *vals[12];
+    int n = 0;
+    keys[n] = "fallback_application_name", vals[n++] = "causeway";
+    keys[n] = "client_encoding", vals[n++] = "UTF8";
+    keys[n] = "keepalives", vals[n++] = "1";
+    keys[n] = "keepalives_idle", vals[n++] = "30";
+    keys[n] = "keepalives_interval", vals[n++] = "10";
+    keys[n] = "keepalives_count", vals[n++] = "3";
+    if (getenv("PGCONNECT_TIMEOUT") == NULL)
+        keys[n] = "connect_timeout", vals[n++] = "10";
+    if (conninfo != NULL && conninfo[0] != '\0')
+        keys[n] = "dbname", vals[n++] = conninfo;
+    keys[n] = NULL, vals[n] = NULL;
+
+    PGconn *conn = PQconnectdbParams(keys, vals, 1);
+    if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
+        connect_error(conn, err);
+        PQfinish(conn);
+        return -1;
+    }
+    cw_db *db = calloc(1, sizeof(*db));
+    if (db == NULL) {
+        PQfinish(conn);
+        return oom(err);
+    }
+    db->conn = conn;
+    db->log = log;
+    PQsetNoticeProcessor(conn, on_notice, (void *)log);
+    if ((db->cancel = PQgetCancel(conn)) == NULL) {
+        cw_db_free(db);
+        return oom(err);
+    }
+    if (cw_db_exec(db,
+                   "SELECT pg_catalog.set_config('search_path', 'pg_catalog', false),"
+                   " pg_catalog.set_config('TimeZone', 'UTC', false),"
+                   " pg_catalog.set_config('DateStyle', 'ISO, YMD', false),"
+                   " pg_catalog.set_config('extra_float_digits', '3', false)",
+                   err) != 0) {
+        cw_db_free(db);
+        return -1;
+    }
+    cw_log_debug(log, "connected to %s:%s/%s (server %d)", PQhost(conn), PQport(conn), PQdb(conn),
+                 PQserverVersion(conn));
+    *out = db;
+    return 0;
+}
+
+void cw_db_free(cw_db *db)
+{
+    if (db == NULL)
+        return;
+    PQfreeCancel(db->cancel);
+    PQfinish(db->conn);
+    free(db->buf);
+    free(db->values);
+    free(db->lens);
+    free(db);
+}
+
+int cw_db_server_version(const cw_db *db)
+{
+    return PQserverVersion(db->conn);
+}
+
+void cw_db_cancel(cw_db *db)
+{
+    char msg[256];
+    if (db != NULL && db->cancel != NULL)
+        (void)PQcancel(db->cancel, msg, sizeof(msg));
+}
+
+/* Consume results until NULL; the first failure (if any) goes to err. */
+static int finish_results(cw_db *db, ExecStatusType expect, cw_error *err)
+{
+    int rc = 0;
+    PGresult *res;
+    while ((res = PQgetResult(db->conn)) != NULL) {
+        if (rc == 0 && PQresultStatus(res) != expect)
+            rc = result_error(db, res, err);
+        PQclear(res);
+    }
+    return rc;
+}
+
+int cw_db_exec(cw_db *db, const char *sql, cw_error *err)
+{
+    cw_log_debug(db->log, "sql: %.200s", sql);
+    if (!PQsendQuery(db->conn, sql))
+        return result_error(db, NULL, err);
+    int rc = 0;
+    PGresult *res;
+    while ((res = PQgetResult(db->conn)) != NULL) {
+        ExecStatusType st = PQresultStatus(res);
+        if (rc == 0 && st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+            rc = result_error(db, res, err);
+        PQclear(res);
+    }
+    return rc;
+}
+
+static int ensure_fields(cw_db *db, size_t n, cw_error *err)
+{
+    if (n <= db->nvalues)
+        return 0;
+    const char **v = realloc(db->values, n * sizeof(*v));
+    if (v == NULL)
+        return oom(err);
+    db->values = v;
+    size_t *l = realloc(db->lens, n * sizeof(*l));
+    if (l == NULL)
+        return oom(err);
+    db->lens = l;
+    db->nvalues = n;
+    return 0;
+}
+
+int cw_db_query(cw_db *db, const char *sql, int nparams, const char *const *params, cw_db_row_fn fn,
+                void *user, cw_error *err)
+{
+    cw_log_debug(db->log, "sql: %.200s", sql);
+    PGresult *res = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+    ExecStatusType st = PQresultStatus(res);
+    int rc = 0;
+    if (res == NULL || (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)) {
+        rc = result_error(db, res, err);
+    } else if (fn != NULL && st == PGRES_TUPLES_OK) {
+        int rows = PQntuples(res), cols = PQnfields(res);
+        rc = ensure_fields(db, (size_t)(cols > 0 ? cols : 1), err);
+        for (int r = 0; r < rows && rc == 0; r++) {
+            for (int c = 0; c < cols; c++) {
+                db->values[c] = PQgetisnull(res, r, c) ? NULL : PQgetvalue(res, r, c);
+                db->lens[c] = (size_t)PQgetlength(res, r, c);
+            }
+            rc = fn(user, cols, db->values, db->lens, err);
+        }
+    }
+    PQclear(res);
+    return rc;
+}
+
+static int reserve(cw_db *db, size_t extra, cw_error *err)
+{
+    if (db->len + extra <= db->cap)
+        return 0;
+    size_t cap = db->cap == 0 ? 4096 : db->cap;
+    while (cap < db->len + extra)
+        cap *= 2;
+    char *bigger = realloc(db->buf, cap);
+    if (bigger == NULL)
+        return oom(err);
+    db->buf = bigger;
+    db->cap = cap;
+    return 0;
+}
+
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Unescape one COPY text-format line into db->buf and split it into fields. */
+static int parse_copy_line(cw_db *db, const char *line, size_t len, size_t *nfields, cw_error *err)
+{
+    if (len > 0 && line[len - 1] == '\n')
+        len--;
+    db->len = 0;
+    /* Unescaping never lengthens, and each tab becomes a NUL: buf cannot move below. */
+    if (reserve(db, len + 1, err) != 0)
+        return -1;
+    size_t n = 0, start = 0;
+    bool null_field = false;
+    for (size_t i = 0;; i++) {
+        if (i == len || line[i] == '\t') {
+            if (ensure_fields(db, n + 1, err) != 0)
+                return -1;
+            db->lens[n] = db->len - start;
+            db->values[n] = null_field ? NULL : db->buf + start;
+            db->buf[db->len++] = '\0';
+            n++;
+            start = db->len;
+            null_field = false;
+            if (i == len)
+                break;
+            continue;
+        }
+        char c = line[i];
+        if (c == '\\' && i + 1 < len) {
+            char e = line[++i];
+            switch (e) {
+            case 'N':
+                null_field = true;
+                continue;
+            case 'b':
+                c = '\b';
+                break;
+            case 'f':
+                c = '\f';
+                break;
+            case 'n':
+                c = '\n';
+                break;
+            case 'r':
+                c = '\r';
+                break;
+            case 't':
+                c = '\t';
+                break;
+            case 'v':
+                c = '\v';
+                break;
+            case 'x':
+                if (i + 1 < len && hex_value(line[i + 1]) >= 0) {
+                    int v = hex_value(line[++i]);
+                    if (i + 1 < len && hex_value(line[i + 1]) >= 0)
+                        v = v * 16 + hex_value(line[++i]);
+                    c = (char)v;
+                } else {
+                    c = 'x';
+                }
+                break;
+            default:
+                if (e >= '0' && e <= '7') {
+                    int v = e - '0';
+                    for (int k = 0;
+                         k < 2 && i + 1 < len && line[i + 1] >= '0' && line[i + 1] <= '7'; k++)
+                        v = v * 8 + (line[++i] - '0');
+                    c = (char)v;
+                } else {
+                    c = e; /* \\ and any other escaped byte stand for themselves */
+                }
+            }
+        }
+        db->buf[db->len++] = c;
+    }
+    *nfields = n;
+    return 0;
+}
+
+/* After a failed callback: stop the COPY and read what is still coming. */
+static void drain_copy(cw_db *db)
+{
+    cw_db_cancel(db);
+    char *row;
+    while (PQgetCopyData(db->conn, &row, 0) >= 0)
+        PQfreemem(row);
+    PGresult *res;
+    while ((res = PQgetResult(db->conn)) != NULL)
+        PQclear(res);
+}
+
+int cw_db_copy_out(cw_db *db, const char *copy_sql, cw_db_row_fn fn, void *user, cw_error *err)
+{
+    cw_log_debug(db->log, "sql: %.200s", copy_sql);
+    PGresult *res = PQexec(db->conn, copy_sql);
+    if (PQresultStatus(res) != PGRES_COPY_OUT) {
+        int rc = result_error(db, res, err);
+        PQclear(res);
+        return rc;
+    }
+    PQclear(res);
+    for (;;) {
+        char *row = NULL;
+        int len = PQgetCopyData(db->conn, &row, 0);
+        if (len == -1)
+            break;
+        if (len < 0)
+            return finish_results(db, PGRES_COMMAND_OK, err) != 0 ? -1
+                                                                  : result_error(db, NULL, err);
+        size_t nfields = 0;
+        int rc = parse_copy_line(db, row, (size_t)len, &nfields, err);
+        PQfreemem(row);
+        if (rc == 0)
+            rc = fn(user, (int)nfields, db->values, db->lens, err);
+        if (rc != 0) {
+            drain_copy(db);
+            return -1;
+        }
+    }
+    return finish_results(db, PGRES_COMMAND_OK, err);
+}
+
+int cw_db_copy_in_begin(cw_db *db, const char *copy_sql, cw_error *err)
+{
+    cw_log_debug(db->log, "sql: %.200s", copy_sql);
+    PGresult *res = PQexec(db->conn, copy_sql);
+    int rc = PQresultStatus(res) == PGRES_COPY_IN ? 0 : result_error(db, res, err);
+    PQclear(res);
+    db->len = 0;
+    return rc;
+}
+
+static int flush_copy(cw_db *db, cw_error *err)
+{
+    if (db->len > 0 && PQputCopyData(db->conn, db->buf, (int)db->len) != 1)
+        return result_error(db, NULL, err);
+    db->len = 0;
+    return 0;
+}
+
+int cw_db_copy_in_row(cw_db *db, int ncols, const char *const *values, const size_t *lens,
+                      cw_error *err)
+{
+    for (int i = 0; i < ncols; i++) {
+        const char *v = values[i];
+        size_t n = v == NULL ? 0 : lens != NULL ? lens[i] : strlen(v);
+        if (reserve(db, 2 * n + 4, err) != 0)
+            return -1;
+        if (i > 0)
+            db->buf[db->len++] = '\t';
+        if (v == NULL) {
+            db->buf[db->len++] = '\\';
+            db->buf[db->len++] = 'N';
+            continue;
+        }
+        for (size_t k = 0; k < n; k++) {
+            char c = v[k], e = 0;
+            switch (c) {
+            case '\\':
+                e = '\\';
+                break;
+            case '\n':
+                e = 'n';
+                break;
+            case '\r':
+                e = 'r';
+                break;
+            case '\t':
+                e = 't';
+                break;
+            default:
+                break;
+            }
+            if (e != 0) {
+                db->buf[db->len++] = '\\';
+                db->buf[db->len++] = e;
+            } else {
+                db->buf[db->len++] = c;
+            }
+        }
+    }
+    if (reserve(db, 1, err) != 0)
+        return -1;
+    db->buf[db->len++] = '\n';
+    return db->len >= COPY_FLUSH_BYTES ? flush_copy(db, err) : 0;
+}
+
+int cw_db_copy_in_end(cw_db *db, cw_error *err)
+{
+    if (flush_copy(db, err) != 0) {
+        cw_db_copy_in_abort(db);
+        return -1;
+    }
+    if (PQputCopyEnd(db->conn, NULL) != 1)
+        return result_error(db, NULL, err);
+    /* A backend killed mid-COPY may still have accepted PQputCopyEnd: the result decides. */
+    return finish_results(db, PGRES_COMMAND_OK, err);
+}
+
+void cw_db_copy_in_abort(cw_db *db)
+{
+    db->len = 0;
+    (void)PQputCopyEnd(db->conn, "causeway aborted the copy");
+    PGresult *res;
+    while ((res = PQgetResult(db->conn)) != NULL)
+        PQclear(res);
+}
+
+int cw_db_begin(cw_db *db, cw_error *err)
+{
+    return cw_db_exec(db, "BEGIN", err);
+}
+
+int cw_db_commit(cw_db *db, cw_error *err)
+{
+    PGresult *res = PQexec(db->conn, "COMMIT");
+    int rc = 0;
+    if (PQresultStatus(res) != PGRES_COMMAND_OK)
+        rc = result_error(db, res, err);
+    else if (strcmp(PQcmdStatus(res), "COMMIT") != 0)
+        rc = cw_error_set(err, CW_EXIT_TEMPFAIL,
+                          "the database rolled the transaction back instead of committing");
+    PQclear(res);
+    return rc;
+}
+
+int cw_db_rollback(cw_db *db, cw_error *err)
+{
+    cw_error mine;
+    cw_error_clear(&mine);
+    if (cw_db_exec(db, "ROLLBACK", &mine) != 0 && err->code == 0)
+        *err = mine;
+    return mine.code != 0 ? -1 : 0;
+}
+
+static int bool_row(void *user, int ncols, const char *const *values, const size_t *lens,
+                    cw_error *err)
+{
+    (void)lens;
+    (void)err;
+    *(bool *)user = ncols > 0 && values[0] != NULL && values[0][0] == 't';
+    return 0;
+}
+
+int cw_db_lock(cw_db *db, const char *schema, cw_error *err)
+{
+    bool got = false;
+    const char *params[] = {schema};
+    if (cw_db_query(
+            db, "SELECT pg_catalog.pg_try_advisory_lock(pg_catalog.hashtext('causeway:' || $1))", 1,
+            params, bool_row, &got, err) != 0)
+        return -1;
+    if (!got) {
+        cw_error_set(err, CW_EXIT_TEMPFAIL, "another causeway run holds the lock on schema '%s'",
+                     schema);
+        cw_error_hint(err, "nothing was done; try again when it has finished");
+        return -1;
+    }
+    return 0;
+}
+
+static int copy_escaped(char **out, char *escaped, cw_db *db, cw_error *err)
+{
+    if (escaped == NULL) {
+        char line[400];
+        first_line(line, sizeof(line), PQerrorMessage(db->conn));
+        return cw_error_set(err, CW_EXIT_CONFIG, "cannot quote a name or value: %s", line);
+    }
+    *out = strdup(escaped);
+    PQfreemem(escaped);
+    return *out != NULL ? 0 : oom(err);
+}
+
+int cw_db_quote_ident(char **out, cw_db *db, const char *ident, cw_error *err)
+{
+    *out = NULL;
+    return copy_escaped(out, PQescapeIdentifier(db->conn, ident, strlen(ident)), db, err);
+}
+
+int cw_db_quote_literal(char **out, cw_db *db, const char *value, cw_error *err)
+{
+    *out = NULL;
+    return copy_escaped(out, PQescapeLiteral(db->conn, value, strlen(value)), db, err);
+}
