@@ -24,7 +24,7 @@ WARNINGS := -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wstrict-prototypes \
 TEST_WARNINGS := -Wall -Wextra -Wshadow -Wformat=2 -Wvla -Werror
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -pthread
 CPPFLAGS := -D_POSIX_C_SOURCE=200809L -Iinclude -I$(GEN)
 BASE_CFLAGS := -std=c17 -MMD -MP -g
 

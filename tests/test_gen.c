@@ -467,7 +467,7 @@ Test(gen, injected_drift_shift_and_spike_are_measurable, .timeout = 120)
     const truth_row *sh = find_kind(t, nt, "shift");
     weekly(&s, rows, n, &vol, "digital_malfunction", NULL, "app");
     double pre = rate(&s, sh->onset - 12, sh->onset), post = rate(&s, sh->onset, 78);
-    cr_assert(post / pre > 1.4 && post / pre < 2.1, "shift x%.2f (want ~1.8)", post / pre);
+    cr_assert(post / pre > 1.9 && post / pre < 3.0, "shift x%.2f (want ~2.5)", post / pre);
     weekly(&s, rows, n, &vol, "digital_malfunction", NULL, "web");
     pre = rate(&s, sh->onset - 12, sh->onset);
     post = rate(&s, sh->onset, 78);

@@ -1016,7 +1016,7 @@ static plan make_plan(unsigned weeks)
     return p;
 }
 
-static const double DRIFT_RATE = 0.03, SHIFT_FACTOR = 1.8, SPIKE_FACTOR = 4.0;
+static const double DRIFT_RATE = 0.03, SHIFT_FACTOR = 2.5, SPIKE_FACTOR = 4.0;
 static const double SEASON_AMPLITUDE = 0.06, GAMMA_SHAPE = 50.0, ORDERS_PER_COMPLAINT = 55.0;
 
 static double scenario_mult(const options *o, const plan *p, unsigned w, unsigned site, unsigned k,
@@ -1037,8 +1037,12 @@ static double scenario_mult(const options *o, const plan *p, unsigned w, unsigne
 /* A stable (site, symptom) affinity in 0.8..1.25, with fixed values for the scenario cells. */
 static double affinity(unsigned site, unsigned k)
 {
+    /* The scenario symptoms dominate their cause area at their site, as a cause area's
+     * main symptom does, so the area x site series the ranking reads carries them. */
     if (k == S_ORDER_MIXUP && site == SITE_LEEDS)
-        return 1.8; /* ~20/week at the default volume: a real drift, not a spike */
+        return 4.0; /* ~30/week at the default volume: a real drift, not a spike */
+    if (k == S_DELAY && site == SITE_GLASGOW)
+        return 3.0;
     if (k == S_DISCOURTESY && site == SITE_BRISTOL)
         return 1.5;
     if (k == S_PRODUCT_QUALITY && site == SITE_CARDIFF)
@@ -1053,7 +1057,7 @@ static double affinity(unsigned site, unsigned k)
 static double channel_affinity(unsigned k, unsigned ch)
 {
     if (k == S_DIGITAL)
-        return ch == CH_APP ? 2.5 : ch == CH_WEB ? 2.0 : 0.6;
+        return ch == CH_APP ? 5.0 : ch == CH_WEB ? 2.0 : 0.6;
     if (k == S_DISCOURTESY)
         return ch == CH_STORE ? 1.8 : ch == CH_PHONE ? 1.5 : 0.6;
     return 1.0;
