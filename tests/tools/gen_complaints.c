@@ -22,6 +22,7 @@
  * by (seed, week), timestamps computed arithmetically and printed as UTC, no
  * locale or TZ involved. Only libm's exp/log/cos/lgamma enter the count model.
  */
+#include <assert.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdint.h>
@@ -947,21 +948,19 @@ static void ob_uint(obuf *o, uint64_t v)
 /* COPY text format: backslash, tab, newline and carriage return are escaped. */
 static void ob_copy_text(obuf *o, const char *s, size_t n)
 {
-    size_t from = 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i], e = c == '\\'   ? '\\'
-                           : c == '\t' ? 't'
-                           : c == '\n' ? 'n'
-                           : c == '\r' ? 'r'
-                                       : 0;
-        if (!e)
-            continue;
-        ob_put(o, s + from, i - from);
-        char esc[2] = {'\\', e};
+    /* s is NUL-terminated at n: strcspn finds the next special byte quickly. */
+    for (size_t from = 0; from < n;) {
+        size_t k = strcspn(s + from, "\\\t\n\r");
+        if (from + k >= n) {
+            ob_put(o, s + from, n - from);
+            return;
+        }
+        char c = s[from + k];
+        char esc[2] = {'\\', c == '\\' ? '\\' : c == '\t' ? 't' : c == '\n' ? 'n' : 'r'};
+        ob_put(o, s + from, k);
         ob_put(o, esc, 2);
-        from = i + 1;
+        from += k + 1;
     }
-    ob_put(o, s + from, n - from);
 }
 
 static void ob_csv_text(obuf *o, const char *s, size_t n)
@@ -1211,20 +1210,52 @@ typedef struct rec {
     uint8_t site, channel, kind;
 } rec;
 
-static int rec_cmp(const void *a, const void *b)
+/*
+ * Sort a week's records by time: LSD radix sort on the 20-bit second of the week,
+ * two stable passes of 10 bits (O(n), the records arrive in `seq` order, so equal
+ * times keep it). `tmp` has room for n records.
+ */
+static void sort_by_time(rec *recs, rec *tmp, size_t n)
 {
-    const rec *x = a, *y = b;
-    if (x->sec != y->sec)
-        return x->sec < y->sec ? -1 : 1;
-    return x->seq < y->seq ? -1 : x->seq > y->seq;
+    for (unsigned shift = 0; shift < 20; shift += 10) {
+        size_t start[1025] = {0};
+        for (size_t i = 0; i < n; i++)
+            start[((recs[i].sec >> shift) & 1023u) + 1]++;
+        for (size_t b = 1; b <= 1024; b++)
+            start[b] += start[b - 1];
+        for (size_t i = 0; i < n; i++)
+            tmp[start[(recs[i].sec >> shift) & 1023u]++] = recs[i];
+        memcpy(recs, tmp, n * sizeof(*recs));
+    }
 }
 
-static uint32_t draw_time(rng *r)
+/* Lookup tables for the day of the week and the hour of a complaint. */
+typedef struct timetab {
+    uint8_t day[100];
+    uint8_t hour[1279];
+} timetab;
+
+static void timetab_init(timetab *tt)
 {
-    static const double day_w[7] = {17, 16, 15, 15, 14, 12, 11};
-    static const double hour_w[24] = {1,  .5, .3, .3, .3, .5, 1, 3, 6, 9, 10, 10,
-                                      10, 9,  9,  9,  8,  8,  8, 8, 7, 5, 3,  2};
-    unsigned d = pick_weighted(r, day_w, 7), h = pick_weighted(r, hour_w, 24);
+    static const unsigned day_w[7] = {17, 16, 15, 15, 14, 12, 11};
+    static const unsigned hour_w[24] = {10,  5,  3,  3,  3,  5,  10, 30, 60, 90, 100, 100,
+                                        100, 90, 90, 90, 80, 80, 80, 80, 70, 50, 30,  20};
+    size_t at = 0;
+    for (unsigned d = 0; d < 7; d++)
+        for (unsigned k = 0; k < day_w[d]; k++)
+            tt->day[at++] = (uint8_t)d;
+    assert(at == sizeof(tt->day));
+    at = 0;
+    for (unsigned h = 0; h < 24; h++)
+        for (unsigned k = 0; k < hour_w[h]; k++)
+            tt->hour[at++] = (uint8_t)h;
+    assert(at == sizeof(tt->hour));
+}
+
+static uint32_t draw_time(rng *r, const timetab *tt)
+{
+    unsigned d = tt->day[rng_below(r, sizeof(tt->day))];
+    unsigned h = tt->hour[rng_below(r, sizeof(tt->hour))];
     return (uint32_t)(d * 86400u + h * 3600u + rng_below(r, 3600));
 }
 
@@ -1281,9 +1312,12 @@ static void write_row(obuf *ob, const options *o, uint64_t id, const char *date,
 
 static int write_weeks(obuf *ob, const options *o, const model *m)
 {
-    rec *recs = NULL;
+    rec *recs = NULL, *tmp = NULL;
     size_t cap = 0;
     uint64_t id = 0;
+    int status = 0;
+    timetab tt;
+    timetab_init(&tt);
     if (o->format == FMT_CSV)
         ob_str(ob, "id,received_at,channel,site,product,segment,body\n");
     for (unsigned w = 0; w < m->weeks; w++) {
@@ -1294,10 +1328,14 @@ static int write_weeks(obuf *ob, const options *o, const model *m)
                     n += m->count[cell(w, s, k, c)];
         if (n > cap) {
             free(recs);
+            free(tmp);
             cap = n + n / 4;
             recs = malloc(cap * sizeof(*recs));
-            if (!recs)
-                return -1;
+            tmp = malloc(cap * sizeof(*tmp));
+            if (!recs || !tmp) {
+                status = -1;
+                break;
+            }
         }
         rng r = rng_keyed(o->seed, UINT64_C(0x1000) + w);
         size_t at = 0;
@@ -1305,9 +1343,9 @@ static int write_weeks(obuf *ob, const options *o, const model *m)
             for (unsigned k = 0; k < NKIND; k++)
                 for (unsigned c = 0; c < NCHAN; c++)
                     for (uint32_t j = 0; j < m->count[cell(w, s, k, c)]; j++, at++)
-                        recs[at] =
-                            (rec){draw_time(&r), (uint32_t)at, (uint8_t)s, (uint8_t)c, (uint8_t)k};
-        qsort(recs, n, sizeof(*recs), rec_cmp);
+                        recs[at] = (rec){draw_time(&r, &tt), (uint32_t)at, (uint8_t)s, (uint8_t)c,
+                                         (uint8_t)k};
+        sort_by_time(recs, tmp, n);
         char dates[7][11];
         long monday = cw_week_monday(o->start + (cw_week)w);
         for (unsigned d = 0; d < 7; d++) {
@@ -1331,7 +1369,8 @@ static int write_weeks(obuf *ob, const options *o, const model *m)
             break;
     }
     free(recs);
-    return 0;
+    free(tmp);
+    return status;
 }
 
 static int write_exposure(const options *o, const model *m)
