@@ -479,7 +479,7 @@ static int pattern_error(cw_error *err, const cw_rules *r, const cw_pattern *p, 
 
 /* ---- building the databases ----------------------------------------------- */
 
-#define MAX_ALTERNATIVES 512 /* literals one phrase may expand to before it becomes a regex */
+#define MAX_ALTERNATIVES 4096 /* literals one phrase may expand to before it becomes a regex */
 
 typedef struct builder {
     const cw_rules *rules;
