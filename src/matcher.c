@@ -48,7 +48,7 @@ typedef struct pattern_ref {
     size_t len;  /* literal: bytes it matches, so start = end - len */
     char *tail;  /* owned: what must follow the literal, from its first '*' on ("* was rude") */
     role role;
-    bool literal;     /* matched in the first pass; else in regex_db with start offsets */
+    bool literal;     /* matched in the first pass; else probed there, matched in solo[] */
     bool lead_check;  /* the character before the match must not be a word character */
     bool trail_check; /* the character after the match must not be a word character */
     bool negatable;   /* the symptom has negation on */

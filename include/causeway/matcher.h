@@ -5,9 +5,8 @@
  * vetoes) is compiled into ONE Vectorscan database, so classifying a complaint
  * is one linear pass over its body whatever the size of the rule set. Phrases
  * become plain literals (fast); regexes are in that pass too, without start
- * offsets, and only on a complaint where one of them fired is a second,
- * regex-only database with start offsets scanned to find their spans. Only
- * src/matcher.c includes <hs/hs.h>.
+ * offsets, and only a regex that fired there is scanned again, alone and with
+ * start offsets, to find its span. Only src/matcher.c includes <hs/hs.h>.
  *
  * Semantics ("causeway-matcher/1"; a change here must bump cw_matcher_version):
  *   - The body is matched as if every run of whitespace were one space and
@@ -95,11 +94,12 @@ int cw_scan_new(cw_scan **out, const cw_matcher *m, cw_error *err);
 void cw_scan_free(cw_scan *s);
 
 /*
- * Classify one complaint: ONE Vectorscan pass over the body for all patterns of
- * all symptoms. On success *hits points to *count hits sorted by symptom index,
- * at most one per symptom, owned by `scan` and valid until the next call on
- * it. On failure *hits is NULL, *count 0 and err is set (65 when the body is
- * longer than 4 GiB - 1, 70 when Vectorscan fails).
+ * Classify one complaint: ONE Vectorscan pass over the (normalised) body for
+ * all patterns of all symptoms, plus one pass per regex that fired in it. On
+ * success *hits points to *count hits sorted by symptom index, at most one per
+ * symptom, owned by `scan` and valid until the next call on it. On failure
+ * *hits is NULL, *count 0 and err is set (65 when the body is longer than
+ * 4 GiB - 1, 70 when Vectorscan fails, 71 out of memory).
  */
 int cw_matcher_classify(const cw_hit **hits, size_t *count, cw_scan *scan, const cw_complaint *c,
                         cw_error *err);
