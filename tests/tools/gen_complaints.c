@@ -1003,6 +1003,9 @@ static plan make_plan(unsigned weeks)
 {
     plan p;
     p.drift_onset = (unsigned)lround(0.60 * weeks);
+    /* Compounding over more than ~42 weeks (x3.5) would swamp everything else. */
+    if (weeks - p.drift_onset > 42)
+        p.drift_onset = weeks - 42;
     p.shift_onset = (unsigned)lround(0.75 * weeks);
     p.spike_week = (unsigned)lround(0.85 * weeks);
     if (weeks >= 8 && p.spike_week > weeks - 4)
@@ -1538,6 +1541,12 @@ static int parse_options(options *o, int argc, char **argv)
     }
     if (per_week_given && o->rows) {
         fputs("gen_complaints: error: --rows and --per-week exclude each other\n", stderr);
+        return -1;
+    }
+    /* A week's rows are sorted in memory: keep a week under ~10 M rows (~320 MB). */
+    if (o->rows / o->weeks > 10000000) {
+        fputs("gen_complaints: error: --rows: more than 10000000 rows per week; add --weeks\n",
+              stderr);
         return -1;
     }
     cw_error err;
