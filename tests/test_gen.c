@@ -609,6 +609,10 @@ Test(gen, write_error_exits_74)
     cr_assert_eq(cw_test_run_program(&r, NULL, NULL, argv), 0);
     cr_assert_eq(r.status, 74, "status %d: %s", r.status, r.err);
     cw_test_output_fini(&r);
+    const char *truth[] = {"--weeks", "4", "--truth", "/dev/full", NULL};
+    gen_run(&r, truth);
+    cr_assert_eq(r.status, 74, "truth on /dev/full: status %d", r.status);
+    cw_test_output_fini(&r);
 }
 
 /* ------------------------------------------------------------------------ */

@@ -1392,7 +1392,8 @@ static int write_exposure(const options *o, const model *m)
             fprintf(f, "%s\t%s\t%.0f\n", monday, site_ids[s], v);
         }
     }
-    return fclose(f) == 0 ? 0 : -1;
+    int bad = ferror(f);
+    return fclose(f) == 0 && !bad ? 0 : -1;
 }
 
 static int write_truth(const options *o, const plan *p)
@@ -1421,7 +1422,8 @@ static int write_truth(const options *o, const plan *p)
             last);
     fprintf(f, "manchester_billing_stable,stable,billing_error,process,manchester,,%s,%s,0\n",
             first, last);
-    return fclose(f) == 0 ? 0 : -1;
+    int bad = ferror(f);
+    return fclose(f) == 0 && !bad ? 0 : -1;
 }
 
 /* ------------------------------------------------------------------------ */
