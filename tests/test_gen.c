@@ -175,6 +175,17 @@ Test(gen, per_week_sets_the_mean_volume)
     cw_test_output_fini(&r);
 }
 
+Test(gen, scenarios_stay_bounded_over_long_histories)
+{
+    /* The drift compounds: over ten years it must not swamp the data. */
+    cw_test_output r;
+    const char *args[] = {"--per-week", "20", "--weeks", "520", NULL};
+    gen_ok(&r, args);
+    size_t n = count_lines(r.out, r.out_len);
+    cr_assert(n > 9000 && n < 12500, "%zu rows for 520 weeks x 20", n);
+    cw_test_output_fini(&r);
+}
+
 Test(gen, every_symptom_and_neutral_text_is_generated)
 {
     cw_test_output r;
@@ -575,6 +586,7 @@ Test(gen, bad_options_are_usage_errors)
                             {"--start", "2025-13-01", NULL},
                             {"--scenarios", "some", NULL},
                             {"--seed", "-1", NULL},
+                            {"--rows", "2000000000", "--weeks", "1", NULL},
                             {"extra", NULL}};
     for (size_t i = 0; i < COUNT(bad); i++) {
         cw_test_output r;
@@ -596,6 +608,10 @@ Test(gen, write_error_exits_74)
     cw_test_output r;
     cr_assert_eq(cw_test_run_program(&r, NULL, NULL, argv), 0);
     cr_assert_eq(r.status, 74, "status %d: %s", r.status, r.err);
+    cw_test_output_fini(&r);
+    const char *truth[] = {"--weeks", "4", "--truth", "/dev/full", NULL};
+    gen_run(&r, truth);
+    cr_assert_eq(r.status, 74, "truth on /dev/full: status %d", r.status);
     cw_test_output_fini(&r);
 }
 

@@ -583,21 +583,19 @@ static const char *const f_mins[] = {"forty minutes",      "an hour",
                                      "35 minutes",         "nearly three quarters of an hour"};
 static const char *const f_n[] = {"three", "four",  "five", "six",    "seven",
                                   "eight", "three", "four", "several"};
-static const char *const f_role[] = {"the sales assistant",
-                                     "the man at the till",
-                                     "the woman on the phone",
-                                     "the delivery driver",
-                                     "the advisor",
-                                     "the agent",
-                                     "a member of staff",
-                                     "the person on the help desk",
-                                     "the customer service advisor",
-                                     "the engineer",
-                                     "the staff member",
-                                     "one of your staff",
-                                     "the chat agent",
-                                     "the lady at customer services",
-                                     "the young man on the shop floor"};
+/* Staff: most often someone the customer met through the row's channel. */
+static const char *const f_role_any[] = {"a member of staff", "one of your staff",
+                                         "the staff member",  "the delivery driver",
+                                         "the engineer",      "the advisor"};
+static const char *const f_role_store[] = {
+    "the sales assistant", "the man at the till", "the young man on the shop floor",
+    "the lady at customer services", "the person on the help desk"};
+static const char *const f_role_phone[] = {"the woman I spoke to", "the man I spoke to",
+                                           "the agent", "the customer service advisor"};
+static const char *const f_role_online[] = {
+    "the chat agent", "the agent", "the customer service advisor", "the person on the live chat"};
+static const char *const f_role_email[] = {
+    "the customer service advisor", "the person who answered my email", "the complaints handler"};
 static const char *const f_dept[] = {
     "the warehouse",    "the courier",           "customer services", "head office",
     "the store",        "the billing team",      "the delivery firm", "the installation team",
@@ -724,18 +722,34 @@ static void put_channel(text *t, rng *r, const row *rw)
         puts_(t, rng_chance(r, .5) ? "on the phone" : "over the phone");
         break;
     case CH_WEB:
-        puts_(t, rng_chance(r, .5) ? "through the website contact form" : "online");
+        puts_(t, rng_chance(r, .5) ? "in the website chat" : "online");
         break;
     case CH_APP:
         puts_(t, rng_chance(r, .5) ? "through the app" : "in the app chat");
         break;
     case CH_EMAIL:
-        puts_(t, rng_chance(r, .5) ? "by email" : "over email");
+        puts_(t, rng_chance(r, .5) ? "by email" : "in an email");
         break;
     default:
         puts_(t, rng_chance(r, .5) ? "on live chat" : "in the web chat");
         break;
     }
+}
+
+static void put_role(text *t, rng *r, const row *rw, int cap)
+{
+    const char *s = NULL;
+    if (rng_chance(r, .3))
+        s = PICK(r, f_role_any);
+    else if (rw->channel == CH_STORE)
+        s = PICK(r, f_role_store);
+    else if (rw->channel == CH_PHONE)
+        s = PICK(r, f_role_phone);
+    else if (rw->channel == CH_EMAIL)
+        s = PICK(r, f_role_email);
+    else
+        s = PICK(r, f_role_online);
+    put_cap(t, s, cap);
 }
 
 /* Append one filler for slot `name` (length n); unknown slots are a bug. */
@@ -774,7 +788,7 @@ static void put_slot(text *t, rng *r, row *rw, const char *name, size_t n)
     } else if (strcmp(key, "n") == 0) {
         put_cap(t, PICK(r, f_n), cap);
     } else if (strcmp(key, "role") == 0) {
-        put_cap(t, PICK(r, f_role), cap);
+        put_role(t, r, rw, cap);
     } else if (strcmp(key, "dept") == 0 || strcmp(key, "dept2") == 0) {
         put_cap(t, PICK(r, f_dept), cap);
     } else if (strcmp(key, "digital") == 0) {
@@ -1003,6 +1017,9 @@ static plan make_plan(unsigned weeks)
 {
     plan p;
     p.drift_onset = (unsigned)lround(0.60 * weeks);
+    /* Compounding over more than ~42 weeks (x3.5) would swamp everything else. */
+    if (weeks - p.drift_onset > 42)
+        p.drift_onset = weeks - 42;
     p.shift_onset = (unsigned)lround(0.75 * weeks);
     p.spike_week = (unsigned)lround(0.85 * weeks);
     if (weeks >= 8 && p.spike_week > weeks - 4)
@@ -1393,7 +1410,8 @@ static int write_exposure(const options *o, const model *m)
             fprintf(f, "%s\t%s\t%.0f\n", monday, site_ids[s], v);
         }
     }
-    return fclose(f) == 0 ? 0 : -1;
+    int bad = ferror(f);
+    return fclose(f) == 0 && !bad ? 0 : -1;
 }
 
 static int write_truth(const options *o, const plan *p)
@@ -1422,7 +1440,8 @@ static int write_truth(const options *o, const plan *p)
             last);
     fprintf(f, "manchester_billing_stable,stable,billing_error,process,manchester,,%s,%s,0\n",
             first, last);
-    return fclose(f) == 0 ? 0 : -1;
+    int bad = ferror(f);
+    return fclose(f) == 0 && !bad ? 0 : -1;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1542,6 +1561,12 @@ static int parse_options(options *o, int argc, char **argv)
     }
     if (per_week_given && o->rows) {
         fputs("gen_complaints: error: --rows and --per-week exclude each other\n", stderr);
+        return -1;
+    }
+    /* A week's rows are sorted in memory: keep a week under ~10 M rows (~320 MB). */
+    if (o->rows / o->weeks > 10000000) {
+        fputs("gen_complaints: error: --rows: more than 10000000 rows per week; add --weeks\n",
+              stderr);
         return -1;
     }
     cw_error err;
