@@ -368,3 +368,36 @@ Test(matcher_compile, term_list_at_both_ends_and_punctuation_is_literal)
     cr_assert_null(classify(&g, "aXb c", "s"));
     release(&g);
 }
+
+Test(matcher, spans_are_in_body_bytes_after_whitespace_and_apostrophes)
+{
+    /* The matcher scans a normalised copy: the spans must still point into the body. */
+    const char *t = "x\t\t\n  Someone   else\xe2\x80\x99s\r\n order  and a wrong\n\n colour";
+    assert_span(&f, t, "order_mixup", "Someone   else\xe2\x80\x99s\r\n order");
+    assert_span(&f, "a  b \n\n wrong \n COLOR!", "order_mixup", "wrong \n COLOR");
+}
+
+Test(matcher_compile, huge_term_products_fall_back_to_one_regex)
+{
+    char yaml[4096];
+    int n = snprintf(yaml, sizeof(yaml), "version: 1\nterms:\n  a: [");
+    for (int i = 0; i < 30; i++)
+        n += snprintf(yaml + n, sizeof(yaml) - (size_t)n, "%sw%d", i ? ", " : "", i);
+    n += snprintf(yaml + n, sizeof(yaml) - (size_t)n, "]\n  b: [");
+    for (int i = 0; i < 30; i++)
+        n += snprintf(yaml + n, sizeof(yaml) - (size_t)n, "%s\"v%d*\"", i ? ", " : "", i);
+    snprintf(yaml + n, sizeof(yaml) - (size_t)n,
+             "]\ncause_areas: [{id: a, name: A}]\n"
+             "symptoms:\n"
+             "  - id: s\n"
+             "    name: S\n"
+             "    severity: 1\n"
+             "    match: {any: ['{a} x {b}']}\n"
+             "    causes: [{area: a, weight: 1}]\n");
+    fixture g = {0};
+    parse(&g, yaml);
+    assert_span(&g, "so w3  X v17abc.", "s", "w3  X v17abc");
+    cr_assert_null(classify(&g, "so w3 xv17", "s"));
+    cr_assert_null(classify(&g, "so aw3 x v17", "s"));
+    release(&g);
+}

@@ -3,23 +3,29 @@
  *
  * Every pattern of every symptom (phrases, regexes, `all` entries, `unless`
  * vetoes) is compiled into ONE Vectorscan database, so classifying a complaint
- * is one linear pass over its body whatever the size of the rule set. Only
- * src/matcher.c includes <hs/hs.h>.
+ * is one linear pass over its body whatever the size of the rule set. Phrases
+ * become plain literals (fast); regexes are in that pass too, without start
+ * offsets, and only a regex that fired there is scanned again, alone and with
+ * start offsets, to find its span. Only src/matcher.c includes <hs/hs.h>.
  *
  * Semantics ("causeway-matcher/1"; a change here must bump cw_matcher_version):
- *   - Phrases are case-insensitive and word-bounded: "late" matches "LATE!" but
- *     not "later" or "chocolate". Word characters are ASCII letters, digits,
- *     '_' and non-ASCII letters (UTF-8; punctuation, spaces and symbols such as
- *     curly quotes or a no-break space are not; invalid bytes count as word
- *     characters, so a match never splits one).
+ *   - The body is matched as if every run of whitespace were one space and
+ *     typographic apostrophes (U+2018, U+2019) were ASCII ones; spans are
+ *     still given in bytes of the original body.
+ *   - Phrases are case-insensitive (ASCII) and word-bounded: "late" matches
+ *     "LATE!" but not "later" or "chocolate". Word characters are ASCII
+ *     letters, digits, '_' and non-ASCII letters (UTF-8; punctuation, spaces
+ *     and symbols such as curly quotes or a no-break space are not; invalid
+ *     bytes count as word characters, so a match never splits one).
  *   - A space in a phrase matches any run of whitespace (spaces, tabs, newlines).
  *   - `word*` is a prefix wildcard: "refund*" matches "refund", "refunds",
  *     "refunded"; the evidence span covers the whole word.
  *   - `{name}` expands to the alternatives of term list `name`.
- *   - An apostrophe in a phrase also matches the typographic one (U+2019).
+ *   - An apostrophe in a phrase also matches the typographic one.
  *   - Other punctuation in a phrase is literal.
  *   - Regexes are Vectorscan syntax, caseless, as written (no word bounds
- *     added, no UTF-8 mode: bodies are untrusted bytes and are never validated).
+ *     added, no UTF-8 mode: bodies are untrusted bytes and are never
+ *     validated), over the normalised text described above.
  *   - Negation (`negation: true`, the default): an `any`/`regex` hit is
  *     cancelled when a negator (not, no, never, n't, without, nothing, none,
  *     hardly, neither, nor, cannot, ...) occurs among the 3 words before it in the
@@ -33,7 +39,7 @@
  *   - Evidence is the non-negated hit that starts first (ties: ends first).
  *
  * Bodies are arbitrary bytes (NUL, invalid UTF-8, binary junk, 10 MB): time is
- * linear in the body, memory is bounded by the rule set.
+ * linear in the body, memory is bounded by the rule set and the body.
  */
 #ifndef CAUSEWAY_MATCHER_H
 #define CAUSEWAY_MATCHER_H
@@ -88,11 +94,12 @@ int cw_scan_new(cw_scan **out, const cw_matcher *m, cw_error *err);
 void cw_scan_free(cw_scan *s);
 
 /*
- * Classify one complaint: ONE Vectorscan pass over the body for all patterns of
- * all symptoms. On success *hits points to *count hits sorted by symptom index,
- * at most one per symptom, owned by `scan` and valid until the next call on
- * it. On failure *hits is NULL, *count 0 and err is set (65 when the body is
- * longer than 4 GiB - 1, 70 when Vectorscan fails).
+ * Classify one complaint: ONE Vectorscan pass over the (normalised) body for
+ * all patterns of all symptoms, plus one pass per regex that fired in it. On
+ * success *hits points to *count hits sorted by symptom index, at most one per
+ * symptom, owned by `scan` and valid until the next call on it. On failure
+ * *hits is NULL, *count 0 and err is set (65 when the body is longer than
+ * 4 GiB - 1, 70 when Vectorscan fails, 71 out of memory).
  */
 int cw_matcher_classify(const cw_hit **hits, size_t *count, cw_scan *scan, const cw_complaint *c,
                         cw_error *err);
