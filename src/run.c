@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "causeway/analyse.h"
 #include "causeway/cli.h"
@@ -277,9 +278,18 @@ static int rank_weeks(job *j, cw_error *err)
     return 0;
 }
 
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
 /* Everything the run writes, in one transaction. */
 static int transaction(job *j, cw_error *err)
 {
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     char since[16];
     cw_week first = j->from - (cw_week)(j->c->lookback_weeks > 0 ? j->c->lookback_weeks : 1) + 1;
     cw_week_format_monday(since, sizeof(since), first);
@@ -288,16 +298,24 @@ static int transaction(job *j, cw_error *err)
         return -1;
     ip.run_id = j->run_id;
     if (cw_ingest_run(&j->stats, j->writer, j->reader, j->matcher, j->rules, &j->src, &ip,
-                      &j->ctx->log, err) != 0 ||
-        cw_weekly_prepare(j->writer, j->rules, err) != 0 ||
-        cw_weekly_update(j->writer, j->schema, j->hash, j->run_id, err) != 0 ||
-        rank_weeks(j, err) != 0 || record_finish(j, err) != 0)
+                      &j->ctx->log, err) != 0)
         return -1;
+    cw_log_info(&j->ctx->log, "classified %llu new complaints (%.1f MB) in %.2f s",
+                j->stats.classified, (double)j->stats.bytes / 1e6, seconds_since(&t0));
+    if (cw_weekly_prepare(j->writer, j->rules, err) != 0 ||
+        cw_weekly_update(j->writer, j->schema, j->hash, j->run_id, err) != 0)
+        return -1;
+    cw_log_info(&j->ctx->log, "weekly series updated at %.2f s", seconds_since(&t0));
+    if (rank_weeks(j, err) != 0 || record_finish(j, err) != 0)
+        return -1;
+    cw_log_info(&j->ctx->log, "ranked at %.2f s", seconds_since(&t0));
     if (cw_fault_point("before-commit") != 0)
         return cw_error_set(err, CW_EXIT_IOERR, "fault injected before commit");
     if (guard_signalled(&j->guard) != 0)
         return cw_error_set(err, CW_EXIT_TEMPFAIL, "interrupted");
-    return cw_db_commit(j->writer, err);
+    int rc = cw_db_commit(j->writer, err);
+    cw_log_info(&j->ctx->log, "committed at %.2f s", seconds_since(&t0));
+    return rc;
 }
 
 static int print_outputs(job *j, cw_error *err)
@@ -327,7 +345,11 @@ int cw_run_execute(cw_ctx *ctx, const cw_options *o)
     job j = {.ctx = ctx, .o = o, .c = &o->config};
     cw_error err;
     cw_error_clear(&err);
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     int rc = load_rules(&j, &err);
+    if (rc == 0)
+        cw_log_info(&ctx->log, "rules loaded and compiled in %.2f s", seconds_since(&t0));
     if (rc == 0)
         rc = guard_start(&j.guard, &err);
     if (rc == 0)

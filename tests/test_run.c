@@ -507,6 +507,33 @@ Test(run, backend_killed_mid_read_leaves_nothing)
     teardown(&f);
 }
 
+Test(run, writer_killed_mid_copy_leaves_nothing)
+{
+    fixture f;
+    setup(&f, "600");
+    char *before = checksum(&f);
+    child c;
+    start_paused(&c, &f, "ingest-first-row:pause");
+    char query[512];
+    snprintf(query, sizeof(query),
+             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE"
+             " application_name = 'causeway' AND pid <> pg_backend_pid()"
+             " AND query LIKE 'COPY %%classified%%FROM STDIN'");
+    char *killed = sql(query);
+    cr_assert_str_eq(killed, "1");
+    char *err = NULL;
+    int status = finish(&c, &err);
+    cr_assert_eq(status, 75, "status %d: %s", status, err);
+    char *after = checksum(&f);
+    cr_assert_str_eq(before, after);
+    assert_next_run_completes(&f, "600");
+    free(killed);
+    free(err);
+    free(before);
+    free(after);
+    teardown(&f);
+}
+
 Test(run, writer_killed_before_commit_leaves_nothing)
 {
     fixture f;
