@@ -162,6 +162,17 @@ fuzz-rules: $(GEN)/embedded_rules.c
 	else build/fuzz/fuzz_rules -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=5 \
 	  -rss_limit_mb=1024 build/fuzz/corpus-rules tests/data/rules; fi
 
+# libFuzzer over the configuration loader, same conventions as fuzz-rules.
+.PHONY: fuzz-config
+fuzz-config:
+	@mkdir -p build/fuzz/corpus-config
+	clang $(CPPFLAGS) -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined \
+	  -fno-sanitize-recover=all $(PKG_CFLAGS) -o build/fuzz/fuzz_config tests/fuzz/fuzz_config.c \
+	  src/config.c src/rules_pos.c src/error.c $(PKG_LIBS)
+	if [ "$(FUZZ_SECONDS)" = 0 ]; then build/fuzz/fuzz_config -runs=0 tests/data/config; \
+	else build/fuzz/fuzz_config -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=5 \
+	  -rss_limit_mb=1024 build/fuzz/corpus-config tests/data/config; fi
+
 SOURCES_TO_FORMAT = $(wildcard src/*.c include/causeway/*.h tests/*.c tests/*.h tests/bench/*.c tests/tools/*.c \
                     tests/fuzz/*.c)
 
