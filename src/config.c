@@ -271,9 +271,13 @@ static int unknown_key(cfg_loader *ld, const cw_ynode *k, const char *where)
 
 /* columns: { name: column, ... }; optional columns (index >= required) may be null or "". */
 static int load_columns(cfg_loader *ld, char **cols, const char *const *names, int count,
-                        int required, const cw_ynode *map, const char *where)
+                        int required, const cw_ynode *map, const char *section)
 {
-    if (want_mapping(ld, map, "columns") != 0)
+    char where[48];
+    snprintf(where, sizeof(where), "in '%s.columns'", section);
+    char label[64];
+    snprintf(label, sizeof(label), "%s.columns", section);
+    if (want_mapping(ld, map, label) != 0)
         return -1;
     for (const cw_ynode *k = map->first; k != NULL && k->next != NULL; k = k->next->next) {
         int i = 0;
@@ -281,7 +285,8 @@ static int load_columns(cfg_loader *ld, char **cols, const char *const *names, i
             i++;
         if (i == count)
             return unknown_key(ld, k, where);
-        if (set_string(ld, &cols[i], k->next, names[i], i >= required) != 0)
+        snprintf(label, sizeof(label), "%s.columns.%s", section, names[i]);
+        if (set_string(ld, &cols[i], k->next, label, i >= required) != 0)
             return -1;
     }
     return 0;
@@ -293,16 +298,16 @@ static int load_table_section(cfg_loader *ld, char **table, char **cols, const c
 {
     if (want_mapping(ld, map, section) != 0)
         return -1;
-    char where[48];
-    snprintf(where, sizeof(where), "in '%s.columns'", section);
     char here[48];
     snprintf(here, sizeof(here), "in '%s'", section);
+    char label[48];
+    snprintf(label, sizeof(label), "%s.table", section);
     for (const cw_ynode *k = map->first; k != NULL && k->next != NULL; k = k->next->next) {
         int rc;
         if (strcmp(k->text, "table") == 0)
-            rc = set_string(ld, table, k->next, "table", table_nullable);
+            rc = set_string(ld, table, k->next, label, table_nullable);
         else if (strcmp(k->text, "columns") == 0)
-            rc = load_columns(ld, cols, names, count, 3, k->next, where);
+            rc = load_columns(ld, cols, names, count, 3, k->next, section);
         else
             rc = unknown_key(ld, k, here);
         if (rc != 0)

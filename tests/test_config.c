@@ -143,7 +143,8 @@ Test(config, wrong_kinds_are_refused)
     expect_error("wrong_kind_section.yaml", 2, 9, "'source' must be a mapping, not a scalar");
     expect_error("top_not_mapping.yaml", 1, 1,
                  "top level of a configuration file must be a mapping");
-    expect_error("required_column_null.yaml", 3, 8, "'id' must be a string, not null");
+    expect_error("required_column_null.yaml", 3, 8,
+                 "'source.columns.id' must be a string, not null");
 }
 
 Test(config, lax_numbers_are_refused)
