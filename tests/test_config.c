@@ -262,3 +262,15 @@ Test(config, every_allocation_failure_ends_in_71)
     cr_skip_test("fault hooks are compiled only in the asan variant");
 #endif
 }
+
+Test(config, failed_load_leaves_earlier_keys_applied_and_config_valid)
+{
+    loaded l;
+    load_file(&l, DATA "lax_exponent.yaml");
+    cr_assert_eq(l.rc, -1);
+    cr_assert_eq(l.cfg.top, 5, "the key before the error was applied");
+    cr_assert_eq(l.cfg.lookback_weeks, 104, "the bad key kept its default");
+    cr_assert_str_eq(l.cfg.schema, "causeway");
+    cr_assert_eq(strchr(l.diag, '\n'), l.diag + l.diag_len - 1, "one line: %s", l.diag);
+    loaded_fini(&l);
+}
