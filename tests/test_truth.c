@@ -192,8 +192,8 @@ static void drift_is_flagged_as_drift_early_and_ranks_high(void)
     }
     cr_assert_neq(flagged, 0, "the drift of %s at %s was never flagged", t->area, t->site);
     /* Loose bounds: in the generated history the drifting cell's underlying level also
-     * sags in the months after onset (a generator issue, see the closing note of this change), which hides the first
-     * weeks of the rise. */
+     * sags in the months after onset (a generator issue, see the closing note of this change),
+     * which hides the first weeks of the rise. */
     cr_assert_leq(flagged - t->onset, 24, "flagged %ld weeks after onset",
                   (long)(flagged - t->onset));
 
