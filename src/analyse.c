@@ -595,57 +595,104 @@ done:
     return rc;
 }
 
+/* The newest matched complaint per (site, symptom) in the recent window. */
+typedef struct example_row_set {
+    cw_ranking_example *rows;
+    char **sites;
+    size_t count, cap;
+} example_row_set;
+
 static int example_row(void *user, int ncols, const char *const *v, const size_t *lens,
                        cw_error *err)
 {
     (void)lens;
-    cw_ranking *r = user;
-    if (ncols != 6 || v[0] == NULL || v[1] == NULL || v[2] == NULL || v[3] == NULL)
+    example_row_set *set = user;
+    if (ncols != 4 || v[0] == NULL || v[1] == NULL || v[2] == NULL)
         return 0;
-    for (size_t i = 0; i < r->count; i++) {
-        cw_ranking_entry *e = &r->entries[i];
-        if (strcmp(e->kind, v[0]) != 0 || strcmp(e->area_id, v[1]) != 0 ||
-            strcmp(e->site, v[2]) != 0 || e->example_count == CW_RANKING_TOP)
-            continue;
-        cw_ranking_example *x = &e->examples[e->example_count];
-        if (cw_ranking_strdup(&x->complaint_id, v[3], err) != 0 ||
-            cw_ranking_strdup(&x->symptom_id, v[4], err) != 0 ||
-            cw_ranking_strdup(&x->snippet, v[5], err) != 0) {
-            free(x->complaint_id);
-            free(x->symptom_id);
-            free(x->snippet);
-            memset(x, 0, sizeof(*x));
-            return -1;
+    if (set->count == set->cap) {
+        size_t cap = set->cap == 0 ? 64 : set->cap * 2;
+        cw_ranking_example *rows = realloc(set->rows, cap * sizeof(*rows));
+        if (rows == NULL)
+            return oom(err);
+        set->rows = rows;
+        char **sites = realloc(set->sites, cap * sizeof(*sites));
+        if (sites == NULL)
+            return oom(err);
+        set->sites = sites;
+        set->cap = cap;
+    }
+    cw_ranking_example *x = &set->rows[set->count];
+    memset(x, 0, sizeof(*x));
+    set->sites[set->count] = NULL;
+    set->count++; /* counted first: freed with the set whatever fails below */
+    if (cw_ranking_strdup(&set->sites[set->count - 1], v[0], err) != 0 ||
+        cw_ranking_strdup(&x->symptom_id, v[1], err) != 0 ||
+        cw_ranking_strdup(&x->complaint_id, v[2], err) != 0 ||
+        cw_ranking_strdup(&x->snippet, v[3], err) != 0)
+        return -1;
+    return 0;
+}
+
+static void example_set_free(example_row_set *set)
+{
+    for (size_t i = 0; i < set->count; i++) {
+        free(set->sites[i]);
+        free(set->rows[i].complaint_id);
+        free(set->rows[i].symptom_id);
+        free(set->rows[i].snippet);
+    }
+    free(set->rows);
+    free(set->sites);
+}
+
+/* Each item's examples: one per top symptom, so the evidence shows what drives it. */
+static int attach_examples(cw_ranking *out, const example_row_set *set, cw_error *err)
+{
+    for (size_t i = 0; i < out->count; i++) {
+        cw_ranking_entry *e = &out->entries[i];
+        for (size_t k = 0; k < e->top_symptom_count && e->example_count < CW_RANKING_TOP; k++) {
+            for (size_t j = 0; j < set->count; j++) {
+                const cw_ranking_example *x = &set->rows[j];
+                if (strcmp(set->sites[j], e->site) != 0 ||
+                    strcmp(x->symptom_id, e->top_symptoms[k].id) != 0)
+                    continue;
+                cw_ranking_example *to = &e->examples[e->example_count++];
+                if (cw_ranking_strdup(&to->complaint_id, x->complaint_id, err) != 0 ||
+                    cw_ranking_strdup(&to->symptom_id, x->symptom_id, err) != 0 ||
+                    cw_ranking_strdup(&to->snippet, x->snippet, err) != 0)
+                    return -1;
+                break;
+            }
         }
-        e->example_count++;
-        break;
     }
     return 0;
 }
 
-/* Example complaints per item: the most severe attributions first, then the newest. */
 static int load_examples(analysis *a, cw_ranking *out, cw_error *err)
 {
+    const char *schema = a->p->schema;
     char *sql = cw_text_printf(
-        "SELECT x.kind, x.area_id, x.site, x.complaint_id, x.symptom_id, x.snippet FROM ("
-        " SELECT CASE WHEN GROUPING(c.site) = 1 THEN 'area' ELSE 'area_site' END AS kind,"
-        " sc.area_id, CASE WHEN GROUPING(c.site) = 1 THEN '' ELSE c.site END AS site,"
-        " min(m.complaint_id) AS complaint_id, m.symptom_id, min(m.snippet) AS snippet,"
-        " row_number() OVER (PARTITION BY GROUPING(c.site), sc.area_id, c.site"
-        "  ORDER BY max(sc.weight) DESC, max(sc.severity) DESC, max(c.received_at) DESC,"
-        "  min(m.complaint_id)) AS n"
+        "(SELECT DISTINCT ON (m.symptom_id) '', m.symptom_id, m.complaint_id, m.snippet"
         " FROM %s.matches m JOIN %s.classified c ON c.ruleset_hash = m.ruleset_hash"
         " AND c.complaint_id = m.complaint_id"
-        " JOIN pg_temp.cw_symptom_causes sc ON sc.symptom_id = m.symptom_id"
         " WHERE m.ruleset_hash = $1 AND c.week BETWEEN $2::date AND $3::date"
-        " GROUP BY GROUPING SETS ((sc.area_id, m.complaint_id, m.symptom_id),"
-        " (sc.area_id, c.site, m.complaint_id, m.symptom_id))) x"
-        " WHERE x.n <= %d AND x.site IS NOT NULL ORDER BY 1, 2, 3, x.n",
-        a->p->schema, a->p->schema, CW_RANKING_TOP);
+        " ORDER BY m.symptom_id, c.received_at DESC, m.complaint_id)"
+        " UNION ALL"
+        " (SELECT DISTINCT ON (c.site, m.symptom_id) c.site, m.symptom_id, m.complaint_id,"
+        " m.snippet FROM %s.matches m JOIN %s.classified c ON c.ruleset_hash = m.ruleset_hash"
+        " AND c.complaint_id = m.complaint_id"
+        " WHERE m.ruleset_hash = $1 AND c.week BETWEEN $2::date AND $3::date"
+        " AND c.site IS NOT NULL AND c.site <> ''"
+        " ORDER BY c.site, m.symptom_id, c.received_at DESC, m.complaint_id)",
+        schema, schema, schema, schema);
     if (sql == NULL)
         return oom(err);
+    example_row_set set = {0};
     const char *params[] = {a->p->hash, a->recent_date, a->to_date};
-    int rc = cw_db_query(a->db, sql, 3, params, example_row, out, err);
+    int rc = cw_db_query(a->db, sql, 3, params, example_row, &set, err);
+    if (rc == 0)
+        rc = attach_examples(out, &set, err);
+    example_set_free(&set);
     free(sql);
     return rc;
 }
