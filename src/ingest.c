@@ -9,6 +9,7 @@
 
 #include "causeway/fault.h"
 #include "causeway/text.h"
+#include "causeway/weekly.h"
 
 enum { COL_ID, COL_RECEIVED, COL_WEEK, COL_CHANNEL, COL_SITE, COL_PRODUCT, COL_SEGMENT, COL_BODY };
 
@@ -22,6 +23,7 @@ typedef struct ingest {
     const cw_ingest_params *p;
     const cw_log *log;
     FILE *spool; /* matches waiting for the second COPY */
+    cw_weekly_acc *weekly;
     cw_ingest_stats *stats;
     char run_id[24];
 } ingest;
@@ -63,7 +65,8 @@ static int on_complaint(void *user, int ncols, const char *const *v, const size_
     };
     const cw_hit *hits = NULL;
     size_t count = 0;
-    if (cw_matcher_classify(&hits, &count, in->scan, &c, err) != 0)
+    if (cw_matcher_classify(&hits, &count, in->scan, &c, err) != 0 ||
+        cw_weekly_acc_add(in->weekly, v[COL_WEEK], v[COL_SITE], hits, count, err) != 0)
         return -1;
     for (size_t i = 0; i < count; i++)
         if (spool_hit(in, v[COL_ID], lens[COL_ID], &hits[i], c.body, c.body_len, err) != 0)
@@ -191,9 +194,10 @@ done:
 
 int cw_ingest_run(cw_ingest_stats *stats, cw_db *writer, cw_db *reader, const cw_matcher *m,
                   const cw_rules *rules, const cw_source *src, const cw_ingest_params *p,
-                  const cw_log *log, cw_error *err)
+                  cw_weekly_acc *weekly, const cw_log *log, cw_error *err)
 {
-    ingest in = {.writer = writer, .rules = rules, .p = p, .log = log, .stats = stats};
+    ingest in = {
+        .writer = writer, .rules = rules, .p = p, .log = log, .stats = stats, .weekly = weekly};
     char *read_sql = NULL, *write_sql = NULL;
     int rc = -1;
     memset(stats, 0, sizeof(*stats));
@@ -228,6 +232,8 @@ int cw_ingest_run(cw_ingest_stats *stats, cw_db *writer, cw_db *reader, const cw
         goto done;
     }
     rc = stats->hits > 0 ? store_matches(&in, err) : 0;
+    if (rc == 0)
+        rc = cw_weekly_acc_store(weekly, writer, p->schema, p->hash, err);
 done:
     if (in.spool != NULL)
         fclose(in.spool);

@@ -297,15 +297,16 @@ static int transaction(job *j, cw_error *err)
     if (cw_db_begin(j->writer, err) != 0 || record_start(j, err) != 0)
         return -1;
     ip.run_id = j->run_id;
-    if (cw_ingest_run(&j->stats, j->writer, j->reader, j->matcher, j->rules, &j->src, &ip,
-                      &j->ctx->log, err) != 0)
+    cw_weekly_acc *weekly = NULL;
+    int rc = cw_weekly_acc_new(&weekly, j->rules, err);
+    if (rc == 0)
+        rc = cw_ingest_run(&j->stats, j->writer, j->reader, j->matcher, j->rules, &j->src, &ip,
+                           weekly, &j->ctx->log, err);
+    cw_weekly_acc_free(weekly);
+    if (rc != 0)
         return -1;
-    cw_log_info(&j->ctx->log, "classified %llu new complaints (%.1f MB) in %.2f s",
+    cw_log_info(&j->ctx->log, "classified %llu new complaints (%.1f MB), weekly rows at %.2f s",
                 j->stats.classified, (double)j->stats.bytes / 1e6, seconds_since(&t0));
-    if (cw_weekly_prepare(j->writer, j->rules, err) != 0 ||
-        cw_weekly_update(j->writer, j->schema, j->hash, j->run_id, err) != 0)
-        return -1;
-    cw_log_info(&j->ctx->log, "weekly series updated at %.2f s", seconds_since(&t0));
     if (rank_weeks(j, err) != 0 || record_finish(j, err) != 0)
         return -1;
     cw_log_info(&j->ctx->log, "ranked at %.2f s", seconds_since(&t0));
@@ -313,7 +314,7 @@ static int transaction(job *j, cw_error *err)
         return cw_error_set(err, CW_EXIT_IOERR, "fault injected before commit");
     if (guard_signalled(&j->guard) != 0)
         return cw_error_set(err, CW_EXIT_TEMPFAIL, "interrupted");
-    int rc = cw_db_commit(j->writer, err);
+    rc = cw_db_commit(j->writer, err);
     cw_log_info(&j->ctx->log, "committed at %.2f s", seconds_since(&t0));
     return rc;
 }

@@ -1,94 +1,264 @@
-/* weekly.c - weekly series aggregated in PostgreSQL; see weekly.h. */
+/* weekly.c - weekly series counted while complaints are classified; see weekly.h. */
 #include "causeway/weekly.h"
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "causeway/text.h"
+#include "causeway/week.h"
 
-int cw_weekly_prepare(cw_db *db, const cw_rules *rules, cw_error *err)
+enum { S_AREA, S_AREA_SITE, S_SYMPTOM, S_SYMPTOM_SITE, S_TOTAL, S_TOTAL_SITE, S_COUNT };
+static const char *const series_names[S_COUNT] = {"area",         "area_site", "symptom",
+                                                  "symptom_site", "total",     "total_site"};
+
+typedef struct cell {
+    uint32_t site;  /* interned site + 1; 0 = empty slot */
+    uint16_t index; /* area or symptom */
+    uint8_t series;
+    cw_week week;
+    double complaints, attributed, weighted;
+} cell;
+
+struct cw_weekly_acc {
+    const cw_rules *rules;
+    cell *cells;
+    size_t cell_count, cell_cap; /* cap: a power of two */
+    char **sites;                /* interned site names; sites[0] = "" */
+    size_t site_count, site_cap;
+    uint32_t *site_slots; /* open addressing over sites: index + 1, 0 = empty */
+    size_t site_slot_cap;
+    double *area_attr, *area_weight; /* per complaint, by area */
+    bool *area_hit;
+};
+
+static uint64_t fnv(const void *data, size_t len, uint64_t h)
 {
-    if (cw_db_exec(db,
-                   "CREATE TEMPORARY TABLE cw_symptom_causes (symptom_id text NOT NULL,"
-                   " area_id text NOT NULL, weight double precision NOT NULL,"
-                   " severity integer NOT NULL) ON COMMIT DROP",
-                   err) != 0)
-        return -1;
-    if (cw_db_copy_in_begin(db, "COPY pg_temp.cw_symptom_causes FROM STDIN", err) != 0)
-        return -1;
-    for (size_t i = 0; i < rules->symptom_count; i++) {
-        const cw_symptom *s = &rules->symptoms[i];
-        for (size_t j = 0; j < s->cause_count; j++) {
-            char weight[32], severity[16];
-            snprintf(weight, sizeof(weight), "%.17g", s->causes[j].weight);
-            snprintf(severity, sizeof(severity), "%d", s->severity);
-            const char *row[] = {s->id, rules->areas[s->causes[j].area].id, weight, severity};
-            if (cw_db_copy_in_row(db, 4, row, NULL, err) != 0) {
-                cw_db_copy_in_abort(db);
-                return -1;
-            }
-        }
-    }
-    return cw_db_copy_in_end(db, err);
+    const unsigned char *p = data;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ p[i]) * 0x100000001b3ull;
+    return h;
 }
 
-int cw_weekly_update(cw_db *db, const char *schema, const char *hash, long long run_id,
-                     cw_error *err)
+static int grow_sites(cw_weekly_acc *a)
 {
-    char run[24];
-    snprintf(run, sizeof(run), "%lld", run_id);
-    const char *params[] = {hash, run};
-    char *touched = cw_text_printf("SELECT DISTINCT c.week FROM %s.classified c"
-                                   " WHERE c.ruleset_hash = $1 AND c.run_id = $2::bigint",
-                                   schema);
-    char *del = NULL, *ins = NULL, *totals = NULL;
-    int rc = -1;
-    if (touched == NULL)
-        goto oom;
-    del = cw_text_printf("DELETE FROM %s.weekly w WHERE w.ruleset_hash = $1 AND w.week IN (%s)",
-                         schema, touched);
-    /* One pass over the touched weeks' matches feeds all four series. */
-    ins = cw_text_printf(
-        "INSERT INTO %s.weekly (ruleset_hash, series, area_id, site, symptom_id, week,"
+    size_t cap = a->site_slot_cap == 0 ? 64 : a->site_slot_cap * 2;
+    uint32_t *slots = calloc(cap, sizeof(*slots));
+    if (slots == NULL)
+        return -1;
+    for (size_t i = 0; i < a->site_count; i++) {
+        size_t j = fnv(a->sites[i], strlen(a->sites[i]), 0xcbf29ce484222325ull) & (cap - 1);
+        while (slots[j] != 0)
+            j = (j + 1) & (cap - 1);
+        slots[j] = (uint32_t)i + 1;
+    }
+    free(a->site_slots);
+    a->site_slots = slots;
+    a->site_slot_cap = cap;
+    return 0;
+}
+
+/* Interned id of a site name (0 is ""); -1 when out of memory. */
+static long intern(cw_weekly_acc *a, const char *site)
+{
+    if ((a->site_count + 1) * 2 > a->site_slot_cap && grow_sites(a) != 0)
+        return -1;
+    size_t mask = a->site_slot_cap - 1;
+    size_t j = fnv(site, strlen(site), 0xcbf29ce484222325ull) & mask;
+    for (; a->site_slots[j] != 0; j = (j + 1) & mask)
+        if (strcmp(a->sites[a->site_slots[j] - 1], site) == 0)
+            return (long)a->site_slots[j] - 1;
+    if (a->site_count == a->site_cap) {
+        size_t cap = a->site_cap == 0 ? 16 : a->site_cap * 2;
+        char **sites = realloc(a->sites, cap * sizeof(*sites));
+        if (sites == NULL)
+            return -1;
+        a->sites = sites;
+        a->site_cap = cap;
+    }
+    if ((a->sites[a->site_count] = strdup(site)) == NULL)
+        return -1;
+    a->site_slots[j] = (uint32_t)++a->site_count;
+    return (long)a->site_count - 1;
+}
+
+static uint64_t cell_hash(uint8_t series, uint16_t index, uint32_t site, cw_week week)
+{
+    uint64_t key[2] = {((uint64_t)series << 48) | ((uint64_t)index << 32) | site, (uint64_t)week};
+    return fnv(key, sizeof(key), 0xcbf29ce484222325ull);
+}
+
+static int grow_cells(cw_weekly_acc *a)
+{
+    size_t cap = a->cell_cap == 0 ? 4096 : a->cell_cap * 2;
+    cell *cells = calloc(cap, sizeof(*cells));
+    if (cells == NULL)
+        return -1;
+    for (size_t i = 0; i < a->cell_cap; i++) {
+        const cell *c = &a->cells[i];
+        if (c->site == 0)
+            continue;
+        size_t j = cell_hash(c->series, c->index, c->site, c->week) & (cap - 1);
+        while (cells[j].site != 0)
+            j = (j + 1) & (cap - 1);
+        cells[j] = *c;
+    }
+    free(a->cells);
+    a->cells = cells;
+    a->cell_cap = cap;
+    return 0;
+}
+
+static int add(cw_weekly_acc *a, int series, size_t index, long site, cw_week week,
+               double complaints, double attributed, double weighted)
+{
+    if ((a->cell_count + 1) * 2 > a->cell_cap && grow_cells(a) != 0)
+        return -1;
+    uint32_t s = (uint32_t)site + 1;
+    size_t mask = a->cell_cap - 1;
+    size_t j = cell_hash((uint8_t)series, (uint16_t)index, s, week) & mask;
+    for (;; j = (j + 1) & mask) {
+        cell *c = &a->cells[j];
+        if (c->site == 0) {
+            *c = (cell){
+                .site = s, .index = (uint16_t)index, .series = (uint8_t)series, .week = week};
+            a->cell_count++;
+        } else if (c->site != s || c->index != index || c->series != series || c->week != week) {
+            continue;
+        }
+        c->complaints += complaints;
+        c->attributed += attributed;
+        c->weighted += weighted;
+        return 0;
+    }
+}
+
+int cw_weekly_acc_new(cw_weekly_acc **out, const cw_rules *rules, cw_error *err)
+{
+    *out = NULL;
+    cw_weekly_acc *a = calloc(1, sizeof(*a));
+    if (a == NULL || rules->area_count > UINT16_MAX || rules->symptom_count > UINT16_MAX ||
+        (a->area_attr = calloc(rules->area_count + 1, sizeof(double))) == NULL ||
+        (a->area_weight = calloc(rules->area_count + 1, sizeof(double))) == NULL ||
+        (a->area_hit = calloc(rules->area_count + 1, sizeof(bool))) == NULL || intern(a, "") != 0) {
+        cw_weekly_acc_free(a);
+        return cw_error_set(err, CW_EXIT_OSERR, "out of memory");
+    }
+    a->rules = rules;
+    *out = a;
+    return 0;
+}
+
+void cw_weekly_acc_free(cw_weekly_acc *a)
+{
+    if (a == NULL)
+        return;
+    for (size_t i = 0; i < a->site_count; i++)
+        free(a->sites[i]);
+    free(a->sites);
+    free(a->site_slots);
+    free(a->cells);
+    free(a->area_attr);
+    free(a->area_weight);
+    free(a->area_hit);
+    free(a);
+}
+
+int cw_weekly_acc_add(cw_weekly_acc *a, const char *week, const char *site, const cw_hit *hits,
+                      size_t count, cw_error *err)
+{
+    cw_week w;
+    if (week == NULL || cw_week_parse(&w, week, err) != 0)
+        return cw_error_set(err, CW_EXIT_SOFTWARE, "complaint without a week");
+    long all = 0, at = intern(a, site != NULL ? site : "");
+    if (at < 0 || add(a, S_TOTAL, 0, all, w, 1, 1, 0) != 0 ||
+        add(a, S_TOTAL_SITE, 0, at, w, 1, 1, 0) != 0)
+        return cw_error_set(err, CW_EXIT_OSERR, "out of memory");
+    const cw_rules *rules = a->rules;
+    for (size_t i = 0; i < count; i++) {
+        const cw_symptom *s = &rules->symptoms[hits[i].symptom];
+        double sev = (double)s->severity;
+        if (add(a, S_SYMPTOM, hits[i].symptom, all, w, 1, 1, sev) != 0 ||
+            add(a, S_SYMPTOM_SITE, hits[i].symptom, at, w, 1, 1, sev) != 0)
+            return cw_error_set(err, CW_EXIT_OSERR, "out of memory");
+        for (size_t k = 0; k < s->cause_count; k++) {
+            size_t area = s->causes[k].area;
+            a->area_hit[area] = true;
+            a->area_attr[area] += s->causes[k].weight;
+            a->area_weight[area] += s->causes[k].weight * sev;
+        }
+    }
+    /* A complaint counts once per cause area, however many of its symptoms point there. */
+    for (size_t area = 0; count > 0 && area < rules->area_count; area++) {
+        if (!a->area_hit[area])
+            continue;
+        if (add(a, S_AREA, area, all, w, 1, a->area_attr[area], a->area_weight[area]) != 0 ||
+            add(a, S_AREA_SITE, area, at, w, 1, a->area_attr[area], a->area_weight[area]) != 0)
+            return cw_error_set(err, CW_EXIT_OSERR, "out of memory");
+        a->area_hit[area] = false;
+        a->area_attr[area] = a->area_weight[area] = 0;
+    }
+    return 0;
+}
+
+static int copy_cells(cw_weekly_acc *a, cw_db *db, cw_error *err)
+{
+    for (size_t i = 0; i < a->cell_cap; i++) {
+        const cell *c = &a->cells[i];
+        if (c->site == 0)
+            continue;
+        bool by_area = c->series == S_AREA || c->series == S_AREA_SITE;
+        bool by_symptom = c->series == S_SYMPTOM || c->series == S_SYMPTOM_SITE;
+        char week[16], complaints[32], attributed[32], weighted[32];
+        cw_week_format_monday(week, sizeof(week), c->week);
+        snprintf(complaints, sizeof(complaints), "%.0f", c->complaints);
+        snprintf(attributed, sizeof(attributed), "%.17g", c->attributed);
+        snprintf(weighted, sizeof(weighted), "%.17g", c->weighted);
+        const char *row[] = {series_names[c->series],
+                             by_area ? a->rules->areas[c->index].id : "",
+                             a->sites[c->site - 1],
+                             by_symptom ? a->rules->symptoms[c->index].id : "",
+                             week,
+                             complaints,
+                             attributed,
+                             weighted};
+        if (cw_db_copy_in_row(db, 8, row, NULL, err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+int cw_weekly_acc_store(cw_weekly_acc *a, cw_db *db, const char *schema, const char *hash,
+                        cw_error *err)
+{
+    if (cw_db_exec(db,
+                   "CREATE TEMPORARY TABLE cw_weekly_delta (series text, area_id text, site text,"
+                   " symptom_id text, week date, complaints integer,"
+                   " attributed double precision, weighted double precision) ON COMMIT DROP",
+                   err) != 0 ||
+        cw_db_copy_in_begin(db, "COPY pg_temp.cw_weekly_delta FROM STDIN", err) != 0)
+        return -1;
+    if (copy_cells(a, db, err) != 0) {
+        cw_db_copy_in_abort(db);
+        return -1;
+    }
+    if (cw_db_copy_in_end(db, err) != 0)
+        return -1;
+    char *sql = cw_text_printf(
+        "INSERT INTO %s.weekly AS w (ruleset_hash, series, area_id, site, symptom_id, week,"
         " complaints, attributed, weighted)"
-        " SELECT $1::text,"
-        " CASE WHEN GROUPING(sc.symptom_id) = 1"
-        "  THEN CASE WHEN GROUPING(h.site) = 1 THEN 'area' ELSE 'area_site' END"
-        "  ELSE CASE WHEN GROUPING(h.site) = 1 THEN 'symptom' ELSE 'symptom_site' END END,"
-        " CASE WHEN GROUPING(sc.area_id) = 1 THEN '' ELSE sc.area_id END,"
-        " CASE WHEN GROUPING(h.site) = 1 THEN '' ELSE h.site END,"
-        " CASE WHEN GROUPING(sc.symptom_id) = 1 THEN '' ELSE sc.symptom_id END,"
-        " h.week, count(DISTINCT h.complaint_id), sum(sc.weight), sum(sc.weight * sc.severity)"
-        " FROM (SELECT c.complaint_id, c.week, coalesce(c.site, '') AS site, m.symptom_id"
-        "  FROM %s.classified c JOIN %s.matches m ON m.ruleset_hash = c.ruleset_hash"
-        "  AND m.complaint_id = c.complaint_id"
-        "  WHERE c.ruleset_hash = $1 AND c.week IN (%s)) h"
-        " JOIN pg_temp.cw_symptom_causes sc ON sc.symptom_id = h.symptom_id"
-        " GROUP BY GROUPING SETS ((sc.area_id, h.week), (sc.area_id, h.site, h.week),"
-        " (sc.symptom_id, h.week), (sc.symptom_id, h.site, h.week))",
-        schema, schema, schema, touched);
-    /* All complaints per week (and site), symptoms or not: the denominator of shares. */
-    totals = cw_text_printf(
-        "INSERT INTO %s.weekly (ruleset_hash, series, area_id, site, symptom_id, week,"
-        " complaints, attributed, weighted)"
-        " SELECT $1::text, CASE WHEN GROUPING(h.site) = 1 THEN 'total' ELSE 'total_site' END, '',"
-        " CASE WHEN GROUPING(h.site) = 1 THEN '' ELSE h.site END, '', h.week, count(*), count(*), 0"
-        " FROM (SELECT c.week, coalesce(c.site, '') AS site FROM %s.classified c"
-        "  WHERE c.ruleset_hash = $1 AND c.week IN (%s)) h"
-        " GROUP BY GROUPING SETS ((h.week), (h.site, h.week))",
-        schema, schema, touched);
-    if (del == NULL || ins == NULL || totals == NULL)
-        goto oom;
-    if (cw_db_query(db, del, 2, params, NULL, NULL, err) == 0 &&
-        cw_db_query(db, ins, 2, params, NULL, NULL, err) == 0 &&
-        cw_db_query(db, totals, 2, params, NULL, NULL, err) == 0)
-        rc = 0;
-    goto done;
-oom:
-    cw_error_set(err, CW_EXIT_OSERR, "out of memory");
-done:
-    free(touched);
-    free(del);
-    free(ins);
-    free(totals);
+        " SELECT $1::text, d.series, d.area_id, d.site, d.symptom_id, d.week, d.complaints,"
+        " d.attributed, d.weighted FROM pg_temp.cw_weekly_delta d"
+        " ON CONFLICT (ruleset_hash, series, area_id, site, symptom_id, week) DO UPDATE SET"
+        " complaints = w.complaints + EXCLUDED.complaints,"
+        " attributed = w.attributed + EXCLUDED.attributed,"
+        " weighted = w.weighted + EXCLUDED.weighted",
+        schema);
+    if (sql == NULL)
+        return cw_error_set(err, CW_EXIT_OSERR, "out of memory");
+    const char *params[] = {hash};
+    int rc = cw_db_query(db, sql, 1, params, NULL, NULL, err);
+    free(sql);
     return rc;
 }

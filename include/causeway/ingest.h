@@ -17,6 +17,7 @@
 #include "causeway/log.h"
 #include "causeway/matcher.h"
 #include "causeway/source.h"
+#include "causeway/weekly.h"
 
 typedef struct cw_ingest_stats {
     unsigned long long classified; /* complaints read and classified */
@@ -35,11 +36,12 @@ typedef struct cw_ingest_params {
 /*
  * Classify new complaints of `src` within the look-back window with matcher
  * `m` (built from `rules`), writing classified and matches rows through
- * `writer` (which must be inside a transaction). On failure the caller rolls
+ * `writer` (which must be inside a transaction), and add their counts to the
+ * weekly rows (`weekly` accumulates them). On failure the caller rolls
  * the writer back; nothing is committed here.
  */
 int cw_ingest_run(cw_ingest_stats *stats, cw_db *writer, cw_db *reader, const cw_matcher *m,
                   const cw_rules *rules, const cw_source *src, const cw_ingest_params *p,
-                  const cw_log *log, cw_error *err);
+                  cw_weekly_acc *weekly, const cw_log *log, cw_error *err);
 
 #endif

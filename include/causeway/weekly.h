@@ -1,5 +1,5 @@
 /*
- * weekly.h - weekly series in the results schema, aggregated by PostgreSQL.
+ * weekly.h - weekly series in the results schema, counted as complaints are classified.
  *
  * Series (weekly.series):
  *   area          per cause area           complaints with a symptom attributed to it
@@ -17,21 +17,33 @@
 #define CAUSEWAY_WEEKLY_H
 
 #include "causeway/db.h"
+#include "causeway/matcher.h"
 #include "causeway/rules.h"
 
 /*
- * Create the transaction-scoped table pg_temp.cw_symptom_causes(symptom_id,
- * area_id, weight, severity) from the rule set: the attribution the
- * aggregation and the evidence queries join with. Call inside the run's
- * transaction.
+ * Weekly counts accumulated while complaints are classified, so that no query
+ * has to re-read classified and matches to aggregate: each new complaint adds
+ * to its week's rows, and the run adds the deltas to the stored rows (complaints
+ * are classified once per rule set, so counts only ever grow). Memory is bounded
+ * by the number of series x weeks, not by the number of complaints.
  */
-int cw_weekly_prepare(cw_db *db, const cw_rules *rules, cw_error *err);
+typedef struct cw_weekly_acc cw_weekly_acc;
+
+int cw_weekly_acc_new(cw_weekly_acc **out, const cw_rules *rules, cw_error *err);
+void cw_weekly_acc_free(cw_weekly_acc *acc);
 
 /*
- * Recompute the weekly rows of rule set `hash` for every week that received
- * complaints in run `run_id` (schema already quoted). Other weeks are untouched.
+ * Count one classified complaint: its week's Monday ("YYYY-MM-DD"), its site
+ * (NULL = none) and its hits (from cw_matcher_classify).
  */
-int cw_weekly_update(cw_db *db, const char *schema, const char *hash, long long run_id,
-                     cw_error *err);
+int cw_weekly_acc_add(cw_weekly_acc *acc, const char *week, const char *site, const cw_hit *hits,
+                      size_t count, cw_error *err);
+
+/*
+ * Add the accumulated counts to the weekly rows of rule set `hash` (schema
+ * quoted), inside the caller's transaction.
+ */
+int cw_weekly_acc_store(cw_weekly_acc *acc, cw_db *db, const char *schema, const char *hash,
+                        cw_error *err);
 
 #endif

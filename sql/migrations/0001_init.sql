@@ -40,7 +40,6 @@ CREATE TABLE classified (
     PRIMARY KEY (ruleset_hash, complaint_id)
 );
 CREATE INDEX classified_week ON classified (ruleset_hash, week);
-CREATE INDEX classified_run ON classified (ruleset_hash, run_id);
 
 -- The evidence: which symptom fired, where in the body, and a short snippet.
 CREATE TABLE matches (
