@@ -49,8 +49,8 @@ int cw_db_exec(cw_db *db, const char *sql, cw_error *err);
  * Run one statement with text parameters ($1..$n; NULL = SQL NULL) and call fn
  * for each result row (text format). fn may be NULL.
  */
-int cw_db_query(cw_db *db, const char *sql, int nparams, const char *const *params,
-                cw_db_row_fn fn, void *user, cw_error *err);
+int cw_db_query(cw_db *db, const char *sql, int nparams, const char *const *params, cw_db_row_fn fn,
+                void *user, cw_error *err);
 
 /*
  * Stream `COPY (...) TO STDOUT` (text format): each line is split and unescaped
