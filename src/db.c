@@ -148,6 +148,14 @@ static int fail_result(cw_db *db, const PGresult *res, cw_error *err)
     return -1;
 }
 
+/* Server notices go to the debug log only: they can quote data. */
+static void notice_to_log(void *arg, const char *message)
+{
+    const cw_db *db = arg;
+    if (db->log != NULL)
+        cw_log_debug_text(db->log, "server notice", message, strlen(message));
+}
+
 int cw_db_connect(cw_db **out, const char *conninfo, const cw_log *log, cw_error *err)
 {
     *out = NULL;
@@ -186,6 +194,8 @@ int cw_db_connect(cw_db **out, const char *conninfo, const cw_log *log, cw_error
         cw_db_free(db);
         return -1;
     }
+    /* libpq would print NOTICEs ("schema exists, skipping") on stderr; log them at -vv. */
+    PQsetNoticeProcessor(db->conn, notice_to_log, db);
     db->cancel = PQgetCancel(db->conn);
     if (db->cancel == NULL) {
         cw_db_free(db);
@@ -710,6 +720,17 @@ int cw_db_lock(cw_db *db, const char *schema, cw_error *err)
         return -1;
     }
     return 0;
+}
+
+int cw_db_unlock(cw_db *db, const char *schema, cw_error *err)
+{
+    char key[40];
+    snprintf(key, sizeof(key), "%d", CW_DB_LOCK_CLASS);
+    const char *params[] = {key, schema};
+    return cw_db_query(db,
+                       "SELECT pg_catalog.pg_advisory_unlock($1::pg_catalog.int4, "
+                       "pg_catalog.hashtext('causeway:' OPERATOR(pg_catalog.||) $2))",
+                       2, params, NULL, NULL, err);
 }
 
 /* Copy a libpq-allocated string into malloc'd memory so callers can free() it. */

@@ -83,6 +83,9 @@ int cw_db_rollback(cw_db *db, cw_error *err);
  */
 int cw_db_lock(cw_db *db, const char *schema, cw_error *err);
 
+/* Release one hold of cw_db_lock's lock for `schema` (session locks stack). */
+int cw_db_unlock(cw_db *db, const char *schema, cw_error *err);
+
 /* Quote an identifier / literal for SQL text; *out is malloc'd (free()). */
 int cw_db_quote_ident(char **out, cw_db *db, const char *ident, cw_error *err);
 int cw_db_quote_literal(char **out, cw_db *db, const char *value, cw_error *err);
