@@ -365,17 +365,17 @@ static int parse_copy_line(char *line, size_t len, copy_fields *f, int *ncols, c
     for (;;) {
         if (fields_reserve(f, n + 1, err) != 0)
             return -1;
-        size_t start = i;
+        /* \N alone is NULL; test it before unescaping overwrites it. */
+        bool is_null = i + 1 < len && line[i] == '\\' && line[i + 1] == 'N' &&
+                       (i + 2 == len || line[i + 2] == '\t');
         char *dst = line + i;
         char *field = dst;
-        bool escaped = false;
         while (i < len && line[i] != '\t') {
             char c = line[i++];
             if (c != '\\' || i >= len) {
                 *dst++ = c;
                 continue;
             }
-            escaped = true;
             c = line[i++];
             switch (c) {
             case 'b':
@@ -425,7 +425,6 @@ static int parse_copy_line(char *line, size_t len, copy_fields *f, int *ncols, c
                 break;
             }
         }
-        bool is_null = escaped && i - start == 2 && line[start] == '\\' && line[start + 1] == 'N';
         bool more = i < len;
         *dst = '\0';
         f->values[n] = is_null ? NULL : field;
