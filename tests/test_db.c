@@ -532,3 +532,44 @@ Test(db_bin, init_then_migrate_report_the_version)
     cr_assert_eq(r.status, 64);
     cw_test_output_fini(&r);
 }
+
+/* The killed-COPY trap: only the final result of COPY FROM decides, and a dead backend is 75. */
+Test(db, copy_in_into_a_terminated_backend_is_tempfail)
+{
+    cw_db *db = connect_or_fail();
+    cw_db *killer = connect_or_fail();
+    cw_error err;
+    cw_error_clear(&err);
+    char name[80];
+    char *q = fresh_schema(db, name, sizeof(name));
+    exec_or_fail(db, "CREATE TABLE %s.t (v text)", q);
+    rows pid = {0};
+    cr_assert_eq(cw_db_query(db, "SELECT pg_catalog.pg_backend_pid()::text, ''", 0, NULL, collect,
+                             &pid, &err),
+                 0);
+    char sql[300];
+    snprintf(sql, sizeof(sql), "COPY %s.t (v) FROM STDIN", q);
+    cr_assert_eq(cw_db_copy_in_begin(db, sql, &err), 0, "%s", err.message);
+    const char *row[] = {"before the kill"};
+    cr_assert_eq(cw_db_copy_in_row(db, 1, row, NULL, &err), 0);
+    const char *params[] = {pid.v[0][0]};
+    cr_assert_eq(cw_db_query(killer, "SELECT pg_catalog.pg_terminate_backend($1::pg_catalog.int4)",
+                             1, params, NULL, NULL, &err),
+                 0, "%s", err.message);
+    nanosleep(&(struct timespec){.tv_nsec = 200000000}, NULL);
+    for (int i = 0; i < 2000 && err.code == 0; i++)
+        cw_db_copy_in_row(db, 1, row, NULL, &err); /* may or may not notice the death */
+    int rc = cw_db_copy_in_end(db, &err);
+    cr_assert_eq(rc, -1);
+    cr_assert_eq(err.code, 75, "%d %s", err.code, err.message);
+    rows n = {0};
+    snprintf(sql, sizeof(sql), "SELECT pg_catalog.count(*)::text, '' FROM %s.t", q);
+    cw_error_clear(&err);
+    cr_assert_eq(cw_db_query(killer, sql, 0, NULL, collect, &n, &err), 0, "%s", err.message);
+    cr_assert_str_eq(n.v[0][0], "0", "a killed COPY must leave no rows");
+    rows_fini(&n);
+    rows_fini(&pid);
+    free(q);
+    cw_db_free(killer);
+    cw_db_free(db);
+}
