@@ -573,3 +573,113 @@ Test(db, copy_in_into_a_terminated_backend_is_tempfail)
     cw_db_free(killer);
     cw_db_free(db);
 }
+
+/* Each server-side timeout maps to 75 with its SQLSTATE; the handle or the error says why. */
+Test(db, statement_lock_and_idle_timeouts_are_tempfail)
+{
+    cw_db *db = connect_or_fail();
+    cw_db *other = connect_or_fail();
+    cw_error err;
+    cw_error_clear(&err);
+    cr_assert_eq(cw_db_exec(db, "SET statement_timeout = 100", &err), 0);
+    cr_assert_eq(cw_db_exec(db, "SELECT pg_catalog.pg_sleep(5)", &err), -1);
+    cr_assert_eq(err.code, 75);
+    cr_assert_str_eq(err.sqlstate, "57014");
+    cw_error_clear(&err);
+    cr_assert_eq(cw_db_exec(db, "SET statement_timeout = 0; SET lock_timeout = 100", &err), 0);
+
+    char name[80];
+    char *q = fresh_schema(db, name, sizeof(name));
+    exec_or_fail(db, "CREATE TABLE %s.t (v int)", q);
+    char sql[300];
+    snprintf(sql, sizeof(sql), "LOCK TABLE %s.t IN ACCESS EXCLUSIVE MODE", q);
+    cr_assert_eq(cw_db_begin(other, &err), 0);
+    cr_assert_eq(cw_db_exec(other, sql, &err), 0, "%s", err.message);
+    snprintf(sql, sizeof(sql), "SELECT * FROM %s.t", q);
+    cr_assert_eq(cw_db_exec(db, sql, &err), -1);
+    cr_assert_eq(err.code, 75);
+    cr_assert_str_eq(err.sqlstate, "55P03");
+    cw_error_clear(&err);
+    cr_assert_eq(cw_db_rollback(other, &err), 0);
+
+    /* The server ends a session idle in a transaction; the next statement reports it. */
+    cr_assert_eq(cw_db_exec(db, "SET idle_in_transaction_session_timeout = 200", &err), 0);
+    cr_assert_eq(cw_db_begin(db, &err), 0);
+    nanosleep(&(struct timespec){.tv_sec = 1}, NULL);
+    cr_assert_eq(cw_db_exec(db, "SELECT 1", &err), -1);
+    cr_assert_eq(err.code, 75, "%d %s", err.code, err.message);
+    free(q);
+    cw_db_free(other);
+    cw_db_free(db);
+}
+
+/* Kill our backend from inside the COPY TO callback: the read fails as 75. */
+typedef struct killer_ctx {
+    cw_db *killer;
+    const char *pid;
+    int seen;
+} killer_ctx;
+
+static int kill_midway(void *user, int ncols, const char *const *values, const size_t *lens,
+                       cw_error *err)
+{
+    (void)ncols;
+    (void)values;
+    (void)lens;
+    killer_ctx *k = user;
+    if (++k->seen == 1000) {
+        const char *params[] = {k->pid};
+        if (cw_db_query(k->killer, "SELECT pg_catalog.pg_terminate_backend($1::pg_catalog.int4)", 1,
+                        params, NULL, NULL, err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+Test(db, backend_killed_mid_copy_out_is_tempfail)
+{
+    cw_db *db = connect_or_fail();
+    killer_ctx k = {.killer = connect_or_fail()};
+    cw_error err;
+    cw_error_clear(&err);
+    rows pid = {0};
+    cr_assert_eq(cw_db_query(db, "SELECT pg_catalog.pg_backend_pid()::text, ''", 0, NULL, collect,
+                             &pid, &err),
+                 0);
+    k.pid = pid.v[0][0];
+    int rc = cw_db_copy_out(db,
+                            "COPY (SELECT g FROM pg_catalog.generate_series(1, 100000000) g) "
+                            "TO STDOUT",
+                            kill_midway, &k, &err);
+    cr_assert_eq(rc, -1);
+    cr_assert_eq(err.code, 75, "%d %s", err.code, err.message);
+    cr_assert_lt(k.seen, 100000000);
+    rows_fini(&pid);
+    cw_db_free(k.killer);
+    cw_db_free(db);
+}
+
+/* A role without privileges gets 77, never 70. */
+Test(db, insufficient_privilege_is_noperm)
+{
+    cw_db *db = connect_or_fail();
+    cw_error err;
+    cw_error_clear(&err);
+    char name[80];
+    char *q = fresh_schema(db, name, sizeof(name));
+    exec_or_fail(db, "CREATE TABLE %s.t (v int)", q);
+    char role[80];
+    cw_test_unique_name(role, sizeof(role), "t_role");
+    exec_or_fail(db, "CREATE ROLE %s NOLOGIN", role);
+    cr_assert_eq(cw_db_begin(db, &err), 0);
+    exec_or_fail(db, "SET LOCAL ROLE %s", role);
+    char sql[300];
+    snprintf(sql, sizeof(sql), "SELECT * FROM %s.t", q);
+    cr_assert_eq(cw_db_exec(db, sql, &err), -1);
+    cr_assert_eq(err.code, 77, "%d %s", err.code, err.message);
+    cr_assert_str_eq(err.sqlstate, "42501");
+    cw_db_rollback(db, &err);
+    exec_or_fail(db, "DROP ROLE %s", role);
+    free(q);
+    cw_db_free(db);
+}
