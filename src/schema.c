@@ -50,6 +50,17 @@ static int int_row(void *user, int ncols, const char *const *values, const size_
     return 0;
 }
 
+/* Row callback: one short text column into a 128-byte buffer. */
+static int text_row(void *user, int ncols, const char *const *values, const size_t *lens,
+                    cw_error *err)
+{
+    (void)lens;
+    (void)err;
+    if (ncols >= 1 && values[0] != NULL)
+        snprintf(user, 128, "%s", values[0]);
+    return 0;
+}
+
 int cw_schema_version(cw_db *db, const char *schema, int *version, cw_error *err)
 {
     *version = 0;
@@ -100,6 +111,22 @@ int cw_schema_check(cw_db *db, const char *schema, cw_error *err)
                      "results schema '%s' is at version %d, this causeway needs %d", schema,
                      version, latest);
         cw_error_hint(err, "run: causeway db migrate");
+        return -1;
+    }
+    /* Drift: a table dropped by hand would otherwise fail mid-run, after work was done. */
+    char missing[128] = "";
+    const char *params[] = {schema};
+    if (cw_db_query(db,
+                    "SELECT t FROM pg_catalog.unnest(ARRAY['runs', 'rulesets', 'classified', "
+                    "'matches', 'weekly', 'rankings', 'remediations']) AS t WHERE "
+                    "pg_catalog.to_regclass(pg_catalog.quote_ident($1) OPERATOR(pg_catalog.||) '.' "
+                    "OPERATOR(pg_catalog.||) t) IS NULL LIMIT 1",
+                    1, params, text_row, missing, err) != 0)
+        return -1;
+    if (missing[0] != '\0') {
+        cw_error_set(err, CW_EXIT_CONFIG, "results schema '%s' has no table '%s'", schema, missing);
+        cw_error_hint(err, "the schema was changed by hand: restore it, or run "
+                           "'causeway db migrate --schema NEW' and use the new schema");
         return -1;
     }
     return 0;

@@ -352,6 +352,17 @@ Test(schema, migrate_is_idempotent_and_refuses_a_newer_schema)
              q);
     cr_assert_eq(cw_db_exec(db, sql, &err), 0, "%s", err.message);
 
+    /* Drift: a dropped table is caught by the check, before any work. */
+    snprintf(sql, sizeof(sql), "ALTER TABLE %s.matches RENAME TO matches_old", q);
+    cr_assert_eq(cw_db_exec(db, sql, &err), 0, "%s", err.message);
+    cr_assert_eq(cw_schema_check(db, name, &err), -1);
+    cr_assert_eq(err.code, 78);
+    cr_assert(strstr(err.message, "no table 'matches'") != NULL, "%s", err.message);
+    cw_error_clear(&err);
+    snprintf(sql, sizeof(sql), "ALTER TABLE %s.matches_old RENAME TO matches", q);
+    cr_assert_eq(cw_db_exec(db, sql, &err), 0, "%s", err.message);
+    cr_assert_eq(cw_schema_check(db, name, &err), 0, "%s", err.message);
+
     snprintf(sql, sizeof(sql), "UPDATE %s.schema_migrations SET version = 999", q);
     cr_assert_eq(cw_db_exec(db, sql, &err), 0);
     cr_assert_eq(cw_schema_migrate(db, name, NULL, &applied, &err), -1);

@@ -25,7 +25,8 @@ int cw_schema_migrate(cw_db *db, const char *schema, const cw_log *log, int *app
 
 /*
  * Verify `schema` exists at exactly cw_schema_latest(): missing or behind -> 78
- * with hint "run: causeway db migrate"; newer -> 78. Changes nothing.
+ * with hint "run: causeway db migrate"; newer -> 78; a results table missing
+ * (dropped or renamed by hand) -> 78. Changes nothing.
  */
 int cw_schema_check(cw_db *db, const char *schema, cw_error *err);
 
