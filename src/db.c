@@ -95,14 +95,18 @@ static int code_for_sqlstate(const char *s)
     return CW_EXIT_SOFTWARE;
 }
 
-/* The connection is gone (or never came up): one line naming the server, exit 75 or 77. */
-static int fail_connection(cw_db *db, const char *what, cw_error *err)
+/*
+ * The connection is gone (or never came up): one line naming the server. 75, except
+ * an authentication or TLS refusal while connecting (77); a session lost later is
+ * always 75, even when its message mentions SSL ("SSL SYSCALL error: EOF detected").
+ */
+static int fail_connection(cw_db *db, const char *what, bool at_connect, cw_error *err)
 {
     char line[400];
     first_line(line, sizeof(line), db->conn != NULL ? PQerrorMessage(db->conn) : "out of memory");
     if (line[0] == '\0')
         snprintf(line, sizeof(line), "connection lost");
-    int code = is_auth_message(line) ? CW_EXIT_NOPERM : CW_EXIT_TEMPFAIL;
+    int code = at_connect && is_auth_message(line) ? CW_EXIT_NOPERM : CW_EXIT_TEMPFAIL;
     return db_fail(err, code, NULL, "database error: %s: %s", what, line);
 }
 
@@ -116,7 +120,7 @@ static int fail_result(cw_db *db, const PGresult *res, cw_error *err)
     const char *state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     if (state == NULL || PQstatus(db->conn) == CONNECTION_BAD) {
         if (PQstatus(db->conn) == CONNECTION_BAD || res == NULL)
-            return fail_connection(db, "connection lost", err);
+            return fail_connection(db, "connection lost", false, err);
         char line[400];
         first_line(line, sizeof(line), PQresultErrorMessage(res));
         return db_fail(err, CW_EXIT_SOFTWARE, NULL, "database error: %s",
@@ -190,7 +194,7 @@ int cw_db_connect(cw_db **out, const char *conninfo, const cw_log *log, cw_error
         char what[300];
         snprintf(what, sizeof(what), "cannot connect to database '%s'",
                  PQdb(db->conn) ? PQdb(db->conn) : "");
-        fail_connection(db, what, err);
+        fail_connection(db, what, true, err);
         cw_db_free(db);
         return -1;
     }
@@ -557,7 +561,7 @@ static int copy_flush(cw_db *db, cw_error *err)
     if (db->buf_len == 0)
         return 0;
     if (db->buf_len > (size_t)2147483647 || PQputCopyData(db->conn, db->buf, (int)db->buf_len) != 1)
-        return fail_connection(db, "sending COPY data", err);
+        return fail_connection(db, "sending COPY data", false, err);
     db->buf_len = 0;
     return 0;
 }
@@ -646,7 +650,7 @@ int cw_db_copy_in_end(cw_db *db, cw_error *err)
     } else if (copy_flush(db, err) != 0) {
         rc = -1;
     } else if (PQputCopyEnd(db->conn, NULL) != 1) {
-        rc = fail_connection(db, "ending COPY", err);
+        rc = fail_connection(db, "ending COPY", false, err);
     }
     /* Only the final result says whether the server accepted the rows. */
     PGresult *res = last_result(db);
