@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -693,4 +694,80 @@ Test(db, insufficient_privilege_is_noperm)
     exec_or_fail(db, "DROP ROLE %s", role);
     free(q);
     cw_db_free(db);
+}
+
+/* A user-supplied search_path (options in the conninfo) cannot redirect our names. */
+Test(db, connect_pins_search_path_and_utc)
+{
+    char conninfo[600];
+    snprintf(conninfo, sizeof(conninfo),
+             "%s?options=-csearch_path%%3Devil,public%%20-cTimeZone%%3DAsia/Kolkata",
+             cw_test_dsn());
+    cw_error err;
+    cw_error_clear(&err);
+    cw_db *db = NULL;
+    cr_assert_eq(cw_db_connect(&db, conninfo, NULL, &err), 0, "%s", err.message);
+    rows r = {0};
+    cr_assert_eq(cw_db_query(db,
+                             "SELECT pg_catalog.current_setting('search_path'), "
+                             "pg_catalog.current_setting('TimeZone')",
+                             0, NULL, collect, &r, &err),
+                 0, "%s", err.message);
+    cr_assert_str_eq(r.v[0][0], "pg_catalog");
+    cr_assert_str_eq(r.v[0][1], "UTC");
+    cr_assert_geq(cw_db_server_version(db), 100000);
+    rows_fini(&r);
+    cw_db_free(db);
+}
+
+typedef struct cancel_arg {
+    cw_db *db;
+} cancel_arg;
+
+static void *cancel_later(void *p)
+{
+    cancel_arg *a = p;
+    nanosleep(&(struct timespec){.tv_nsec = 300000000}, NULL);
+    cw_db_cancel(a->db);
+    return NULL;
+}
+
+/* The signal-handling thread's cancel stops a long statement: 75 with 57014, handle reusable. */
+Test(db, cancel_from_another_thread_stops_the_statement)
+{
+    cw_db *db = connect_or_fail();
+    cw_error err;
+    cw_error_clear(&err);
+    cancel_arg a = {db};
+    pthread_t t;
+    cr_assert_eq(pthread_create(&t, NULL, cancel_later, &a), 0);
+    time_t t0 = time(NULL);
+    int rc = cw_db_exec(db, "SELECT pg_catalog.pg_sleep(30)", &err);
+    pthread_join(t, NULL);
+    cr_assert_eq(rc, -1);
+    cr_assert_eq(err.code, 75);
+    cr_assert_str_eq(err.sqlstate, "57014");
+    cr_assert_lt(time(NULL) - t0, 10);
+    cw_error_clear(&err);
+    cr_assert_eq(cw_db_exec(db, "SELECT 1", &err), 0, "%s", err.message);
+    cw_db_cancel(NULL); /* no-op */
+    cw_db_free(db);
+}
+
+Test(db_bin, pgconnect_timeout_from_the_environment_is_honoured)
+{
+    int port;
+    int fd = local_socket(&port, 1);
+    char conninfo[128];
+    snprintf(conninfo, sizeof(conninfo), "host=127.0.0.1 port=%d", port);
+    const char *env[] = {"PGCONNECT_TIMEOUT=2", NULL};
+    const char *argv[] = {"causeway", "db", "migrate", "-d", conninfo, NULL};
+    cw_test_output r;
+    time_t t0 = time(NULL);
+    cr_assert_eq(cw_test_run(&r, env, NULL, argv), 0);
+    time_t took = time(NULL) - t0;
+    close(fd);
+    cr_assert_eq(r.status, 75, "stderr: %s", r.err);
+    cr_assert_leq(took, 8, "took %lds: the 10 s default overrode PGCONNECT_TIMEOUT", (long)took);
+    cw_test_output_fini(&r);
 }
