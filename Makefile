@@ -24,7 +24,7 @@ WARNINGS := -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wstrict-prototypes \
 TEST_WARNINGS := -Wall -Wextra -Wshadow -Wformat=2 -Wvla -Werror
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -pthread
 CPPFLAGS := -D_POSIX_C_SOURCE=200809L -Iinclude -I$(GEN)
 BASE_CFLAGS := -std=c17 -MMD -MP -g
 
@@ -161,6 +161,16 @@ fuzz-rules: $(GEN)/embedded_rules.c
 	if [ "$(FUZZ_SECONDS)" = 0 ]; then build/fuzz/fuzz_rules -runs=0 tests/data/rules tests/fuzz/corpus/rules; \
 	else build/fuzz/fuzz_rules -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=5 \
 	  -rss_limit_mb=1024 build/fuzz/corpus-rules tests/data/rules; fi
+
+# libFuzzer over the matcher or the complaint readers: make fuzz-matcher, make fuzz-input
+# (seeds: tests/data/NAME and tests/fuzz/corpus/NAME; new inputs go to build/fuzz/corpus-NAME).
+fuzz-%: $(GEN)/embedded_rules.c $(GEN)/embedded_migrations.c
+	@mkdir -p build/fuzz/corpus-$*
+	clang $(CPPFLAGS) -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined \
+	  -fno-sanitize-recover=all $(PKG_CFLAGS) -o build/fuzz/fuzz_$* tests/fuzz/fuzz_$*.c \
+	  $(LIB_SRC) $(GEN_SRC) $(PKG_LIBS)
+	build/fuzz/fuzz_$* -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=5 \
+	  -rss_limit_mb=2048 build/fuzz/corpus-$* $(wildcard tests/data/$* tests/fuzz/corpus/$*)
 
 SOURCES_TO_FORMAT = $(wildcard src/*.c include/causeway/*.h tests/*.c tests/*.h tests/bench/*.c tests/tools/*.c \
                     tests/fuzz/*.c)

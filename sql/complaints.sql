@@ -1,5 +1,5 @@
--- complaints.sql: the reference complaint source causeway reads by default.
--- Idempotent: safe to run again on an existing database.
+-- Reference source tables for the demo and the tests. causeway does not own them:
+-- a deployment points the configuration at its own table or view.
 CREATE TABLE IF NOT EXISTS public.complaints (
     id bigint PRIMARY KEY,
     received_at timestamptz NOT NULL,
@@ -9,12 +9,12 @@ CREATE TABLE IF NOT EXISTS public.complaints (
     segment text,
     body text
 );
-CREATE INDEX IF NOT EXISTS complaints_received_at ON public.complaints (received_at);
+CREATE INDEX IF NOT EXISTS complaints_received_at_idx ON public.complaints (received_at);
 
--- Weekly exposure (e.g. orders shipped) per site, the denominator of complaint rates.
+-- Orders (or contacts) per site and week: turns complaint counts into rates.
 CREATE TABLE IF NOT EXISTS public.exposure (
-    week date NOT NULL,
-    site text NOT NULL,
+    week date,
+    site text,
     volume double precision,
     PRIMARY KEY (week, site)
 );

@@ -1,13 +1,76 @@
-/* cmd_report.c - 'causeway report' (placeholder until its issue lands). */
+/* cmd_report.c - 'causeway report': render a stored week's ranking. */
 #include "causeway/cli.h"
+#include "causeway/db.h"
+#include "causeway/options.h"
+#include "causeway/output.h"
+#include "causeway/schema.h"
+#include "causeway/stored.h"
+
+#include <stdlib.h>
+
+static void print_help(FILE *out)
+{
+    fputs("Usage: causeway report [OPTIONS]\n"
+          "\n"
+          "Render a stored week's ranking (default: the latest stored week).\n"
+          "\n"
+          "Options:\n"
+          "  -d, --dbname=CONNINFO    database (conninfo or URI; default: PG* environment)\n"
+          "  -c, --config=FILE        configuration file (YAML; see causeway(1))\n"
+          "      --schema=NAME        results schema (default: causeway)\n"
+          "  -w, --week=WEEK          ISO week (2026-W46) or a date in it\n"
+          "      --format=FORMAT      table (default), markdown, csv, json or html; applies\n"
+          "                           to the next -o, or to standard output\n"
+          "  -o, --output=FILE        write to FILE (atomically) instead of standard output;\n"
+          "                           the format follows --format or the file's extension\n"
+          "      --top=N              items per section in table/markdown (default: 10)\n"
+          "      --snippets           show matched snippets in table/markdown output\n"
+          "  -h, --help               show this help\n"
+          "\n"
+          "Exit status: 0 ok, 64 usage, 66 no ranking stored for the week, 74 output error,\n"
+          "75 database unreachable, 77 permission, 78 configuration or schema.\n",
+          out);
+}
+
+static int render(cw_ctx *ctx, const cw_options *o, cw_error *err)
+{
+    cw_db *db = NULL;
+    char *schema = NULL;
+    cw_ranking r = {0};
+    int rc = -1;
+    if (cw_db_connect(&db, o->config.dbname, &ctx->log, err) != 0 ||
+        cw_schema_check(db, o->config.schema, err) != 0 ||
+        cw_db_quote_ident(&schema, db, o->config.schema, err) != 0 ||
+        cw_stored_load(&r, db, schema, !o->have_week, o->week_from, err) != 0)
+        goto done;
+    rc = 0;
+    for (size_t i = 0; i < o->output_count && rc == 0; i++) {
+        cw_report_options ro = cw_options_report(o, &o->outputs[i], ctx->out);
+        rc = cw_output_write(o->outputs[i].path, ctx->out, &r, &ro, err);
+    }
+done:
+    cw_ranking_fini(&r);
+    free(schema);
+    cw_db_free(db);
+    return rc;
+}
 
 int cw_cmd_report(cw_ctx *ctx, int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    cw_error err;
-    cw_error_clear(&err);
-    cw_error_set(&err, CW_EXIT_SOFTWARE, "'report' is not implemented yet");
-    cw_log_error(&ctx->log, &err);
-    return err.code;
+    cw_options o;
+    int rc = cw_options_parse(&o, ctx, "report", CW_OPT_REPORT, argc, argv);
+    if (rc != 0)
+        return rc;
+    if (o.help) {
+        print_help(ctx->out);
+    } else {
+        cw_error err;
+        cw_error_clear(&err);
+        if (render(ctx, &o, &err) != 0) {
+            cw_log_error(&ctx->log, &err);
+            rc = err.code;
+        }
+    }
+    cw_options_fini(&o);
+    return rc;
 }

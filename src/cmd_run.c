@@ -1,13 +1,50 @@
-/* cmd_run.c - 'causeway run' (placeholder until its issue lands). */
+/* cmd_run.c - 'causeway run': parse options, run the job; see run.h. */
 #include "causeway/cli.h"
+#include "causeway/options.h"
+#include "causeway/run.h"
+
+static void print_help(FILE *out)
+{
+    fputs("Usage: causeway run [OPTIONS]\n"
+          "\n"
+          "Classify the complaints not yet classified under the rule set, aggregate weekly\n"
+          "series, detect decline, rank the cause areas, store the ranking of the target\n"
+          "week and print it. Everything is written in one transaction.\n"
+          "\n"
+          "Options:\n"
+          "  -d, --dbname=CONNINFO    database (conninfo or URI; default: PG* environment)\n"
+          "  -c, --config=FILE        configuration file (YAML; see causeway(1))\n"
+          "  -r, --rules=FILE         rule set (default: the built-in rule set)\n"
+          "      --schema=NAME        results schema (default: causeway)\n"
+          "  -w, --week=WEEK[..WEEK]  target ISO week (2026-W46) or a range to backfill;\n"
+          "                           default: the last complete week\n"
+          "      --timezone=ZONE      time zone of the ISO weeks (default: UTC)\n"
+          "      --lookback-weeks=N   history classified and analysed (default: 104)\n"
+          "      --baseline-weeks=N   frozen baseline window (default: 26)\n"
+          "      --recent-weeks=N     window of the volume and evidence (default: 4)\n"
+          "      --format=FORMAT      table, markdown, csv, json or html; applies to the\n"
+          "                           next -o, or to standard output\n"
+          "  -o, --output=FILE        also write the ranking to FILE (atomically); repeatable;\n"
+          "                           the format follows --format or the file's extension\n"
+          "      --top=N              items per section in table/markdown (default: 10)\n"
+          "      --snippets           show matched snippets in table/markdown output\n"
+          "  -h, --help               show this help\n"
+          "\n"
+          "Exit status: 0 ok, 64 usage, 65 invalid rules, 75 database unreachable or another\n"
+          "run holds the lock (or interrupted), 77 permission, 78 configuration or schema.\n",
+          out);
+}
 
 int cw_cmd_run(cw_ctx *ctx, int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    cw_error err;
-    cw_error_clear(&err);
-    cw_error_set(&err, CW_EXIT_SOFTWARE, "'run' is not implemented yet");
-    cw_log_error(&ctx->log, &err);
-    return err.code;
+    cw_options o;
+    int rc = cw_options_parse(&o, ctx, "run", CW_OPT_RUN, argc, argv);
+    if (rc != 0)
+        return rc;
+    if (o.help)
+        print_help(ctx->out);
+    else
+        rc = cw_run_execute(ctx, &o);
+    cw_options_fini(&o);
+    return rc;
 }

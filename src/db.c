@@ -1,90 +1,44 @@
-/*
- * db.c - the PostgreSQL data layer (see db.h). The only file that includes
- * <libpq-fe.h>: the rest of causeway sees rows as (values, lens) arrays and
- * failures as cw_error values with an exit code derived from the SQLSTATE.
- */
+/* db.c - PostgreSQL access through libpq; see db.h. */
 #include "causeway/db.h"
 
 #include <libpq-fe.h>
-#include <stdarg.h>
 #include <stdbool.h>
-#include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* COPY FROM rows are sent in chunks of about this size: few round trips, bounded memory. */
-#define CW_DB_COPY_CHUNK (64u * 1024u)
-
-/* First key of the two-key advisory lock: "CWAY", so our locks never collide with others'. */
-#define CW_DB_LOCK_CLASS 0x43574159
+#define COPY_FLUSH_BYTES (64u * 1024u)
 
 struct cw_db {
     PGconn *conn;
-    PGcancel *cancel; /* made at connect so cw_db_cancel needs no libpq state of conn */
+    PGcancel *cancel;
     const cw_log *log;
-    char *buf; /* COPY FROM buffer, or the unescape scratch of COPY TO */
-    size_t buf_len;
-    size_t buf_cap;
-    bool copy_in;        /* between copy_in_begin and copy_in_end */
-    bool copy_in_failed; /* a row could not be sent: end aborts the COPY */
+    char *buf; /* COPY in: pending rows; COPY out: the unescaped row */
+    size_t len, cap;
+    const char **values; /* COPY out: field pointers into buf */
+    size_t *lens;
+    size_t nvalues;
 };
 
-/* Set err with a SQLSTATE unless an error is already set (the first one wins). */
-__attribute__((format(printf, 4, 5))) static int db_fail(cw_error *err, int code,
-                                                         const char *sqlstate, const char *fmt, ...)
+static int oom(cw_error *err)
 {
-    if (err->code != 0)
-        return -1;
-    char msg[sizeof(err->message)];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    cw_error_set(err, code, "%s", msg);
-    if (sqlstate != NULL && strlen(sqlstate) == 5)
-        memcpy(err->sqlstate, sqlstate, 6);
-    return -1;
+    return cw_error_set(err, CW_EXIT_OSERR, "out of memory");
 }
 
-/* Copy the first line of a libpq message (which may span lines and end in \n). */
-static void first_line(char *dst, size_t size, const char *src)
+/* First line of a libpq message, without the trailing newline. */
+static void first_line(char *out, size_t size, const char *msg)
 {
-    if (src == NULL)
-        src = "";
-    size_t n = strcspn(src, "\n");
+    size_t n = strcspn(msg != NULL ? msg : "", "\n");
     if (n >= size)
         n = size - 1;
-    memcpy(dst, src, n);
-    dst[n] = '\0';
-    while (n > 0 && (dst[n - 1] == ' ' || dst[n - 1] == '\r'))
-        dst[--n] = '\0';
+    memcpy(out, msg != NULL ? msg : "", n);
+    out[n] = '\0';
 }
 
-/* Whether a connection-level message is about authentication or TLS (exit 77). */
-static bool is_auth_message(const char *m)
-{
-    static const char *const needles[] = {"password authentication failed",
-                                          "authentication failed",
-                                          "no password supplied",
-                                          "SSL",
-                                          "certificate",
-                                          "GSSAPI",
-                                          "pg_hba.conf rejects",
-                                          "permission denied"};
-    for (size_t i = 0; i < sizeof(needles) / sizeof(needles[0]); i++)
-        if (strstr(m, needles[i]) != NULL)
-            return true;
-    return false;
-}
-
-/* Exit code for a SQLSTATE (see db.h). */
 static int code_for_sqlstate(const char *s)
 {
-    if (strncmp(s, "08", 2) == 0 || strcmp(s, "57P01") == 0 || strcmp(s, "57P02") == 0 ||
-        strcmp(s, "57P03") == 0 || strcmp(s, "55P03") == 0 || strcmp(s, "57014") == 0 ||
-        strncmp(s, "53", 2) == 0 || strcmp(s, "40001") == 0 || strcmp(s, "40P01") == 0 ||
-        strcmp(s, "25P03") == 0)
+    if (strncmp(s, "08", 2) == 0 || strncmp(s, "53", 2) == 0 || strncmp(s, "57P0", 4) == 0 ||
+        strcmp(s, "55P03") == 0 || strcmp(s, "57014") == 0 || strcmp(s, "40001") == 0 ||
+        strcmp(s, "40P01") == 0 || strcmp(s, "25P03") == 0)
         return CW_EXIT_TEMPFAIL;
     if (strncmp(s, "28", 2) == 0 || strcmp(s, "42501") == 0)
         return CW_EXIT_NOPERM;
@@ -95,125 +49,107 @@ static int code_for_sqlstate(const char *s)
     return CW_EXIT_SOFTWARE;
 }
 
-/*
- * The connection is gone (or never came up): one line naming the server. 75, except
- * an authentication or TLS refusal while connecting (77); a session lost later is
- * always 75, even when its message mentions SSL ("SSL SYSCALL error: EOF detected").
- */
-static int fail_connection(cw_db *db, const char *what, bool at_connect, cw_error *err)
-{
-    char line[400];
-    first_line(line, sizeof(line), db->conn != NULL ? PQerrorMessage(db->conn) : "out of memory");
-    if (line[0] == '\0')
-        snprintf(line, sizeof(line), "connection lost");
-    int code = at_connect && is_auth_message(line) ? CW_EXIT_NOPERM : CW_EXIT_TEMPFAIL;
-    return db_fail(err, code, NULL, "database error: %s: %s", what, line);
-}
-
-/*
- * Turn a failed result (or NULL) into err. Data exceptions and constraint
- * violations get a message built from names only: their primary message can
- * quote the offending value (22P02 "invalid input syntax ...: "<value>"").
- */
-static int fail_result(cw_db *db, const PGresult *res, cw_error *err)
+/* Turn a failed result (or a dead connection) into err, never echoing row data. */
+static int result_error(cw_db *db, const PGresult *res, cw_error *err)
 {
     const char *state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    char line[400];
     if (state == NULL || PQstatus(db->conn) == CONNECTION_BAD) {
-        if (PQstatus(db->conn) == CONNECTION_BAD || res == NULL)
-            return fail_connection(db, "connection lost", false, err);
-        char line[400];
-        first_line(line, sizeof(line), PQresultErrorMessage(res));
-        return db_fail(err, CW_EXIT_SOFTWARE, NULL, "database error: %s",
-                       line[0] ? line : "unexpected result");
-    }
-    if (db->log != NULL) {
-        const char *detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
-        if (detail != NULL)
-            cw_log_debug_text(db->log, "server detail", detail, strlen(detail));
+        first_line(line, sizeof(line), PQerrorMessage(db->conn));
+        cw_error_set(err, CW_EXIT_TEMPFAIL, "connection to the database lost: %s",
+                     line[0] != '\0' ? line : "no response");
+        if (state != NULL)
+            snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", state);
+        return -1;
     }
     int code = code_for_sqlstate(state);
-    const char *table = PQresultErrorField(res, PG_DIAG_TABLE_NAME);
-    const char *column = PQresultErrorField(res, PG_DIAG_COLUMN_NAME);
-    const char *constraint = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
-    if (strncmp(state, "23", 2) == 0) {
-        return db_fail(err, code, state, "database error: a row violates %s%s%s%s%s",
-                       constraint ? "constraint \"" : "a constraint", constraint ? constraint : "",
-                       constraint ? "\"" : "", table ? " of table " : "", table ? table : "");
+    if (code == CW_EXIT_DATAERR) {
+        const char *constraint = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
+        cw_error_set(err, code, "the database rejected a value%s%s%s (SQLSTATE %s)",
+                     constraint != NULL ? " (constraint \"" : "",
+                     constraint != NULL ? constraint : "", constraint != NULL ? "\")" : "", state);
+    } else {
+        first_line(line, sizeof(line), PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
+        cw_error_set(err, code, "database error: %s (SQLSTATE %s)", line, state);
     }
-    if (strncmp(state, "22", 2) == 0) {
-        return db_fail(err, code, state, "database error: invalid data value%s%s%s%s",
-                       column ? " in column " : "", column ? column : "", table ? " of table " : "",
-                       table ? table : "");
-    }
-    const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
-    db_fail(err, code, state, "database error: %s", primary ? primary : "unknown error");
-    if (code == CW_EXIT_CONFIG)
-        cw_error_hint(err, "if this is causeway's results schema, run: causeway db migrate");
+    snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", state);
     return -1;
 }
 
-/* Server notices go to the debug log only: they can quote data. */
-static void notice_to_log(void *arg, const char *message)
+static void on_notice(void *arg, const char *message)
 {
-    const cw_db *db = arg;
-    if (db->log != NULL)
-        cw_log_debug_text(db->log, "server notice", message, strlen(message));
+    char line[400];
+    first_line(line, sizeof(line), message);
+    cw_log_debug(arg, "server: %s", line);
+}
+
+static bool auth_failure(const char *msg)
+{
+    return strstr(msg, "password authentication failed") != NULL ||
+           strstr(msg, "no password supplied") != NULL ||
+           strstr(msg, "authentication failed") != NULL || strstr(msg, "SSL") != NULL ||
+           strstr(msg, "certificate") != NULL || strstr(msg, "pg_hba.conf") != NULL;
+}
+
+static int connect_error(PGconn *conn, cw_error *err)
+{
+    char line[400];
+    const char *msg = conn != NULL ? PQerrorMessage(conn) : "out of memory";
+    first_line(line, sizeof(line), msg);
+    int code = auth_failure(msg) ? CW_EXIT_NOPERM : CW_EXIT_TEMPFAIL;
+    cw_error_set(err, code, "could not connect to the database: %s", line);
+    if (code == CW_EXIT_TEMPFAIL)
+        cw_error_hint(err, "check -d/--dbname or the PG* environment; the server may be down");
+    return -1;
 }
 
 int cw_db_connect(cw_db **out, const char *conninfo, const cw_log *log, cw_error *err)
 {
     *out = NULL;
-    cw_db *db = calloc(1, sizeof(*db));
-    if (db == NULL)
-        return db_fail(err, CW_EXIT_OSERR, NULL, "out of memory connecting to the database");
-    db->log = log;
-
-    /* Our defaults first; the expanded conninfo (dbname, last) overrides them. */
-    const char *keys[10];
-    const char *vals[10];
+    /* Defaults first: with expand_dbname, the user's conninfo overrides them. */
+    const char *keys[12], *vals[12];
     int n = 0;
     keys[n] = "fallback_application_name", vals[n++] = "causeway";
-    const char *env_timeout = getenv("PGCONNECT_TIMEOUT");
-    if (env_timeout == NULL || env_timeout[0] == '\0')
-        keys[n] = "connect_timeout", vals[n++] = "10";
-    keys[n] = "keepalives", vals[n++] = "1";
-    keys[n] = "keepalives_idle", vals[n++] = "60";
-    keys[n] = "keepalives_interval", vals[n++] = "10";
-    keys[n] = "keepalives_count", vals[n++] = "6";
     keys[n] = "client_encoding", vals[n++] = "UTF8";
+    keys[n] = "keepalives", vals[n++] = "1";
+    keys[n] = "keepalives_idle", vals[n++] = "30";
+    keys[n] = "keepalives_interval", vals[n++] = "10";
+    keys[n] = "keepalives_count", vals[n++] = "3";
+    if (getenv("PGCONNECT_TIMEOUT") == NULL)
+        keys[n] = "connect_timeout", vals[n++] = "10";
     if (conninfo != NULL && conninfo[0] != '\0')
         keys[n] = "dbname", vals[n++] = conninfo;
     keys[n] = NULL, vals[n] = NULL;
 
-    db->conn = PQconnectdbParams(keys, vals, 1);
-    if (db->conn == NULL) {
-        free(db);
-        return db_fail(err, CW_EXIT_OSERR, NULL, "out of memory connecting to the database");
+    PGconn *conn = PQconnectdbParams(keys, vals, 1);
+    if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
+        connect_error(conn, err);
+        PQfinish(conn);
+        return -1;
     }
-    if (PQstatus(db->conn) != CONNECTION_OK) {
-        char what[300];
-        snprintf(what, sizeof(what), "cannot connect to database '%s'",
-                 PQdb(db->conn) ? PQdb(db->conn) : "");
-        fail_connection(db, what, true, err);
+    cw_db *db = calloc(1, sizeof(*db));
+    if (db == NULL) {
+        PQfinish(conn);
+        return oom(err);
+    }
+    db->conn = conn;
+    db->log = log;
+    PQsetNoticeProcessor(conn, on_notice, (void *)log);
+    if ((db->cancel = PQgetCancel(conn)) == NULL) {
+        cw_db_free(db);
+        return oom(err);
+    }
+    if (cw_db_exec(db,
+                   "SELECT pg_catalog.set_config('search_path', 'pg_catalog', false),"
+                   " pg_catalog.set_config('TimeZone', 'UTC', false),"
+                   " pg_catalog.set_config('DateStyle', 'ISO, YMD', false),"
+                   " pg_catalog.set_config('extra_float_digits', '3', false)",
+                   err) != 0) {
         cw_db_free(db);
         return -1;
     }
-    /* libpq would print NOTICEs ("schema exists, skipping") on stderr; log them at -vv. */
-    PQsetNoticeProcessor(db->conn, notice_to_log, db);
-    db->cancel = PQgetCancel(db->conn);
-    if (db->cancel == NULL) {
-        cw_db_free(db);
-        return db_fail(err, CW_EXIT_OSERR, NULL, "out of memory connecting to the database");
-    }
-    /* A hostile search_path in the role or database settings cannot redirect our names. */
-    if (cw_db_exec(db, "SET search_path = pg_catalog; SET TimeZone = 'UTC'", err) != 0) {
-        cw_db_free(db);
-        return -1;
-    }
-    if (log != NULL)
-        cw_log_debug(log, "connected to database '%s' on %s port %s (server %d)", PQdb(db->conn),
-                     PQhost(db->conn) ? PQhost(db->conn) : "", PQport(db->conn),
-                     PQserverVersion(db->conn));
+    cw_log_debug(log, "connected to %s:%s/%s (server %d)", PQhost(conn), PQport(conn), PQdb(conn),
+                 PQserverVersion(conn));
     *out = db;
     return 0;
 }
@@ -222,103 +158,111 @@ void cw_db_free(cw_db *db)
 {
     if (db == NULL)
         return;
-    if (db->cancel != NULL)
-        PQfreeCancel(db->cancel);
-    if (db->conn != NULL)
-        PQfinish(db->conn);
+    PQfreeCancel(db->cancel);
+    PQfinish(db->conn);
     free(db->buf);
+    free(db->values);
+    free(db->lens);
     free(db);
 }
 
-/* Whether a result status is a success for a statement that returns no COPY. */
-static bool result_ok(const PGresult *res)
+int cw_db_server_version(const cw_db *db)
 {
-    ExecStatusType st = PQresultStatus(res);
-    return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_EMPTY_QUERY;
+    return PQserverVersion(db->conn);
 }
 
-/* Leave COPY mode a statement put us in unexpectedly, so the handle stays usable. */
-static void abandon_copy(cw_db *db, ExecStatusType st)
+void cw_db_cancel(cw_db *db)
 {
-    if (st == PGRES_COPY_IN) {
-        PQputCopyEnd(db->conn, "causeway: unexpected COPY FROM");
-    } else if (st == PGRES_COPY_OUT) {
-        char *line = NULL;
-        while (PQgetCopyData(db->conn, &line, 0) > 0)
-            PQfreemem(line);
+    char msg[256];
+    if (db != NULL && db->cancel != NULL)
+        (void)PQcancel(db->cancel, msg, sizeof(msg));
+}
+
+/* Consume results until NULL; the first failure (if any) goes to err. */
+static int finish_results(cw_db *db, ExecStatusType expect, cw_error *err)
+{
+    int rc = 0;
+    PGresult *res;
+    while ((res = PQgetResult(db->conn)) != NULL) {
+        if (rc == 0 && PQresultStatus(res) != expect)
+            rc = result_error(db, res, err);
+        PQclear(res);
     }
-    PGresult *r;
-    while ((r = PQgetResult(db->conn)) != NULL)
-        PQclear(r);
+    return rc;
 }
 
 int cw_db_exec(cw_db *db, const char *sql, cw_error *err)
 {
-    PGresult *res = PQexec(db->conn, sql);
-    if (res != NULL && result_ok(res)) {
+    cw_log_debug(db->log, "sql: %.200s", sql);
+    if (!PQsendQuery(db->conn, sql))
+        return result_error(db, NULL, err);
+    int rc = 0;
+    PGresult *res;
+    while ((res = PQgetResult(db->conn)) != NULL) {
+        ExecStatusType st = PQresultStatus(res);
+        if (rc == 0 && st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+            rc = result_error(db, res, err);
         PQclear(res);
+    }
+    return rc;
+}
+
+static int ensure_fields(cw_db *db, size_t n, cw_error *err)
+{
+    if (n <= db->nvalues)
         return 0;
-    }
-    ExecStatusType st = res != NULL ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-    if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT) {
-        PQclear(res);
-        abandon_copy(db, st);
-        return db_fail(err, CW_EXIT_SOFTWARE, NULL,
-                       "database error: COPY statement passed to cw_db_exec");
-    }
-    fail_result(db, res, err);
-    PQclear(res);
-    return -1;
+    const char **v = realloc(db->values, n * sizeof(*v));
+    if (v == NULL)
+        return oom(err);
+    db->values = v;
+    size_t *l = realloc(db->lens, n * sizeof(*l));
+    if (l == NULL)
+        return oom(err);
+    db->lens = l;
+    db->nvalues = n;
+    return 0;
 }
 
 int cw_db_query(cw_db *db, const char *sql, int nparams, const char *const *params, cw_db_row_fn fn,
                 void *user, cw_error *err)
 {
+    cw_log_debug(db->log, "sql: %.200s", sql);
     PGresult *res = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
-    if (res == NULL || !result_ok(res)) {
-        ExecStatusType st = res != NULL ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-        if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT) {
-            PQclear(res);
-            abandon_copy(db, st);
-            return db_fail(err, CW_EXIT_SOFTWARE, NULL,
-                           "database error: COPY statement passed to cw_db_query");
-        }
-        fail_result(db, res, err);
-        PQclear(res);
-        return -1;
-    }
+    ExecStatusType st = PQresultStatus(res);
     int rc = 0;
-    int ncols = PQnfields(res);
-    int nrows = PQntuples(res);
-    if (fn != NULL && nrows > 0) {
-        size_t nc = ncols > 0 ? (size_t)ncols : 1;
-        const char **values = calloc(nc, sizeof(*values));
-        size_t *lens = calloc(nc, sizeof(*lens));
-        if (values == NULL || lens == NULL) {
-            rc = db_fail(err, CW_EXIT_OSERR, NULL, "out of memory reading query results");
-        } else {
-            for (int r = 0; r < nrows && rc == 0; r++) {
-                for (int c = 0; c < ncols; c++) {
-                    bool null = PQgetisnull(res, r, c);
-                    values[c] = null ? NULL : PQgetvalue(res, r, c);
-                    lens[c] = null ? 0 : (size_t)PQgetlength(res, r, c);
-                }
-                if (fn(user, ncols, values, lens, err) != 0) {
-                    if (err->code == 0)
-                        cw_error_set(err, CW_EXIT_SOFTWARE, "row callback failed without error");
-                    rc = -1;
-                }
+    if (res == NULL || (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)) {
+        rc = result_error(db, res, err);
+    } else if (fn != NULL && st == PGRES_TUPLES_OK) {
+        int rows = PQntuples(res), cols = PQnfields(res);
+        rc = ensure_fields(db, (size_t)(cols > 0 ? cols : 1), err);
+        for (int r = 0; r < rows && rc == 0; r++) {
+            for (int c = 0; c < cols; c++) {
+                db->values[c] = PQgetisnull(res, r, c) ? NULL : PQgetvalue(res, r, c);
+                db->lens[c] = (size_t)PQgetlength(res, r, c);
             }
+            rc = fn(user, cols, db->values, db->lens, err);
         }
-        free(values);
-        free(lens);
     }
     PQclear(res);
     return rc;
 }
 
-/* Value of a hex digit, or -1. */
-static int hexval(char c)
+static int reserve(cw_db *db, size_t extra, cw_error *err)
+{
+    if (db->len + extra <= db->cap)
+        return 0;
+    size_t cap = db->cap == 0 ? 4096 : db->cap;
+    while (cap < db->len + extra)
+        cap *= 2;
+    char *bigger = realloc(db->buf, cap);
+    if (bigger == NULL)
+        return oom(err);
+    db->buf = bigger;
+    db->cap = cap;
+    return 0;
+}
+
+static int hex_value(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -329,336 +273,211 @@ static int hexval(char c)
     return -1;
 }
 
-/* Growable field arrays of COPY TO parsing. */
-typedef struct copy_fields {
-    const char **values;
-    size_t *lens;
-    size_t cap;
-} copy_fields;
-
-static int fields_reserve(copy_fields *f, size_t n, cw_error *err)
-{
-    if (n <= f->cap)
-        return 0;
-    size_t cap = f->cap ? f->cap * 2 : 16;
-    while (cap < n)
-        cap *= 2;
-    const char **v = realloc(f->values, cap * sizeof(*v));
-    if (v == NULL)
-        return db_fail(err, CW_EXIT_OSERR, NULL, "out of memory reading COPY data");
-    f->values = v;
-    size_t *l = realloc(f->lens, cap * sizeof(*l));
-    if (l == NULL)
-        return db_fail(err, CW_EXIT_OSERR, NULL, "out of memory reading COPY data");
-    f->lens = l;
-    f->cap = cap;
-    return 0;
-}
-
-/*
- * Split one text-format COPY line (len bytes, possibly ending in \n) into fields,
- * unescaping in place: an escape never produces more bytes than it takes, and
- * each field's terminating NUL overwrites its delimiter.
- */
-static int parse_copy_line(char *line, size_t len, copy_fields *f, int *ncols, cw_error *err)
+/* Unescape one COPY text-format line into db->buf and split it into fields. */
+static int parse_copy_line(cw_db *db, const char *line, size_t len, size_t *nfields, cw_error *err)
 {
     if (len > 0 && line[len - 1] == '\n')
         len--;
-    size_t n = 0;
-    size_t i = 0;
-    for (;;) {
-        if (fields_reserve(f, n + 1, err) != 0)
-            return -1;
-        /* \N alone is NULL; test it before unescaping overwrites it. */
-        bool is_null = i + 1 < len && line[i] == '\\' && line[i + 1] == 'N' &&
-                       (i + 2 == len || line[i + 2] == '\t');
-        char *dst = line + i;
-        char *field = dst;
-        while (i < len && line[i] != '\t') {
-            char c = line[i++];
-            if (c != '\\' || i >= len) {
-                *dst++ = c;
+    db->len = 0;
+    /* Unescaping never lengthens, and each tab becomes a NUL: buf cannot move below. */
+    if (reserve(db, len + 1, err) != 0)
+        return -1;
+    size_t n = 0, start = 0;
+    bool null_field = false;
+    for (size_t i = 0;; i++) {
+        if (i == len || line[i] == '\t') {
+            if (ensure_fields(db, n + 1, err) != 0)
+                return -1;
+            db->lens[n] = db->len - start;
+            db->values[n] = null_field ? NULL : db->buf + start;
+            db->buf[db->len++] = '\0';
+            n++;
+            start = db->len;
+            null_field = false;
+            if (i == len)
+                break;
+            continue;
+        }
+        char c = line[i];
+        if (c == '\\' && i + 1 < len) {
+            char e = line[++i];
+            switch (e) {
+            case 'N':
+                null_field = true;
                 continue;
-            }
-            c = line[i++];
-            switch (c) {
             case 'b':
-                *dst++ = '\b';
+                c = '\b';
                 break;
             case 'f':
-                *dst++ = '\f';
+                c = '\f';
                 break;
             case 'n':
-                *dst++ = '\n';
+                c = '\n';
                 break;
             case 'r':
-                *dst++ = '\r';
+                c = '\r';
                 break;
             case 't':
-                *dst++ = '\t';
+                c = '\t';
                 break;
             case 'v':
-                *dst++ = '\v';
+                c = '\v';
                 break;
             case 'x':
-                if (i < len && hexval(line[i]) >= 0) {
-                    int v = hexval(line[i++]);
-                    if (i < len && hexval(line[i]) >= 0)
-                        v = v * 16 + hexval(line[i++]);
-                    *dst++ = (char)v;
+                if (i + 1 < len && hex_value(line[i + 1]) >= 0) {
+                    int v = hex_value(line[++i]);
+                    if (i + 1 < len && hex_value(line[i + 1]) >= 0)
+                        v = v * 16 + hex_value(line[++i]);
+                    c = (char)v;
                 } else {
-                    *dst++ = 'x';
+                    c = 'x';
                 }
                 break;
-            case '0':
-            case '1':
-            case '2':
-            case '3':
-            case '4':
-            case '5':
-            case '6':
-            case '7': {
-                int v = c - '0';
-                for (int k = 0; k < 2 && i < len && line[i] >= '0' && line[i] <= '7'; k++)
-                    v = v * 8 + (line[i++] - '0');
-                *dst++ = (char)(v & 0xFF);
-                break;
-            }
             default:
-                *dst++ = c;
-                break;
+                if (e >= '0' && e <= '7') {
+                    int v = e - '0';
+                    for (int k = 0;
+                         k < 2 && i + 1 < len && line[i + 1] >= '0' && line[i + 1] <= '7'; k++)
+                        v = v * 8 + (line[++i] - '0');
+                    c = (char)v;
+                } else {
+                    c = e; /* \\ and any other escaped byte stand for themselves */
+                }
             }
         }
-        bool more = i < len;
-        *dst = '\0';
-        f->values[n] = is_null ? NULL : field;
-        f->lens[n] = is_null ? 0 : (size_t)(dst - field);
-        n++;
-        if (!more)
-            break;
-        i++; /* the tab */
+        db->buf[db->len++] = c;
     }
-    if (n > (size_t)2147483647)
-        return db_fail(err, CW_EXIT_SOFTWARE, NULL, "database error: too many COPY columns");
-    *ncols = (int)n;
+    *nfields = n;
     return 0;
 }
 
-/* Read results until libpq has none left; returns the last one (caller clears) or NULL. */
-static PGresult *last_result(cw_db *db)
+/* After a failed callback: stop the COPY and read what is still coming. */
+static void drain_copy(cw_db *db)
 {
-    PGresult *last = NULL;
-    PGresult *r;
-    while ((r = PQgetResult(db->conn)) != NULL) {
-        PQclear(last);
-        last = r;
-        /* A COPY state here would loop forever; PQgetResult never returns one after the end. */
-        if (PQresultStatus(r) == PGRES_COPY_IN || PQresultStatus(r) == PGRES_COPY_OUT)
-            break;
-    }
-    return last;
+    cw_db_cancel(db);
+    char *row;
+    while (PQgetCopyData(db->conn, &row, 0) >= 0)
+        PQfreemem(row);
+    PGresult *res;
+    while ((res = PQgetResult(db->conn)) != NULL)
+        PQclear(res);
 }
 
 int cw_db_copy_out(cw_db *db, const char *copy_sql, cw_db_row_fn fn, void *user, cw_error *err)
 {
+    cw_log_debug(db->log, "sql: %.200s", copy_sql);
     PGresult *res = PQexec(db->conn, copy_sql);
-    if (res == NULL || PQresultStatus(res) != PGRES_COPY_OUT) {
-        if (res != NULL && result_ok(res)) {
-            PQclear(res);
-            return db_fail(err, CW_EXIT_SOFTWARE, NULL,
-                           "database error: cw_db_copy_out needs a COPY ... TO STDOUT statement");
-        }
-        if (res != NULL && PQresultStatus(res) == PGRES_COPY_IN) {
-            PQclear(res);
-            abandon_copy(db, PGRES_COPY_IN);
-            return db_fail(err, CW_EXIT_SOFTWARE, NULL,
-                           "database error: cw_db_copy_out needs a COPY ... TO STDOUT statement");
-        }
-        fail_result(db, res, err);
+    if (PQresultStatus(res) != PGRES_COPY_OUT) {
+        int rc = result_error(db, res, err);
         PQclear(res);
-        return -1;
+        return rc;
     }
     PQclear(res);
-
-    copy_fields f = {0};
-    int rc = 0;
-    bool stopped = false; /* the callback or parsing failed: cancel and drain */
     for (;;) {
-        char *line = NULL;
-        int n = PQgetCopyData(db->conn, &line, 0);
-        if (n < 0)
-            break; /* -1: done, -2: error; the final result below tells which */
-        if (!stopped) {
-            int ncols = 0;
-            if (parse_copy_line(line, (size_t)n, &f, &ncols, err) != 0 ||
-                fn(user, ncols, f.values, f.lens, err) != 0) {
-                if (err->code == 0)
-                    cw_error_set(err, CW_EXIT_SOFTWARE, "row callback failed without error");
-                stopped = true;
-                rc = -1;
-                /* Stop the server producing rows nobody reads; the drain below ends quickly. */
-                cw_db_cancel(db);
-            }
+        char *row = NULL;
+        int len = PQgetCopyData(db->conn, &row, 0);
+        if (len == -1)
+            break;
+        if (len < 0)
+            return finish_results(db, PGRES_COMMAND_OK, err) != 0 ? -1
+                                                                  : result_error(db, NULL, err);
+        size_t nfields = 0;
+        int rc = parse_copy_line(db, row, (size_t)len, &nfields, err);
+        PQfreemem(row);
+        if (rc == 0)
+            rc = fn(user, (int)nfields, db->values, db->lens, err);
+        if (rc != 0) {
+            drain_copy(db);
+            return -1;
         }
-        PQfreemem(line);
     }
-    free(f.values);
-    free(f.lens);
-    res = last_result(db);
-    if (!stopped && (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK)) {
-        fail_result(db, res, err);
-        rc = -1;
-    }
-    PQclear(res);
-    return rc;
+    return finish_results(db, PGRES_COMMAND_OK, err);
 }
 
 int cw_db_copy_in_begin(cw_db *db, const char *copy_sql, cw_error *err)
 {
-    if (db->copy_in)
-        return db_fail(err, CW_EXIT_SOFTWARE, NULL, "database error: a COPY is already open");
+    cw_log_debug(db->log, "sql: %.200s", copy_sql);
     PGresult *res = PQexec(db->conn, copy_sql);
-    if (res == NULL || PQresultStatus(res) != PGRES_COPY_IN) {
-        if (res != NULL && (result_ok(res) || PQresultStatus(res) == PGRES_COPY_OUT)) {
-            ExecStatusType st = PQresultStatus(res);
-            PQclear(res);
-            abandon_copy(db, st);
-            return db_fail(err, CW_EXIT_SOFTWARE, NULL,
-                           "database error: cw_db_copy_in_begin needs a COPY ... FROM STDIN");
-        }
-        fail_result(db, res, err);
-        PQclear(res);
-        return -1;
-    }
+    int rc = PQresultStatus(res) == PGRES_COPY_IN ? 0 : result_error(db, res, err);
     PQclear(res);
-    db->copy_in = true;
-    db->copy_in_failed = false;
-    db->buf_len = 0;
-    return 0;
+    db->len = 0;
+    return rc;
 }
 
-/* Make room for `more` bytes in the COPY buffer. */
-static int buf_reserve(cw_db *db, size_t more, cw_error *err)
+static int flush_copy(cw_db *db, cw_error *err)
 {
-    if (db->buf_len + more <= db->buf_cap)
-        return 0;
-    size_t cap = db->buf_cap ? db->buf_cap : CW_DB_COPY_CHUNK + 1024;
-    while (cap < db->buf_len + more) {
-        if (cap > SIZE_MAX / 2)
-            return db_fail(err, CW_EXIT_OSERR, NULL, "out of memory buffering COPY data");
-        cap *= 2;
-    }
-    char *b = realloc(db->buf, cap);
-    if (b == NULL)
-        return db_fail(err, CW_EXIT_OSERR, NULL, "out of memory buffering COPY data");
-    db->buf = b;
-    db->buf_cap = cap;
-    return 0;
-}
-
-static int copy_flush(cw_db *db, cw_error *err)
-{
-    if (db->buf_len == 0)
-        return 0;
-    if (db->buf_len > (size_t)2147483647 || PQputCopyData(db->conn, db->buf, (int)db->buf_len) != 1)
-        return fail_connection(db, "sending COPY data", false, err);
-    db->buf_len = 0;
+    if (db->len > 0 && PQputCopyData(db->conn, db->buf, (int)db->len) != 1)
+        return result_error(db, NULL, err);
+    db->len = 0;
     return 0;
 }
 
 int cw_db_copy_in_row(cw_db *db, int ncols, const char *const *values, const size_t *lens,
                       cw_error *err)
 {
-    if (!db->copy_in)
-        return db_fail(err, CW_EXIT_SOFTWARE, NULL, "database error: no COPY is open");
-    if (db->copy_in_failed)
-        return -1;
-    for (int c = 0; c < ncols; c++) {
-        const char *v = values[c];
-        size_t len = v == NULL ? 0 : lens != NULL ? lens[c] : strlen(v);
-        /* Worst case every byte doubles, plus the delimiter and \N. */
-        if (len > (SIZE_MAX - 4) / 2 || buf_reserve(db, 2 * len + 4, err) != 0) {
-            db->copy_in_failed = true;
-            return db_fail(err, CW_EXIT_OSERR, NULL, "out of memory buffering COPY data");
-        }
-        char *p = db->buf + db->buf_len;
-        if (c > 0)
-            *p++ = '\t';
+    for (int i = 0; i < ncols; i++) {
+        const char *v = values[i];
+        size_t n = v == NULL ? 0 : lens != NULL ? lens[i] : strlen(v);
+        if (reserve(db, 2 * n + 4, err) != 0)
+            return -1;
+        if (i > 0)
+            db->buf[db->len++] = '\t';
         if (v == NULL) {
-            *p++ = '\\';
-            *p++ = 'N';
-        } else {
-            for (size_t i = 0; i < len; i++) {
-                char e = 0;
-                switch (v[i]) {
-                case '\\':
-                    e = '\\';
-                    break;
-                case '\t':
-                    e = 't';
-                    break;
-                case '\n':
-                    e = 'n';
-                    break;
-                case '\r':
-                    e = 'r';
-                    break;
-                case '\b':
-                    e = 'b';
-                    break;
-                case '\f':
-                    e = 'f';
-                    break;
-                case '\v':
-                    e = 'v';
-                    break;
-                default:
-                    break;
-                }
-                if (e != 0) {
-                    *p++ = '\\';
-                    *p++ = e;
-                } else {
-                    *p++ = v[i];
-                }
+            db->buf[db->len++] = '\\';
+            db->buf[db->len++] = 'N';
+            continue;
+        }
+        for (size_t k = 0; k < n; k++) {
+            char c = v[k], e = 0;
+            switch (c) {
+            case '\\':
+                e = '\\';
+                break;
+            case '\n':
+                e = 'n';
+                break;
+            case '\r':
+                e = 'r';
+                break;
+            case '\t':
+                e = 't';
+                break;
+            default:
+                break;
+            }
+            if (e != 0) {
+                db->buf[db->len++] = '\\';
+                db->buf[db->len++] = e;
+            } else {
+                db->buf[db->len++] = c;
             }
         }
-        db->buf_len = (size_t)(p - db->buf);
     }
-    if (buf_reserve(db, 1, err) != 0) {
-        db->copy_in_failed = true;
+    if (reserve(db, 1, err) != 0)
         return -1;
-    }
-    db->buf[db->buf_len++] = '\n';
-    if (db->buf_len >= CW_DB_COPY_CHUNK && copy_flush(db, err) != 0) {
-        db->copy_in_failed = true;
-        return -1;
-    }
-    return 0;
+    db->buf[db->len++] = '\n';
+    return db->len >= COPY_FLUSH_BYTES ? flush_copy(db, err) : 0;
 }
 
 int cw_db_copy_in_end(cw_db *db, cw_error *err)
 {
-    if (!db->copy_in)
-        return db_fail(err, CW_EXIT_SOFTWARE, NULL, "database error: no COPY is open");
-    db->copy_in = false;
-    int rc = 0;
-    if (db->copy_in_failed) {
-        db->buf_len = 0;
-        PQputCopyEnd(db->conn, "causeway: COPY aborted by the client");
-        rc = db_fail(err, CW_EXIT_SOFTWARE, NULL, "database error: COPY aborted");
-    } else if (copy_flush(db, err) != 0) {
-        rc = -1;
-    } else if (PQputCopyEnd(db->conn, NULL) != 1) {
-        rc = fail_connection(db, "ending COPY", false, err);
+    if (flush_copy(db, err) != 0) {
+        cw_db_copy_in_abort(db);
+        return -1;
     }
-    /* Only the final result says whether the server accepted the rows. */
-    PGresult *res = last_result(db);
-    if (rc == 0 && (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK))
-        rc = fail_result(db, res, err);
-    PQclear(res);
-    db->buf_len = 0;
-    return rc;
+    if (PQputCopyEnd(db->conn, NULL) != 1)
+        return result_error(db, NULL, err);
+    /* A backend killed mid-COPY may still have accepted PQputCopyEnd: the result decides. */
+    return finish_results(db, PGRES_COMMAND_OK, err);
+}
+
+void cw_db_copy_in_abort(cw_db *db)
+{
+    db->len = 0;
+    (void)PQputCopyEnd(db->conn, "causeway aborted the copy");
+    PGresult *res;
+    while ((res = PQgetResult(db->conn)) != NULL)
+        PQclear(res);
 }
 
 int cw_db_begin(cw_db *db, cw_error *err)
@@ -669,109 +488,71 @@ int cw_db_begin(cw_db *db, cw_error *err)
 int cw_db_commit(cw_db *db, cw_error *err)
 {
     PGresult *res = PQexec(db->conn, "COMMIT");
-    if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK) {
-        fail_result(db, res, err);
-        PQclear(res);
-        return -1;
-    }
-    /* COMMIT of a failed transaction "succeeds" with the tag ROLLBACK. */
-    bool rolled_back = strcmp(PQcmdStatus(res), "ROLLBACK") == 0;
+    int rc = 0;
+    if (PQresultStatus(res) != PGRES_COMMAND_OK)
+        rc = result_error(db, res, err);
+    else if (strcmp(PQcmdStatus(res), "COMMIT") != 0)
+        rc = cw_error_set(err, CW_EXIT_TEMPFAIL,
+                          "the database rolled the transaction back instead of committing");
     PQclear(res);
-    if (rolled_back)
-        return db_fail(err, CW_EXIT_SOFTWARE, NULL,
-                       "database error: the transaction failed and was rolled back");
-    return 0;
+    return rc;
 }
 
 int cw_db_rollback(cw_db *db, cw_error *err)
 {
-    cw_error scratch;
-    cw_error_clear(&scratch);
-    if (cw_db_exec(db, "ROLLBACK", &scratch) == 0)
-        return 0;
-    if (err->code == 0)
-        *err = scratch;
-    return -1;
+    cw_error mine;
+    cw_error_clear(&mine);
+    if (cw_db_exec(db, "ROLLBACK", &mine) != 0 && err->code == 0)
+        *err = mine;
+    return mine.code != 0 ? -1 : 0;
 }
 
-/* Row callback of cw_db_lock: the single boolean. */
-static int lock_row(void *user, int ncols, const char *const *values, const size_t *lens,
+static int bool_row(void *user, int ncols, const char *const *values, const size_t *lens,
                     cw_error *err)
 {
     (void)lens;
     (void)err;
-    *(bool *)user = ncols == 1 && values[0] != NULL && values[0][0] == 't';
+    *(bool *)user = ncols > 0 && values[0] != NULL && values[0][0] == 't';
     return 0;
 }
 
 int cw_db_lock(cw_db *db, const char *schema, cw_error *err)
 {
-    char key[40];
-    snprintf(key, sizeof(key), "%d", CW_DB_LOCK_CLASS);
-    const char *params[] = {key, schema};
     bool got = false;
-    if (cw_db_query(db,
-                    "SELECT pg_catalog.pg_try_advisory_lock($1::pg_catalog.int4, "
-                    "pg_catalog.hashtext('causeway:' OPERATOR(pg_catalog.||) $2))",
-                    2, params, lock_row, &got, err) != 0)
+    const char *params[] = {schema};
+    if (cw_db_query(
+            db, "SELECT pg_catalog.pg_try_advisory_lock(pg_catalog.hashtext('causeway:' || $1))", 1,
+            params, bool_row, &got, err) != 0)
         return -1;
     if (!got) {
-        db_fail(err, CW_EXIT_TEMPFAIL, NULL, "another causeway run holds the lock on schema '%s'",
-                schema);
-        cw_error_hint(err, "wait for it to finish, or find it in pg_stat_activity "
-                           "(application_name causeway)");
+        cw_error_set(err, CW_EXIT_TEMPFAIL, "another causeway run holds the lock on schema '%s'",
+                     schema);
+        cw_error_hint(err, "nothing was done; try again when it has finished");
         return -1;
     }
     return 0;
 }
 
-int cw_db_unlock(cw_db *db, const char *schema, cw_error *err)
+static int copy_escaped(char **out, char *escaped, cw_db *db, cw_error *err)
 {
-    char key[40];
-    snprintf(key, sizeof(key), "%d", CW_DB_LOCK_CLASS);
-    const char *params[] = {key, schema};
-    return cw_db_query(db,
-                       "SELECT pg_catalog.pg_advisory_unlock($1::pg_catalog.int4, "
-                       "pg_catalog.hashtext('causeway:' OPERATOR(pg_catalog.||) $2))",
-                       2, params, NULL, NULL, err);
-}
-
-/* Copy a libpq-allocated string into malloc'd memory so callers can free() it. */
-static int take_pq_string(char **out, char *pq, cw_db *db, cw_error *err)
-{
-    if (pq == NULL) {
-        char line[300];
+    if (escaped == NULL) {
+        char line[400];
         first_line(line, sizeof(line), PQerrorMessage(db->conn));
-        return db_fail(err, CW_EXIT_DATAERR, NULL, "cannot quote for SQL: %s", line);
+        return cw_error_set(err, CW_EXIT_CONFIG, "cannot quote a name or value: %s", line);
     }
-    *out = strdup(pq);
-    PQfreemem(pq);
-    if (*out == NULL)
-        return db_fail(err, CW_EXIT_OSERR, NULL, "out of memory quoting for SQL");
-    return 0;
+    *out = strdup(escaped);
+    PQfreemem(escaped);
+    return *out != NULL ? 0 : oom(err);
 }
 
 int cw_db_quote_ident(char **out, cw_db *db, const char *ident, cw_error *err)
 {
     *out = NULL;
-    return take_pq_string(out, PQescapeIdentifier(db->conn, ident, strlen(ident)), db, err);
+    return copy_escaped(out, PQescapeIdentifier(db->conn, ident, strlen(ident)), db, err);
 }
 
 int cw_db_quote_literal(char **out, cw_db *db, const char *value, cw_error *err)
 {
     *out = NULL;
-    return take_pq_string(out, PQescapeLiteral(db->conn, value, strlen(value)), db, err);
-}
-
-void cw_db_cancel(cw_db *db)
-{
-    if (db == NULL || db->cancel == NULL)
-        return;
-    char buf[256];
-    (void)PQcancel(db->cancel, buf, (int)sizeof(buf));
-}
-
-int cw_db_server_version(const cw_db *db)
-{
-    return db != NULL && db->conn != NULL ? PQserverVersion(db->conn) : 0;
+    return copy_escaped(out, PQescapeLiteral(db->conn, value, strlen(value)), db, err);
 }

@@ -26,11 +26,15 @@ static double trend_factor(const cw_rank_params *p, const cw_rank_input *in)
     return f > p->trend_cap ? p->trend_cap : f;
 }
 
+/* Items held up by the same severity floor are ordered by what they cost now. */
 static int by_score_then_key(const void *a, const void *b)
 {
     const cw_rank_item *x = a, *y = b;
     if (x->score != y->score)
         return x->score > y->score ? -1 : 1;
+    double vx = x->volume * x->trend_factor, vy = y->volume * y->trend_factor;
+    if (vx != vy)
+        return vx > vy ? -1 : 1;
     return strcmp(x->key, y->key);
 }
 

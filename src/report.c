@@ -1,14 +1,14 @@
-/* report.c - render a week's ranking as table, markdown, csv or json; see report.h. */
+/* report.c - render a week's ranking as table, markdown, csv, json or html; see report.h. */
 #include "causeway/report.h"
 
 #include <errno.h>
 #include <math.h>
 #include <string.h>
 
+#include "causeway/report_html.h"
 #include "causeway/text.h"
 
-/* "html" joins this list when its writer lands. */
-static const char *const format_names[] = {"table", "markdown", "csv", "json"};
+static const char *const format_names[] = {"table", "markdown", "csv", "json", "html"};
 
 int cw_report_parse_format(const char *name)
 {
@@ -395,7 +395,8 @@ int cw_report_write(FILE *out, const cw_ranking *r, const cw_report_options *opt
         write_json(out, r);
         break;
     case CW_REPORT_HTML:
-        return cw_error_set(err, CW_EXIT_USAGE, "the html format is not available yet");
+        cw_report_write_html(out, r, opts);
+        break;
     }
     if (fflush(out) != 0 || ferror(out))
         return cw_error_set(err, CW_EXIT_IOERR, "could not write the report: %s",

@@ -40,6 +40,7 @@ typedef struct open_node {
 typedef struct builder {
     cw_ydoc *doc;
     const char *name;
+    const char *what; /* "rule file", "configuration file": named in messages */
     cw_error *err;
     open_node stack[CW_RULES_POS_MAX_DEPTH];
     size_t depth;
@@ -125,7 +126,8 @@ static size_t line_break_len(const unsigned char *s, size_t left, uint32_t cp, s
     return 0;
 }
 
-static int check_bytes(const char *name, const unsigned char *s, size_t len, cw_error *err)
+static int check_bytes(const char *name, const char *what, const unsigned char *s, size_t len,
+                       cw_error *err)
 {
     unsigned line = 1;
     unsigned col = 1;
@@ -135,14 +137,14 @@ static int check_bytes(const char *name, const unsigned char *s, size_t len, cw_
         size_t n = utf8_decode(s + i, len - i, &cp);
         if (s[i] == 0)
             return cw_error_set_at(err, CW_EXIT_DATAERR, name, line, col,
-                                   "NUL byte in rule file (rule files are UTF-8 text)");
+                                   "NUL byte in %s (it must be UTF-8 text)", what);
         if (n == 0)
             return cw_error_set_at(err, CW_EXIT_DATAERR, name, line, col,
-                                   "invalid UTF-8 byte 0x%02X (rule files are UTF-8 text)", s[i]);
+                                   "invalid UTF-8 byte 0x%02X (a %s is UTF-8 text)", s[i], what);
         if (is_forbidden_control(cp))
             return cw_error_set_at(err, CW_EXIT_DATAERR, name, line, col,
-                                   "control character U+%04X is not allowed in a rule file",
-                                   (unsigned)cp);
+                                   "control character U+%04X is not allowed in a %s", (unsigned)cp,
+                                   what);
         size_t br = line_break_len(s + i, len - i, cp, n);
         if (br > 0) {
             line++;
@@ -200,7 +202,7 @@ void cw_rules_pos_free(cw_ydoc *doc)
 
 static int oom(builder *b)
 {
-    return cw_error_set(b->err, CW_EXIT_OSERR, "out of memory while reading rule file '%s'",
+    return cw_error_set(b->err, CW_EXIT_OSERR, "out of memory while reading %s '%s'", b->what,
                         b->name);
 }
 
@@ -260,7 +262,7 @@ static cw_ynode *new_node(builder *b, cw_ynode_kind kind, yaml_mark_t mark)
 {
     if (b->doc->nodes >= CW_RULES_POS_MAX_NODES) {
         cw_error_set_at(b->err, CW_EXIT_DATAERR, b->name, (unsigned)mark.line + 1,
-                        (unsigned)mark.column + 1, "rule file has more than %u YAML nodes",
+                        (unsigned)mark.column + 1, "%s has more than %u YAML nodes", b->what,
                         CW_RULES_POS_MAX_NODES);
         return NULL;
     }
@@ -360,10 +362,12 @@ static int check_properties(builder *b, const yaml_event_t *ev)
         anchor = ev->data.mapping_start.anchor;
         tag = ev->data.mapping_start.tag;
     }
-    if (anchor != NULL)
-        return fail_at(b, ev->start_mark, "YAML anchors (&name) are not allowed in a rule file");
-    if (tag != NULL)
-        return fail_at(b, ev->start_mark, "YAML tags (!name) are not allowed in a rule file");
+    char msg[96];
+    if (anchor != NULL || tag != NULL) {
+        snprintf(msg, sizeof(msg), "YAML %s are not allowed in a %s",
+                 anchor != NULL ? "anchors (&name)" : "tags (!name)", b->what);
+        return fail_at(b, ev->start_mark, msg);
+    }
     return 0;
 }
 
@@ -371,14 +375,17 @@ static int on_event(builder *b, const yaml_event_t *ev)
 {
     if (check_properties(b, ev) != 0)
         return -1;
+    char msg[96];
     switch (ev->type) {
     case YAML_DOCUMENT_START_EVENT:
-        if (++b->documents > 1)
-            return fail_at(b, ev->start_mark,
-                           "a second YAML document: a rule file holds exactly one");
+        if (++b->documents > 1) {
+            snprintf(msg, sizeof(msg), "a second YAML document: a %s holds exactly one", b->what);
+            return fail_at(b, ev->start_mark, msg);
+        }
         return 0;
     case YAML_ALIAS_EVENT:
-        return fail_at(b, ev->start_mark, "YAML aliases (*name) are not allowed in a rule file");
+        snprintf(msg, sizeof(msg), "YAML aliases (*name) are not allowed in a %s", b->what);
+        return fail_at(b, ev->start_mark, msg);
     case YAML_SCALAR_EVENT:
         return on_scalar(b, ev);
     case YAML_SEQUENCE_START_EVENT:
@@ -446,24 +453,37 @@ static int check_root(builder *b)
     return 0;
 }
 
-int cw_rules_pos_parse(cw_ydoc **out, const char *name, const char *data, size_t len,
-                       cw_rules_mem *mem, cw_error *err)
+/* Byte checks and the event pass; a root check only when `check` is set (rule files). */
+static int parse_doc(cw_ydoc **out, const char *what, bool check, const char *name,
+                     const char *data, size_t len, cw_rules_mem *mem, cw_error *err)
 {
     *out = NULL;
-    if (check_bytes(name, (const unsigned char *)data, len, err) != 0)
+    if (check_bytes(name, what, (const unsigned char *)data, len, err) != 0)
         return -1;
     cw_ydoc *doc = cw_rules_mem_realloc(mem, NULL, sizeof(*doc));
     if (doc == NULL)
-        return cw_error_set(err, CW_EXIT_OSERR, "out of memory while reading rule file '%s'", name);
+        return cw_error_set(err, CW_EXIT_OSERR, "out of memory while reading %s '%s'", what, name);
     memset(doc, 0, sizeof(*doc));
     doc->mem = mem;
-    builder b = {.doc = doc, .name = name, .err = err};
-    if (run_events(&b, data, len) != 0 || check_root(&b) != 0) {
+    builder b = {.doc = doc, .name = name, .what = what, .err = err};
+    if (run_events(&b, data, len) != 0 || (check && check_root(&b) != 0)) {
         cw_rules_pos_free(doc);
         return -1;
     }
     *out = doc;
     return 0;
+}
+
+int cw_rules_pos_parse(cw_ydoc **out, const char *name, const char *data, size_t len,
+                       cw_rules_mem *mem, cw_error *err)
+{
+    return parse_doc(out, "rule file", true, name, data, len, mem, err);
+}
+
+int cw_rules_pos_parse_any(cw_ydoc **out, const char *what, const char *name, const char *data,
+                           size_t len, cw_rules_mem *mem, cw_error *err)
+{
+    return parse_doc(out, what, false, name, data, len, mem, err);
 }
 
 const cw_ynode *cw_rules_pos_root(const cw_ydoc *doc)

@@ -131,7 +131,7 @@ int cw_test_run_program(cw_test_output *res, const char *const *env, const char 
             setenv(key, eq + 1, 1);
         }
         alarm(120); /* a hung child must not hang the suite */
-        execv(argv[0], (char *const *)argv);
+        execvp(argv[0], (char *const *)argv);
         _exit(127);
     }
     int wstatus = 0;

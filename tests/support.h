@@ -28,7 +28,7 @@ typedef struct cw_test_output {
 int cw_test_run(cw_test_output *res, const char *const *env, const char *stdin_text,
                 const char *const *argv);
 
-/* Run any program (argv[0] is the path) the same way. */
+/* Run any program (argv[0] is a path, or a name looked up in PATH) the same way. */
 int cw_test_run_program(cw_test_output *res, const char *const *env, const char *stdin_text,
                         const char *const *argv);
 

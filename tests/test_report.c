@@ -214,3 +214,163 @@ Test(report, output_into_a_missing_directory_fails_with_74)
     cr_assert_not_null(strstr(err.message, "/nonexistent-dir/x.csv"));
     cw_ranking_fini(&r);
 }
+
+Test(report, html_matches_golden)
+{
+    check_golden(CW_REPORT_HTML, "tests/data/report/ranking.html");
+}
+
+static char *render_html(cw_ranking *r)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    cw_report_options opts = {.format = CW_REPORT_HTML};
+    cw_error err;
+    cw_error_clear(&err);
+    cr_assert_eq(cw_report_write(out, r, &opts, &err), 0, "%s", err.message);
+    fclose(out);
+    return buf;
+}
+
+Test(report, html_escapes_everything_from_data)
+{
+    cw_ranking r;
+    fixture(&r);
+    cw_ranking_entry *e = &r.entries[0];
+    free(e->area_name);
+    e->area_name = strdup("<script>alert(1)</script>");
+    free(e->examples[0].snippet);
+    e->examples[0].snippet = strdup("\"><img src=x onerror=alert(2)> & 'quoted'");
+    free(e->remediation);
+    e->remediation = strdup("<b>bold</b>");
+    char *html = render_html(&r);
+    cr_assert_null(strstr(html, "<script>"), "unescaped script tag");
+    cr_assert_null(strstr(html, "<img"), "unescaped img tag");
+    cr_assert_null(strstr(html, "<b>bold"), "unescaped remediation markup");
+    cr_assert_not_null(strstr(html, "&lt;script&gt;alert(1)&lt;/script&gt;"));
+    cr_assert_not_null(
+        strstr(html, "&quot;&gt;&lt;img src=x onerror=alert(2)&gt; &amp; &#39;quoted&#39;"));
+    cr_assert_null(strstr(html, "http"), "the report must not load anything");
+    free(html);
+    cw_ranking_fini(&r);
+}
+
+Test(report, html_draws_each_series_with_baseline_and_onset)
+{
+    cw_ranking r;
+    fixture(&r);
+    r.series_first = 2900;
+    cw_ranking_entry *e = &r.entries[0];
+    e->series_since = 1;
+    e->baseline_from = 0;
+    char *html = render_html(&r);
+    const char *poly = strstr(html, "<polyline class=\"series\"");
+    cr_assert_not_null(poly, "no chart");
+    const char *points = strstr(poly, "points=\"");
+    cr_assert_not_null(points);
+    size_t n = 1;
+    for (const char *p = points + 8; *p != '"'; p++)
+        n += *p == ' ';
+    cr_assert_eq(n, e->series_len, "%zu points for %zu weeks", n, e->series_len);
+    cr_assert_not_null(strstr(html, "class=\"baseline\""));
+    cr_assert_not_null(strstr(html, "class=\"onset\""));
+    free(html);
+    cw_ranking_fini(&r);
+}
+
+/* The HTML report in a real browser (Debian's chromium, headless): it loads and draws. */
+Test(report, html_renders_in_headless_chromium, .timeout = 120)
+{
+    cw_ranking r;
+    fixture(&r);
+    char *html = render_html(&r);
+    cw_ranking_fini(&r);
+    char dir[] = "/tmp/causeway-html.XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char page[256], shot[256], url[300], shot_arg[300], profile[300];
+    snprintf(page, sizeof(page), "%s/report.html", dir);
+    snprintf(shot, sizeof(shot), "%s/report.png", dir);
+    snprintf(url, sizeof(url), "file://%s", page);
+    snprintf(shot_arg, sizeof(shot_arg), "--screenshot=%s", shot);
+    snprintf(profile, sizeof(profile), "--user-data-dir=%s/profile", dir);
+    FILE *f = fopen(page, "w");
+    fputs(html, f);
+    fclose(f);
+    free(html);
+
+    cw_test_output dom;
+    const char *dump[] = {
+        "chromium", "--headless", "--no-sandbox", "--disable-gpu", profile, "--dump-dom",
+        url,        NULL};
+    cr_assert_eq(cw_test_run_program(&dom, NULL, NULL, dump), 0,
+                 "chromium is not installed (apt-get install chromium): the HTML check cannot run");
+    cr_assert_eq(dom.status, 0, "chromium failed: %s", dom.err);
+    cr_assert_not_null(strstr(dom.out, "<polyline class=\"series\""), "no chart in the DOM");
+    cr_assert_not_null(strstr(dom.out, "What to fix first"));
+    cw_test_output_fini(&dom);
+
+    cw_test_output png;
+    const char *screenshot[] = {"chromium",      "--headless", "--no-sandbox",
+                                "--disable-gpu", profile,      "--window-size=1100,1600",
+                                shot_arg,        url,          NULL};
+    cr_assert_eq(cw_test_run_program(&png, NULL, NULL, screenshot), 0);
+    cr_assert_eq(png.status, 0, "chromium screenshot failed: %s", png.err);
+    size_t len = 0;
+    char *bytes = cw_test_read_file(shot, &len);
+    cr_assert(bytes != NULL && len > 1000 && memcmp(bytes, "\x89PNG", 4) == 0,
+              "no screenshot written");
+    free(bytes);
+    cw_test_output_fini(&png);
+    cw_test_output run_rm;
+    const char *rm[] = {"rm", "-rf", dir, NULL};
+    cw_test_run_program(&run_rm, NULL, NULL, rm);
+    cw_test_output_fini(&run_rm);
+}
+
+/* The json output against docs/ranking.schema.json, validated by the real PostgreSQL. */
+Test(report, json_validates_against_its_schema)
+{
+    cw_ranking r;
+    fixture(&r);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    cw_report_options opts = {.format = CW_REPORT_JSON};
+    cw_error err;
+    cw_error_clear(&err);
+    cr_assert_eq(cw_report_write(out, &r, &opts, &err), 0);
+    fclose(out);
+    cw_ranking_fini(&r);
+    char *schema = cw_test_read_file("docs/ranking.schema.json", NULL);
+    char *validator = cw_test_read_file("tests/data/report/validate.sql", NULL);
+    cr_assert(schema != NULL && validator != NULL);
+    /* psql variables carry the documents as literals; a script runs in one session. */
+    char *doc_path = cw_test_write_temp(buf, len);
+    char *schema_path = cw_test_write_temp(schema, strlen(schema));
+    size_t size = strlen(validator) + 1024;
+    char *script = malloc(size);
+    snprintf(script, size,
+             "\\set doc `cat %s`\n\\set schema `cat %s`\n%s\n"
+             "SELECT count(*) || ' errors: ' || coalesce(string_agg(e, '; '), '')"
+             " FROM pg_temp.cw_validate(:'schema'::jsonb, :'doc'::jsonb, '$') e;\n"
+             "SELECT 'broken: ' || count(*) FROM pg_temp.cw_validate(:'schema'::jsonb,"
+             " jsonb_set(:'doc'::jsonb, '{items,0,status}', '\"unknown\"'), '$') e;\n",
+             doc_path, schema_path, validator);
+    cw_test_output res;
+    const char *argv[] = {"psql", "-XAtq", "-v", "ON_ERROR_STOP=1", "-d", cw_test_dsn(), NULL};
+    cr_assert_eq(cw_test_run_program(&res, NULL, script, argv), 0);
+    cr_assert_eq(res.status, 0, "psql: %s", res.err);
+    cr_assert(strncmp(res.out, "0 errors: \n", 11) == 0, "schema violations: %s", res.out);
+    cr_assert_not_null(strstr(res.out, "broken: 1"), "the validator accepts a bad status: %s",
+                       res.out);
+    cw_test_output_fini(&res);
+    free(script);
+    unlink(doc_path);
+    unlink(schema_path);
+    free(doc_path);
+    free(schema_path);
+    free(schema);
+    free(validator);
+    free(buf);
+}

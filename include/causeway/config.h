@@ -62,6 +62,17 @@ void cw_config_fini(cw_config *c);
  */
 int cw_config_load(cw_config *c, const char *path, FILE *diag, cw_error *err);
 
+/* Largest configuration file read (a hand-written file is a few hundred bytes). */
+#define CW_CONFIG_MAX_FILE_BYTES (1024u * 1024u)
+
+/*
+ * cw_config_load on `len` bytes already in memory; `name` is used in messages
+ * and to resolve a relative `rules` path. An empty or comment-only document
+ * overrides nothing. Same errors and state after failure as cw_config_load.
+ */
+int cw_config_parse(cw_config *c, const char *name, const char *data, size_t len, FILE *diag,
+                    cw_error *err);
+
 /* Replace *slot with a copy of value (NULL clears it). Returns 0 or -1 (71). */
 int cw_config_set(char **slot, const char *value, cw_error *err);
 
@@ -72,6 +83,9 @@ int cw_config_set(char **slot, const char *value, cw_error *err);
  * (78).
  */
 int cw_config_validate(const cw_config *c, cw_error *err);
+
+/* The results schema name alone: [a-z_][a-z0-9_]*, at most 63 bytes (78). */
+int cw_config_check_schema(const char *schema, cw_error *err);
 
 /* Name of a source / exposure column setting ("received_at"). */
 const char *cw_config_column_name(cw_source_column col);

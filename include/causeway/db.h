@@ -1,16 +1,19 @@
 /*
- * db.h - the PostgreSQL data layer. The only module that includes <libpq-fe.h>.
+ * db.h - PostgreSQL access for causeway: connect with libpq conventions, run
+ * parameterised statements, stream COPY out and in, transactions, the run lock.
+ * Only src/db.c includes <libpq-fe.h>.
  *
- * Every failure maps to an exit code (error.h) from its SQLSTATE: connection
- * trouble, locks, cancels and serialization failures -> 75 (retry later);
- * authentication, privilege and TLS -> 77; missing schema/table/column -> 78;
- * data exceptions and constraint violations -> 65; anything else -> 70.
- * Messages read "database error: <primary message> (SQLSTATE xxxxx)". The
- * server's DETAIL/CONTEXT lines are never copied into a cw_error or logged at
- * default verbosity: they can quote row data, i.e. complaint text.
- *
- * After connecting the session runs with search_path = pg_catalog and
- * TimeZone = UTC: all SQL must schema-qualify its names.
+ * Errors carry the SQLSTATE and an exit code (error.h):
+ *   75  connection failed or lost, admin shutdown, query cancelled, lock not
+ *       available, out of resources, serialization failure, another run
+ *       holds the lock
+ *   77  authentication, permission (42501) or TLS failure
+ *   78  a missing schema, table or column (3F000, 42P01, 42703)
+ *   65  a value the server rejected (classes 22, 23)
+ *   70  anything else
+ * Server messages are copied only where they cannot hold row data: never the
+ * DETAIL, CONTEXT or WHERE fields, and for classes 22 and 23 not even the
+ * primary message (they quote values, and values are complaint text).
  */
 #ifndef CAUSEWAY_DB_H
 #define CAUSEWAY_DB_H
@@ -23,80 +26,82 @@
 typedef struct cw_db cw_db;
 
 /*
- * Row callback: values[i] is NULL for SQL NULL, lens[i] its byte length (values
- * are NUL-terminated too). The arrays are valid only during the call.
- * Return 0 to go on, -1 (with err set) to stop.
+ * Called once per result row: values[i] is NULL for SQL NULL, lens[i] its
+ * length in bytes. Return 0 to go on, or -1 with err set to stop.
  */
 typedef int (*cw_db_row_fn)(void *user, int ncols, const char *const *values, const size_t *lens,
                             cw_error *err);
 
 /*
- * Connect. conninfo is a keyword=value string or a URI; NULL or "" uses the PG*
- * environment, the service file and .pgpass. Sets fallback_application_name,
- * connect_timeout=10 (unless conninfo or PGCONNECT_TIMEOUT sets one) and TCP
- * keepalives. `log` is borrowed and must outlive the handle (may be NULL).
- * On failure *out is NULL and err names host/port/database, never the password.
+ * Connect. `conninfo` is a libpq conninfo string or URI; NULL or "" uses the
+ * PG* environment, the service file and ~/.pgpass, as psql does. causeway
+ * adds defaults the conninfo may override: fallback_application_name
+ * "causeway", client_encoding UTF8, TCP keepalives and connect_timeout 10 s
+ * (unless PGCONNECT_TIMEOUT is set). The session then works in UTC with
+ * search_path pg_catalog, so every name causeway uses is schema-qualified and a
+ * hostile search_path cannot redirect it. `log` is borrowed (notices go to its
+ * debug level). On failure *out is NULL (75, or 77 for authentication/TLS).
  */
 int cw_db_connect(cw_db **out, const char *conninfo, const cw_log *log, cw_error *err);
 
-/* Close the connection and free the handle; NULL is a no-op. */
+/* Close the connection (releasing session locks); NULL is a no-op. */
 void cw_db_free(cw_db *db);
 
-/* Run one or more statements without parameters, discarding any rows. */
+/* Run one or more statements without parameters or results. */
 int cw_db_exec(cw_db *db, const char *sql, cw_error *err);
 
 /*
- * Run one statement with text parameters ($1..$n; NULL = SQL NULL) and call fn
- * for each result row (text format). fn may be NULL.
+ * Run one statement with text parameters (NULL entries are SQL NULL) and pass
+ * each result row, in text, to fn (may be NULL to ignore rows).
  */
 int cw_db_query(cw_db *db, const char *sql, int nparams, const char *const *params, cw_db_row_fn fn,
                 void *user, cw_error *err);
 
 /*
- * Stream `COPY (...) TO STDOUT` (text format): each line is split and unescaped
- * into fields (\N -> NULL) and passed to fn; memory does not grow with the row
- * count. If fn fails the COPY is cancelled and the connection drained, so the
- * handle stays usable; err keeps fn's error.
+ * Run `COPY (...) TO STDOUT` (text format) and pass each row, unescaped, to
+ * fn as it arrives: memory does not depend on the number of rows. When fn
+ * fails the COPY is cancelled and drained, and fn's error is returned.
  */
 int cw_db_copy_out(cw_db *db, const char *copy_sql, cw_db_row_fn fn, void *user, cw_error *err);
 
 /*
- * COPY FROM STDIN in three steps: begin with `COPY t (cols) FROM STDIN`, send rows
- * (values NULL = SQL NULL; lens NULL = strlen each), end. Rows are escaped and
- * buffered. Only end's final result decides success (a COPY the server killed
- * fails there). After a failing row call, call cw_db_copy_in_end anyway (it
- * aborts the COPY) or cw_db_free.
+ * `COPY ... FROM STDIN` (text format): begin, send rows (values NULL = SQL
+ * NULL; lens NULL means strlen), end. Rows are escaped and buffered. Only the
+ * final result of _end tells whether the server accepted the data (a killed
+ * backend can still let PQputCopyEnd succeed). After a failure on our side,
+ * _abort makes the server fail the COPY (and with it the transaction).
  */
 int cw_db_copy_in_begin(cw_db *db, const char *copy_sql, cw_error *err);
 int cw_db_copy_in_row(cw_db *db, int ncols, const char *const *values, const size_t *lens,
                       cw_error *err);
 int cw_db_copy_in_end(cw_db *db, cw_error *err);
+void cw_db_copy_in_abort(cw_db *db);
 
-/* Transactions. Rollback never overwrites an error already in err. */
+/* Transactions. A COMMIT the server turns into a rollback is an error (75). */
 int cw_db_begin(cw_db *db, cw_error *err);
 int cw_db_commit(cw_db *db, cw_error *err);
+/* Roll back; never overwrites an error already in err. */
 int cw_db_rollback(cw_db *db, cw_error *err);
 
 /*
- * Take the session advisory lock for `schema` (released when the connection
- * closes). Busy -> 75 "another causeway run holds the lock on schema 'x'".
+ * Take the session advisory lock of results schema `schema` without waiting;
+ * held until the connection closes. Busy: 75, "another causeway run holds the
+ * lock on schema 'x'".
  */
 int cw_db_lock(cw_db *db, const char *schema, cw_error *err);
 
-/* Release one hold of cw_db_lock's lock for `schema` (session locks stack). */
-int cw_db_unlock(cw_db *db, const char *schema, cw_error *err);
-
-/* Quote an identifier / literal for SQL text; *out is malloc'd (free()). */
+/* Quote an identifier / a literal for this connection; *out is malloc'd (free it). */
 int cw_db_quote_ident(char **out, cw_db *db, const char *ident, cw_error *err);
 int cw_db_quote_literal(char **out, cw_db *db, const char *value, cw_error *err);
 
 /*
- * Ask the server to cancel the running statement. Safe from another thread
- * (e.g. the signal-handling thread); no-op on NULL.
+ * Ask the server to cancel the statement in progress. Safe to call from
+ * another thread while the connection is in use (not while it is freed);
+ * NULL is a no-op.
  */
 void cw_db_cancel(cw_db *db);
 
-/* Server version as PQserverVersion (e.g. 150004). */
+/* The server's version number (150004 for 15.4). */
 int cw_db_server_version(const cw_db *db);
 
 #endif

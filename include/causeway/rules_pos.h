@@ -9,7 +9,7 @@
  * start mark. The loader (src/rules.c) then reads positions, presence of keys
  * and the free-form `terms` mapping from this tree.
  *
- * Not for use outside src/rules*.c.
+ * Used by src/rules*.c and, through cw_rules_pos_parse_any, by src/config.c.
  */
 #ifndef CAUSEWAY_RULES_POS_H
 #define CAUSEWAY_RULES_POS_H
@@ -71,10 +71,18 @@ typedef struct cw_ydoc cw_ydoc;
 int cw_rules_pos_parse(cw_ydoc **out, const char *name, const char *data, size_t len,
                        cw_rules_mem *mem, cw_error *err);
 
+/*
+ * The same checks and tree for another YAML file kind (`what` names it in
+ * messages, e.g. "configuration file"), without the rule-file root check: the
+ * root may be NULL (empty or comment-only file), a scalar or a collection.
+ */
+int cw_rules_pos_parse_any(cw_ydoc **out, const char *what, const char *name, const char *data,
+                           size_t len, cw_rules_mem *mem, cw_error *err);
+
 /* Release the tree; NULL is a no-op. */
 void cw_rules_pos_free(cw_ydoc *doc);
 
-/* The root mapping (borrowed, lives as long as doc). */
+/* The root node (borrowed, lives as long as doc); a mapping after cw_rules_pos_parse. */
 const cw_ynode *cw_rules_pos_root(const cw_ydoc *doc);
 
 /* Value / key node of `key` in a mapping; NULL when absent or `map` is not a mapping. */

@@ -70,7 +70,9 @@ int main(int argc, char **argv)
     cw_error err;
     cw_error_clear(&err);
     cw_db *db = NULL;
-    if (cw_db_connect(&db, dsn, NULL, &err) != 0)
+    cw_log log;
+    cw_log_init(&log, stderr, "bench_db", CW_LOG_WARN);
+    if (cw_db_connect(&db, dsn, &log, &err) != 0)
         return fail(&err);
     if (cw_db_exec(db,
                    "DROP SCHEMA IF EXISTS bench_db CASCADE; CREATE SCHEMA bench_db; "

@@ -4,10 +4,10 @@
 # apt-get line and fails, so nothing half-works.
 set -euo pipefail
 
-packages=(build-essential pkg-config libpq-dev libcyaml-dev libcriterion-dev libvectorscan-dev
+packages=(build-essential pkg-config libpq-dev libcyaml-dev libcriterion-dev libvectorscan-dev chromium docker-compose
           postgresql postgresql-client clang-format)
 # Optional extras used by some targets; installed with CW_DEPS_EXTRA=1 or in CI.
-extras=(chromium docker-compose hyperfine)
+extras=(hyperfine)
 
 missing=()
 want=("${packages[@]}")

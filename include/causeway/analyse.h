@@ -1,0 +1,39 @@
+/*
+ * analyse.h - turn the weekly series of one rule set into a target week's
+ * ranking: load each cause area's (and cause area x site's) series, detect
+ * decline against a frozen baseline, score with rank.h, and gather the
+ * evidence (top symptoms, top sites, example complaints with their snippets).
+ */
+#ifndef CAUSEWAY_ANALYSE_H
+#define CAUSEWAY_ANALYSE_H
+
+#include "causeway/db.h"
+#include "causeway/detect.h"
+#include "causeway/log.h"
+#include "causeway/rank.h"
+#include "causeway/ranking.h"
+#include "causeway/rules.h"
+#include "causeway/source.h"
+#include "causeway/week.h"
+
+typedef struct cw_analyse_params {
+    const char *schema; /* quoted results schema */
+    const char *hash;   /* rule-set hash */
+    const cw_rules *rules;
+    const cw_source *src; /* its exposure source, if any, turns counts into rates */
+    cw_week target;
+    unsigned lookback_weeks; /* series length at most */
+    unsigned recent_weeks;   /* window of volume, top symptoms and sites, examples */
+    const cw_detect_params *detect;
+    const cw_rank_params *rank;
+    const cw_log *log; /* debug: each series' signal (no complaint text) */
+} cw_analyse_params;
+
+/*
+ * Build the ranking of p->target into *out (caller storage, finalise with
+ * cw_ranking_fini also after a failure). Reads only; call inside the run's
+ * transaction, after cw_weekly_prepare.
+ */
+int cw_analyse_week(cw_ranking *out, cw_db *db, const cw_analyse_params *p, cw_error *err);
+
+#endif

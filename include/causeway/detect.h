@@ -1,0 +1,87 @@
+/*
+ * detect.h - slow-decline detection on one weekly count series.
+ *
+ * The baseline is FROZEN: level and over-dispersion are estimated once over
+ * the baseline window [baseline_start, baseline_start + baseline_weeks) and
+ * never updated from later weeks, so a slow rise cannot be absorbed the way a
+ * moving average absorbs it. Weeks after the window are monitored. Counts are
+ * treated as quasi-Poisson: variance = phi x mean, phi estimated from the
+ * baseline (at least 1). With exposure, the baseline is a rate and each week's
+ * expectation is rate x that week's exposure.
+ *
+ * Evaluated at the LAST week of the series (the target week):
+ *   drift  a sustained rise: the generalised likelihood ratio (GLR) of a
+ *          log-linear ramp mu x exp(beta (t - tau + 1)), beta > 0, starting at
+ *          an unknown week tau, maximised over tau and beta, divided by phi;
+ *   shift  a persistent step: the GLR of mu x exp(delta) from week tau on;
+ *          when either signals, the shape comes from the episode after the
+ *          step's start: still rising (score test of a within-episode trend,
+ *          z > 2) is a drift, flat is a shift;
+ *   spike  only the last week stands out: its variance-stabilised score
+ *          2 (sqrt(y + 3/8) - sqrt(mu + 3/8)) / sqrt(phi) above a limit, while
+ *          no sustained rise is signalled.
+ * A lone wild week (above mu + 4 sd, neighbours below mu + 2 sd) is capped at
+ * mu + 4 sd for the GLRs, so one wild week
+ * is a spike, not a shift. Episodes are searched within the last
+ * `max_episode_weeks` weeks and must span at least 2 (shift) or 3 (drift) weeks.
+ *
+ * Thresholds are calibrated by `make bench-detect` to a false-alarm rate of
+ * about 0.2 % per series-week on stable Poisson and over-dispersed series
+ * (see BENCHMARKS.md): on a report of 50 series, one false flag every ten
+ * weeks or so.
+ */
+#ifndef CAUSEWAY_DETECT_H
+#define CAUSEWAY_DETECT_H
+
+#include <stddef.h>
+
+#include "causeway/error.h"
+
+typedef enum cw_trend {
+    CW_TREND_STABLE = 0,
+    CW_TREND_DRIFT,
+    CW_TREND_SHIFT,
+    CW_TREND_SPIKE,
+    CW_TREND_INSUFFICIENT
+} cw_trend;
+
+typedef struct cw_detect_params {
+    unsigned baseline_weeks;     /* frozen baseline window, default 26 */
+    unsigned min_baseline_weeks; /* fewer baseline weeks: insufficient, default 8 */
+    unsigned max_episode_weeks;  /* how far back an episode may start, default 52 */
+    double glr_limit;            /* drift/shift alarm when the GLR exceeds it */
+    double spike_limit;          /* spike alarm when the last week's score exceeds it */
+} cw_detect_params;
+
+/* Fill p with the calibrated defaults. */
+void cw_detect_params_default(cw_detect_params *p);
+
+typedef struct cw_signal {
+    cw_trend status;    /* at the last week of the series */
+    long since;         /* index where the episode starts (estimated onset); -1 when stable */
+    double slope_pct;   /* drift: growth in %/week; otherwise 0 */
+    double step_pct;    /* shift: level change in %; otherwise 0 */
+    double strength;    /* deciding statistic / its limit (>= 1 means signalled); 0 if none */
+    double baseline;    /* baseline level: weekly count, or rate per unit of exposure */
+    double dispersion;  /* phi, variance / mean of the baseline, at least 1 */
+    double observed;    /* the last week's count (or rate) */
+    double glr;         /* the larger of the drift and shift GLR statistics (for calibration) */
+    double glr_drift;   /* the ramp's GLR */
+    double glr_shift;   /* the step's GLR */
+    double spike_score; /* the last week's variance-stabilised score (for calibration) */
+} cw_signal;
+
+/*
+ * Detect decline in counts[0..n-1] (oldest first; the last is the target
+ * week). exposure may be NULL (counts only) or per-week volumes (rates).
+ * baseline_start is the index where the frozen baseline window begins (0, or
+ * the week after a recorded remediation). Returns 0, or -1 with err (70) on
+ * an invalid argument (negative or non-finite counts). Never NaN in *out.
+ */
+int cw_detect_series(cw_signal *out, const cw_detect_params *p, const double *counts,
+                     const double *exposure, size_t n, size_t baseline_start, cw_error *err);
+
+/* "stable", "drift", "shift", "spike", "insufficient". */
+const char *cw_trend_name(cw_trend t);
+
+#endif

@@ -1,0 +1,45 @@
+/*
+ * ingest.h - classify the complaints not yet classified under a rule set.
+ *
+ * Two connections stream at once: `reader` copies new complaints out of the
+ * source (an anti-join against the results, so a complaint committed late, or
+ * missed by a crashed run, is picked up by the next run and counted once);
+ * every complaint is matched as it arrives and its row copied into
+ * classified on `writer`, inside the writer's open transaction. Matches are
+ * spooled to an anonymous temporary file and copied into matches afterwards
+ * (one connection carries one COPY at a time). Memory does not depend on the
+ * number of complaints.
+ */
+#ifndef CAUSEWAY_INGEST_H
+#define CAUSEWAY_INGEST_H
+
+#include "causeway/db.h"
+#include "causeway/log.h"
+#include "causeway/matcher.h"
+#include "causeway/source.h"
+
+typedef struct cw_ingest_stats {
+    unsigned long long classified; /* complaints read and classified */
+    unsigned long long matched;    /* of those, with at least one symptom */
+    unsigned long long hits;       /* symptom matches stored */
+    unsigned long long bytes;      /* complaint text scanned */
+} cw_ingest_stats;
+
+typedef struct cw_ingest_params {
+    const char *schema; /* quoted results schema */
+    const char *hash;   /* rule-set hash (hex) */
+    long long run_id;
+    const char *since; /* "YYYY-MM-DD": complaints from this local date on (look-back) */
+} cw_ingest_params;
+
+/*
+ * Classify new complaints of `src` within the look-back window with matcher
+ * `m` (built from `rules`), writing classified and matches rows through
+ * `writer` (which must be inside a transaction). On failure the caller rolls
+ * the writer back; nothing is committed here.
+ */
+int cw_ingest_run(cw_ingest_stats *stats, cw_db *writer, cw_db *reader, const cw_matcher *m,
+                  const cw_rules *rules, const cw_source *src, const cw_ingest_params *p,
+                  const cw_log *log, cw_error *err);
+
+#endif

@@ -1,0 +1,71 @@
+/*
+ * input.h - complaint records from a text stream, for `causeway classify`:
+ * one complaint per line, CSV (RFC 4180, header row, quoted multi-line
+ * fields) or JSON Lines (one object per line).
+ *
+ * Records are streamed: memory is bounded by the largest record, which is
+ * capped at CW_INPUT_MAX_RECORD bytes. Malformed input is a data error (65)
+ * positioned as `name:line:col`. Bytes are passed through as they are
+ * (invalid UTF-8 included): the matcher is safe on any bytes.
+ */
+#ifndef CAUSEWAY_INPUT_H
+#define CAUSEWAY_INPUT_H
+
+#include <stdio.h>
+
+#include "causeway/error.h"
+#include "causeway/rules.h"
+
+#define CW_INPUT_MAX_RECORD (64u * 1024u * 1024u)
+
+typedef enum cw_input_format {
+    CW_INPUT_LINES = 0, /* each line is a complaint; its id is the line number */
+    CW_INPUT_CSV,       /* header row names the columns */
+    CW_INPUT_JSONL,     /* {"id": ..., "text": ...} per line; blank lines are skipped */
+} cw_input_format;
+
+typedef struct cw_input_options {
+    cw_input_format format;
+    /*
+     * CSV/JSONL column or key of the id. NULL: "id" when present, else the
+     * record number (CSV: data row, JSONL: line). When named explicitly it must exist.
+     */
+    const char *id_column;
+    const char *text_column;                   /* NULL: "text"; must exist */
+    const char *field_columns[CW_FIELD_COUNT]; /* NULL: field not read */
+} cw_input_options;
+
+typedef struct cw_input cw_input;
+
+/* One complaint; all pointers are owned by the reader and valid until the next call. */
+typedef struct cw_record {
+    const char *id;   /* never NULL */
+    const char *text; /* NUL-terminated, but may contain NUL: use text_len */
+    size_t text_len;
+    const char *fields[CW_FIELD_COUNT]; /* NULL = absent (column missing, JSON null) */
+    unsigned long line;                 /* line of the input where the record starts */
+} cw_record;
+
+/*
+ * Start reading `in` (borrowed) named `name` in diagnostics ("-" is shown as
+ * "<stdin>"). CSV reads the header here: a missing text column (or a missing
+ * id/field column named explicitly) is a data error (65). On failure *out is
+ * NULL and err is set.
+ */
+int cw_input_new(cw_input **out, FILE *in, const char *name, const cw_input_options *opt,
+                 cw_error *err);
+
+/*
+ * Read the next record into *rec. Returns 1 when a record was read, 0 at the
+ * end of the input, -1 on error (65 malformed or oversized record, 74 read
+ * error, 71 out of memory); after an error the reader must only be freed.
+ */
+int cw_input_next(cw_record *rec, cw_input *in, cw_error *err);
+
+/* Release the reader (not the stream); NULL is a no-op. */
+void cw_input_free(cw_input *in);
+
+/* Parse "lines", "csv" or "jsonl"; -1 when unknown. */
+int cw_input_format_parse(const char *name);
+
+#endif

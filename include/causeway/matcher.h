@@ -1,0 +1,133 @@
+/*
+ * matcher.h - recognise a rule set's symptoms in complaint text with Vectorscan.
+ *
+ * Every pattern of every symptom (phrases, regexes, `all` entries, `unless`
+ * vetoes) is compiled into ONE Vectorscan database, so classifying a complaint
+ * is one linear pass over its body whatever the size of the rule set. Phrases
+ * become plain literals (fast); regexes are in that pass too, without start
+ * offsets, and only a regex that fired there is scanned again, alone and with
+ * start offsets, to find its span. Only src/matcher.c includes <hs/hs.h>.
+ *
+ * Semantics ("causeway-matcher/1"; a change here must bump cw_matcher_version):
+ *   - The body is matched as if every run of whitespace were one space and
+ *     typographic apostrophes (U+2018, U+2019) were ASCII ones; spans are
+ *     still given in bytes of the original body.
+ *   - Phrases are case-insensitive (ASCII) and word-bounded: "late" matches
+ *     "LATE!" but not "later" or "chocolate". Word characters are ASCII
+ *     letters, digits, '_' and non-ASCII letters (UTF-8; punctuation, spaces
+ *     and symbols such as curly quotes or a no-break space are not; invalid
+ *     bytes count as word characters, so a match never splits one).
+ *   - A space in a phrase matches any run of whitespace (spaces, tabs, newlines).
+ *   - `word*` is a prefix wildcard: "refund*" matches "refund", "refunds",
+ *     "refunded"; the evidence span covers the whole word.
+ *   - `{name}` expands to the alternatives of term list `name`.
+ *   - An apostrophe in a phrase also matches the typographic one.
+ *   - Other punctuation in a phrase is literal.
+ *   - Regexes are Vectorscan syntax, caseless, as written (no word bounds
+ *     added, no UTF-8 mode: bodies are untrusted bytes and are never
+ *     validated), over the normalised text described above.
+ *   - Negation (`negation: true`, the default): an `any`/`regex` hit is
+ *     cancelled when a negator (not, no, never, n't, without, nothing, none,
+ *     hardly, neither, nor, cannot, ...) occurs among the 3 words before it in the
+ *     same clause. The look-back stops at . ! ? ; and at "but", and is bounded in
+ *     bytes, so "was not rude" is no discourtesy while "not only late but rude"
+ *     is; "not only"/"not just" are intensifiers, not negators.
+ *   - A symptom fires when it has at least one hit that is not negated, every
+ *     `all` entry matches somewhere in the body, no `unless` entry matches
+ *     anywhere, and every `where` condition holds (the complaint's field equals
+ *     one of the listed values, ASCII case-insensitively; an absent field fails).
+ *   - Evidence is the non-negated hit that starts first (ties: ends first).
+ *
+ * Bodies are arbitrary bytes (NUL, invalid UTF-8, binary junk, 10 MB): time is
+ * linear in the body, memory is bounded by the rule set and the body.
+ */
+#ifndef CAUSEWAY_MATCHER_H
+#define CAUSEWAY_MATCHER_H
+
+#include <stddef.h>
+
+#include "causeway/error.h"
+#include "causeway/rules.h"
+
+/* Refuse rule sets that would make Vectorscan compile for minutes or build a huge database. */
+#define CW_MATCHER_MAX_EXPANDED_BYTES (64u * 1024u)        /* one pattern after {term} expansion */
+#define CW_MATCHER_MAX_TOTAL_BYTES    (8u * 1024u * 1024u) /* all patterns after expansion */
+#define CW_MATCHER_MAX_REPEAT         1000u                /* largest {n,m} bound in a regex */
+
+typedef struct cw_matcher cw_matcher; /* compiled from a cw_rules; immutable after new */
+typedef struct cw_scan cw_scan;       /* per-thread scratch and hit buffers */
+
+/* One complaint to classify; everything is borrowed for the duration of the call. */
+typedef struct cw_complaint {
+    const char *id;                     /* may be NULL */
+    const char *body;                   /* need not be NUL-terminated, may be invalid UTF-8 */
+    size_t body_len;                    /* bytes of body */
+    const char *fields[CW_FIELD_COUNT]; /* channel, site, product, segment; NULL = absent */
+} cw_complaint;
+
+/* A symptom that fires, with the span of its evidence. */
+typedef struct cw_hit {
+    size_t symptom;    /* index into rules->symptoms */
+    size_t start, end; /* byte span [start, end) in the body of the evidence */
+} cw_hit;
+
+/*
+ * Compile every pattern of `rules` (borrowed: it must outlive the matcher) into
+ * *out. On failure *out is NULL and err holds the reason: 65 with
+ * `file:line:col` of the offending pattern ("pattern '...' cannot be compiled:
+ * <vectorscan message>", or a compile-budget refusal, see the limits above),
+ * 71 when out of memory.
+ */
+int cw_matcher_new(cw_matcher **out, const cw_rules *rules, cw_error *err);
+
+/* Release a matcher; NULL is a no-op. Every cw_scan of it must be freed first. */
+void cw_matcher_free(cw_matcher *m);
+
+/*
+ * Per-thread state for classifying with `m` (borrowed; must outlive the scan).
+ * A matcher may have any number of scans, each used by one thread at a time.
+ * On failure *out is NULL and err is set (71 out of memory).
+ */
+int cw_scan_new(cw_scan **out, const cw_matcher *m, cw_error *err);
+
+/* Release a scan; NULL is a no-op. */
+void cw_scan_free(cw_scan *s);
+
+/*
+ * Classify one complaint: ONE Vectorscan pass over the (normalised) body for
+ * all patterns of all symptoms, plus one pass per regex that fired in it. On
+ * success *hits points to *count hits sorted by symptom index, at most one per
+ * symptom, owned by `scan` and valid until the next call on it. On failure
+ * *hits is NULL, *count 0 and err is set (65 when the body is longer than
+ * 4 GiB - 1, 70 when Vectorscan fails, 71 out of memory).
+ */
+int cw_matcher_classify(const cw_hit **hits, size_t *count, cw_scan *scan, const cw_complaint *c,
+                        cw_error *err);
+
+/* Why a symptom fired or not in the last cw_matcher_classify call of a scan. */
+typedef enum cw_matcher_why {
+    CW_WHY_FIRED = 0,
+    CW_WHY_NO_HIT,      /* no `any` phrase or `regex` matched */
+    CW_WHY_NEGATED,     /* every hit had a negator shortly before it */
+    CW_WHY_ALL_MISSING, /* an `all` entry matched nowhere */
+    CW_WHY_VETOED,      /* an `unless` entry matched */
+    CW_WHY_WHERE,       /* a `where` condition does not hold */
+} cw_matcher_why;
+
+/*
+ * Explain symptom `symptom` (index into the rules' symptoms) for the complaint
+ * of the last successful cw_matcher_classify on `scan` (which must have
+ * happened, and whose complaint must still be valid). For `causeway check`.
+ */
+cw_matcher_why cw_matcher_explain(const cw_scan *scan, size_t symptom);
+
+/* The rule set the matcher was compiled from (borrowed). */
+const cw_rules *cw_matcher_rules(const cw_matcher *m);
+
+/*
+ * "causeway-matcher/1": the version of the semantics above. It is part of the
+ * rule-set hash, so a change of semantics re-classifies stored complaints.
+ */
+const char *cw_matcher_version(void);
+
+#endif

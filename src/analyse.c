@@ -1,0 +1,754 @@
+/* analyse.c - series, detection, ranking and evidence for one week; see analyse.h. */
+#include "causeway/analyse.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "causeway/text.h"
+
+enum { KIND_AREA = 0, KIND_AREA_SITE = 1 };
+static const char *const kind_names[] = {"area", "area_site"};
+
+typedef struct series {
+    int kind;
+    size_t area;
+    char *site; /* "" for kind area */
+    double *complaints, *attributed, *weighted;
+    const double *exposure;    /* configured exposure (rates); NULL when none */
+    const double *denominator; /* what detection divides by: exposure, else `others` */
+    double *others;            /* all other complaints of each week (and site) */
+    size_t baseline_start;
+    cw_signal signal;
+    cw_ranking_entry *entry; /* once ranked */
+} series;
+
+typedef struct site_exposure {
+    char *site; /* "" = all sites together */
+    double *volume;
+} site_exposure;
+
+typedef struct volumes {
+    site_exposure *items;
+    size_t count;
+} volumes;
+
+typedef struct symptom_count {
+    bool per_site;
+    size_t symptom;
+    char *site;
+    double count;
+} symptom_count;
+
+typedef struct analysis {
+    const cw_analyse_params *p;
+    cw_db *db;
+    cw_week first; /* week of index 0 */
+    size_t n;      /* weeks in every series */
+    size_t recent_from;
+    series *series;
+    size_t series_count, series_cap;
+    volumes exposure; /* the configured exposure source, per site ("" = all) */
+    volumes totals;   /* all complaints per week, per site ("" = all) */
+    symptom_count *symptoms;
+    size_t symptom_count, symptom_cap;
+    char from_date[16], to_date[16], recent_date[16];
+} analysis;
+
+static int oom(cw_error *err)
+{
+    return cw_error_set(err, CW_EXIT_OSERR, "out of memory");
+}
+
+static int grow(void **items, size_t *cap, size_t count, size_t size)
+{
+    if (count < *cap)
+        return 0;
+    size_t next = *cap == 0 ? 32 : *cap * 2;
+    void *bigger = realloc(*items, next * size);
+    if (bigger == NULL)
+        return -1;
+    *items = bigger;
+    *cap = next;
+    return 0;
+}
+
+static series *find_series(analysis *a, int kind, size_t area, const char *site)
+{
+    for (size_t i = a->series_count; i-- > 0;)
+        if (a->series[i].kind == kind && a->series[i].area == area &&
+            strcmp(a->series[i].site, site) == 0)
+            return &a->series[i];
+    return NULL;
+}
+
+static series *add_series(analysis *a, int kind, size_t area, const char *site)
+{
+    if (grow((void **)&a->series, &a->series_cap, a->series_count, sizeof(series)) != 0)
+        return NULL;
+    series *s = &a->series[a->series_count];
+    memset(s, 0, sizeof(*s));
+    s->kind = kind;
+    s->area = area;
+    s->site = strdup(site);
+    s->complaints = calloc(a->n, sizeof(double));
+    s->attributed = calloc(a->n, sizeof(double));
+    s->weighted = calloc(a->n, sizeof(double));
+    a->series_count++; /* counted before the checks: freed with the rest either way */
+    if (s->site == NULL || s->complaints == NULL || s->attributed == NULL || s->weighted == NULL)
+        return NULL;
+    return s;
+}
+
+static int week_index(const analysis *a, const char *date, size_t *index, cw_error *err)
+{
+    cw_week w;
+    if (cw_week_parse(&w, date, err) != 0)
+        return -1;
+    if (w < a->first || (size_t)(w - a->first) >= a->n)
+        return cw_error_set(err, CW_EXIT_SOFTWARE, "week %s outside the analysed range", date);
+    *index = (size_t)(w - a->first);
+    return 0;
+}
+
+static int first_week_row(void *user, int ncols, const char *const *v, const size_t *lens,
+                          cw_error *err)
+{
+    (void)lens;
+    cw_week *first = user;
+    if (ncols == 1 && v[0] != NULL)
+        return cw_week_parse(first, v[0], err);
+    return 0;
+}
+
+/* The analysed weeks: the look-back window, shortened to where data begins. */
+static int choose_range(analysis *a, cw_error *err)
+{
+    const cw_analyse_params *p = a->p;
+    cw_week data_first = p->target;
+    char *sql = cw_text_printf("SELECT min(w.week)::text FROM %s.weekly w"
+                               " WHERE w.ruleset_hash = $1 AND w.series = 'area'",
+                               p->schema);
+    if (sql == NULL)
+        return oom(err);
+    const char *params[] = {p->hash};
+    int rc = cw_db_query(a->db, sql, 1, params, first_week_row, &data_first, err);
+    free(sql);
+    if (rc != 0)
+        return -1;
+    cw_week window_first = p->target - (cw_week)(p->lookback_weeks > 0 ? p->lookback_weeks : 1) + 1;
+    a->first = data_first > window_first ? data_first : window_first;
+    if (a->first > p->target)
+        a->first = p->target;
+    a->n = (size_t)(p->target - a->first + 1);
+    size_t recent = p->recent_weeks > 0 ? p->recent_weeks : 1;
+    a->recent_from = a->n > recent ? a->n - recent : 0;
+    cw_week_format_monday(a->from_date, sizeof(a->from_date), a->first);
+    cw_week_format_monday(a->to_date, sizeof(a->to_date), p->target);
+    cw_week_format_monday(a->recent_date, sizeof(a->recent_date),
+                          a->first + (cw_week)a->recent_from);
+    return 0;
+}
+
+static int series_row(void *user, int ncols, const char *const *v, const size_t *lens,
+                      cw_error *err)
+{
+    (void)lens;
+    analysis *a = user;
+    if (ncols != 7 || v[0] == NULL || v[1] == NULL || v[2] == NULL || v[3] == NULL)
+        return cw_error_set(err, CW_EXIT_SOFTWARE, "unexpected weekly row");
+    long area = cw_rules_find_area(a->p->rules, v[1]);
+    if (area < 0)
+        return 0; /* an area the rule set no longer has (cannot happen under one hash) */
+    int kind = strcmp(v[0], "area") == 0 ? KIND_AREA : KIND_AREA_SITE;
+    series *s = find_series(a, kind, (size_t)area, v[2]);
+    if (s == NULL && (s = add_series(a, kind, (size_t)area, v[2])) == NULL)
+        return oom(err);
+    size_t i;
+    if (week_index(a, v[3], &i, err) != 0)
+        return -1;
+    s->complaints[i] = v[4] != NULL ? strtod(v[4], NULL) : 0;
+    s->attributed[i] = v[5] != NULL ? strtod(v[5], NULL) : 0;
+    s->weighted[i] = v[6] != NULL ? strtod(v[6], NULL) : 0;
+    return 0;
+}
+
+static int load_series(analysis *a, cw_error *err)
+{
+    /* Every cause area is ranked, with or without complaints. */
+    for (size_t i = 0; i < a->p->rules->area_count; i++)
+        if (add_series(a, KIND_AREA, i, "") == NULL)
+            return oom(err);
+    char *sql = cw_text_printf(
+        "SELECT w.series, w.area_id, w.site, w.week::text, w.complaints::text,"
+        " w.attributed::text, w.weighted::text FROM %s.weekly w WHERE w.ruleset_hash = $1"
+        " AND (w.series = 'area' OR (w.series = 'area_site' AND w.site <> ''))"
+        " AND w.week BETWEEN $2::date AND $3::date"
+        " ORDER BY w.series, w.area_id, w.site, w.week",
+        a->p->schema);
+    if (sql == NULL)
+        return oom(err);
+    const char *params[] = {a->p->hash, a->from_date, a->to_date};
+    int rc = cw_db_query(a->db, sql, 3, params, series_row, a, err);
+    free(sql);
+    return rc;
+}
+
+static int symptom_row(void *user, int ncols, const char *const *v, const size_t *lens,
+                       cw_error *err)
+{
+    (void)lens;
+    analysis *a = user;
+    if (ncols != 4 || v[0] == NULL || v[1] == NULL || v[2] == NULL || v[3] == NULL)
+        return cw_error_set(err, CW_EXIT_SOFTWARE, "unexpected symptom row");
+    long symptom = cw_rules_find_symptom(a->p->rules, v[1]);
+    if (symptom < 0)
+        return 0;
+    if (grow((void **)&a->symptoms, &a->symptom_cap, a->symptom_count, sizeof(symptom_count)) != 0)
+        return oom(err);
+    symptom_count *c = &a->symptoms[a->symptom_count];
+    c->per_site = strcmp(v[0], "symptom_site") == 0;
+    c->symptom = (size_t)symptom;
+    c->count = strtod(v[3], NULL);
+    if ((c->site = strdup(v[2])) == NULL)
+        return oom(err);
+    a->symptom_count++;
+    return 0;
+}
+
+/* Symptom counts of the recent window, overall and per site. */
+static int load_symptoms(analysis *a, cw_error *err)
+{
+    char *sql = cw_text_printf(
+        "SELECT w.series, w.symptom_id, w.site, sum(w.complaints)::text FROM %s.weekly w"
+        " WHERE w.ruleset_hash = $1 AND w.series IN ('symptom', 'symptom_site')"
+        " AND w.week BETWEEN $2::date AND $3::date GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+        a->p->schema);
+    if (sql == NULL)
+        return oom(err);
+    const char *params[] = {a->p->hash, a->recent_date, a->to_date};
+    int rc = cw_db_query(a->db, sql, 3, params, symptom_row, a, err);
+    free(sql);
+    return rc;
+}
+
+static int remediation_row(void *user, int ncols, const char *const *v, const size_t *lens,
+                           cw_error *err)
+{
+    (void)lens;
+    analysis *a = user;
+    cw_week w;
+    if (ncols != 3 || v[0] == NULL || v[1] == NULL || v[2] == NULL)
+        return 0;
+    if (cw_week_parse(&w, v[2], err) != 0)
+        return -1;
+    /* The baseline restarts the week after the remediation was recorded. */
+    long start = (long)(w + 1 - a->first);
+    long area = cw_rules_find_area(a->p->rules, v[0]);
+    for (size_t i = 0; i < a->series_count && area >= 0; i++) {
+        series *s = &a->series[i];
+        bool applies = s->area == (size_t)area && (v[1][0] == '\0' || strcmp(v[1], s->site) == 0);
+        if (applies && start > 0 && (size_t)start > s->baseline_start)
+            s->baseline_start = (size_t)start < a->n ? (size_t)start : a->n - 1;
+    }
+    return 0;
+}
+
+static int load_remediations(analysis *a, cw_error *err)
+{
+    char *sql = cw_text_printf("SELECT r.area_id, r.site, max(r.recorded_on)::text"
+                               " FROM %s.remediations r WHERE r.recorded_on <= $1::date + 6"
+                               " GROUP BY 1, 2 ORDER BY 1, 2",
+                               a->p->schema);
+    if (sql == NULL)
+        return oom(err);
+    const char *params[] = {a->to_date};
+    int rc = cw_db_query(a->db, sql, 1, params, remediation_row, a, err);
+    free(sql);
+    return rc;
+}
+
+static site_exposure *volume_of(volumes *v, size_t n, const char *site, bool create)
+{
+    for (size_t i = 0; i < v->count; i++)
+        if (strcmp(v->items[i].site, site) == 0)
+            return &v->items[i];
+    if (!create)
+        return NULL;
+    site_exposure *bigger = realloc(v->items, (v->count + 1) * sizeof(*bigger));
+    if (bigger == NULL)
+        return NULL;
+    v->items = bigger;
+    site_exposure *e = &v->items[v->count];
+    e->site = strdup(site);
+    e->volume = calloc(n, sizeof(double));
+    v->count++;
+    return e->site != NULL && e->volume != NULL ? e : NULL;
+}
+
+static int exposure_row(void *user, int ncols, const char *const *v, const size_t *lens,
+                        cw_error *err)
+{
+    (void)lens;
+    analysis *a = user;
+    size_t i;
+    if (ncols != 3 || v[0] == NULL || v[2] == NULL)
+        return 0;
+    if (week_index(a, v[0], &i, err) != 0)
+        return -1;
+    double volume = strtod(v[2], NULL);
+    site_exposure *site = volume_of(&a->exposure, a->n, v[1] != NULL ? v[1] : "", true);
+    site_exposure *all = volume_of(&a->exposure, a->n, "", true);
+    if (site == NULL || all == NULL)
+        return oom(err);
+    if (site != all)
+        site->volume[i] += volume;
+    all->volume[i] += volume;
+    return 0;
+}
+
+static int load_exposure(analysis *a, cw_error *err)
+{
+    const cw_source *src = a->p->src;
+    if (src == NULL || src->exposure_relation == NULL)
+        return 0;
+    const char *week = src->exposure_columns[CW_EXP_WEEK];
+    char *sql = cw_text_printf(
+        "SELECT pg_catalog.date_trunc('week', e.%s)::date::text, coalesce(e.%s::text, ''),"
+        " sum(e.%s)::float8::text FROM %s e WHERE e.%s >= $1::date AND e.%s < $2::date + 7"
+        " GROUP BY 1, 2 ORDER BY 1, 2",
+        week, src->exposure_columns[CW_EXP_SITE], src->exposure_columns[CW_EXP_VOLUME],
+        src->exposure_relation, week, week);
+    if (sql == NULL)
+        return oom(err);
+    const char *params[] = {a->from_date, a->to_date};
+    int rc = cw_db_query(a->db, sql, 2, params, exposure_row, a, err);
+    free(sql);
+    return rc;
+}
+
+static int total_row(void *user, int ncols, const char *const *v, const size_t *lens, cw_error *err)
+{
+    (void)lens;
+    analysis *a = user;
+    size_t i;
+    if (ncols != 3 || v[0] == NULL || v[1] == NULL || v[2] == NULL)
+        return 0;
+    if (week_index(a, v[0], &i, err) != 0)
+        return -1;
+    site_exposure *t = volume_of(&a->totals, a->n, v[1], true);
+    if (t == NULL)
+        return oom(err);
+    t->volume[i] = strtod(v[2], NULL);
+    return 0;
+}
+
+/*
+ * Detection compares a series with the other complaints of the same weeks (or
+ * with the configured exposure): seasonality and business volume move both, a
+ * cause that grows faster than the rest moves only one.
+ */
+static int load_denominators(analysis *a, cw_error *err)
+{
+    char *sql = cw_text_printf("SELECT w.week::text, w.site, w.complaints::text FROM %s.weekly w"
+                               " WHERE w.ruleset_hash = $1 AND w.series IN ('total', 'total_site')"
+                               " AND w.week BETWEEN $2::date AND $3::date"
+                               " ORDER BY w.series, w.site, w.week",
+                               a->p->schema);
+    if (sql == NULL)
+        return oom(err);
+    const char *params[] = {a->p->hash, a->from_date, a->to_date};
+    int rc = cw_db_query(a->db, sql, 3, params, total_row, a, err);
+    free(sql);
+    if (rc != 0 || load_exposure(a, err) != 0)
+        return -1;
+    for (size_t i = 0; i < a->series_count; i++) {
+        series *s = &a->series[i];
+        site_exposure *e = volume_of(&a->exposure, a->n, s->site, false);
+        site_exposure *t = volume_of(&a->totals, a->n, s->site, false);
+        s->exposure = e != NULL ? e->volume : NULL;
+        if (s->exposure != NULL) {
+            s->denominator = s->exposure;
+            continue;
+        }
+        /* The other complaints of the same weeks (and site): a cause growing inside a
+         * growing total still shows, and seasonality moves both sides alike. */
+        if (t != NULL && (s->others = malloc(a->n * sizeof(double))) == NULL)
+            return oom(err);
+        for (size_t w = 0; t != NULL && w < a->n; w++)
+            s->others[w] = t->volume[w] > s->complaints[w] ? t->volume[w] - s->complaints[w] : 1;
+        s->denominator = s->others;
+    }
+    return 0;
+}
+
+static double window_sum(const double *v, size_t from, size_t to)
+{
+    double sum = 0;
+    for (size_t i = from; i < to; i++)
+        sum += v[i];
+    return sum;
+}
+
+/* Keep the `CW_RANKING_TOP` largest shares, ties by id, in order. */
+static int add_share(cw_ranking_share *top, size_t *count, const char *id, double value,
+                     cw_error *err)
+{
+    if (value <= 0)
+        return 0;
+    size_t pos = *count;
+    while (pos > 0 && (top[pos - 1].value < value ||
+                       (top[pos - 1].value == value && strcmp(top[pos - 1].id, id) > 0)))
+        pos--;
+    if (pos >= CW_RANKING_TOP)
+        return 0;
+    if (*count == CW_RANKING_TOP)
+        free(top[--*count].id);
+    memmove(&top[pos + 1], &top[pos], (*count - pos) * sizeof(*top));
+    top[pos].value = value;
+    if ((top[pos].id = strdup(id)) == NULL) {
+        memmove(&top[pos], &top[pos + 1], (*count - pos) * sizeof(*top));
+        return oom(err);
+    }
+    ++*count;
+    return 0;
+}
+
+static double weight_of(const cw_symptom *s, size_t area)
+{
+    for (size_t i = 0; i < s->cause_count; i++)
+        if (s->causes[i].area == area)
+            return s->causes[i].weight;
+    return 0;
+}
+
+static int fill_evidence(analysis *a, const series *s, cw_ranking_entry *e, cw_error *err)
+{
+    const cw_rules *rules = a->p->rules;
+    for (size_t i = 0; i < a->symptom_count; i++) {
+        const symptom_count *c = &a->symptoms[i];
+        bool mine =
+            s->kind == KIND_AREA ? !c->per_site : c->per_site && strcmp(c->site, s->site) == 0;
+        double w = weight_of(&rules->symptoms[c->symptom], s->area);
+        if (!mine || w <= 0 || c->count <= 0)
+            continue;
+        if (rules->symptoms[c->symptom].severity > e->max_severity)
+            e->max_severity = rules->symptoms[c->symptom].severity;
+        if (add_share(e->top_symptoms, &e->top_symptom_count, rules->symptoms[c->symptom].id,
+                      w * c->count, err) != 0)
+            return -1;
+    }
+    if (s->kind != KIND_AREA)
+        return 0;
+    for (size_t i = 0; i < a->series_count; i++) {
+        const series *site = &a->series[i];
+        if (site->kind == KIND_AREA_SITE && site->area == s->area &&
+            add_share(e->top_sites, &e->top_site_count, site->site,
+                      window_sum(site->attributed, a->recent_from, a->n), err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int fill_entry(analysis *a, series *s, const cw_rank_item *item, cw_error *err)
+{
+    const cw_cause_area *area = &a->p->rules->areas[s->area];
+    cw_ranking_entry *e = s->entry;
+    const cw_signal *g = &s->signal;
+    e->rank = item->rank;
+    e->score = item->score;
+    e->volume = item->volume;
+    e->trend_factor = item->trend_factor;
+    e->severity_floor = item->severity_floor;
+    size_t recent_len = a->n - a->recent_from;
+    e->recent = window_sum(s->complaints, a->recent_from, a->n) / (double)recent_len;
+    if (s->exposure != NULL) {
+        double exposure = window_sum(s->exposure, a->recent_from, a->n);
+        e->rate = exposure > 0 ? 1000.0 * window_sum(s->complaints, a->recent_from, a->n) / exposure
+                               : NAN;
+    }
+    size_t base_end = s->baseline_start + a->p->detect->baseline_weeks;
+    if (base_end > a->recent_from)
+        base_end = a->recent_from;
+    if (base_end > s->baseline_start)
+        e->baseline = window_sum(s->complaints, s->baseline_start, base_end) /
+                      (double)(base_end - s->baseline_start);
+    e->slope_pct = g->status == CW_TREND_DRIFT ? g->slope_pct : NAN;
+    e->strength = g->status == CW_TREND_INSUFFICIENT ? NAN : g->strength;
+    e->series_since = g->status == CW_TREND_STABLE || g->since < 0 ? -1 : g->since;
+    e->baseline_from = (long)s->baseline_start;
+    char since[16] = "";
+    if (e->series_since >= 0)
+        cw_week_format_iso(since, sizeof(since), a->first + e->series_since);
+    if (cw_ranking_strdup(&e->kind, kind_names[s->kind], err) != 0 ||
+        cw_ranking_strdup(&e->area_id, area->id, err) != 0 ||
+        cw_ranking_strdup(&e->area_name, area->name, err) != 0 ||
+        cw_ranking_strdup(&e->site, s->site, err) != 0 ||
+        cw_ranking_strdup(&e->status, cw_trend_name(g->status), err) != 0 ||
+        cw_ranking_strdup(&e->since_week, since, err) != 0 ||
+        cw_ranking_strdup(&e->owner, area->owner, err) != 0 ||
+        cw_ranking_strdup(&e->remediation, area->remediation, err) != 0)
+        return -1;
+    if ((e->series = malloc(a->n * sizeof(double))) == NULL)
+        return oom(err);
+    memcpy(e->series, s->complaints, a->n * sizeof(double));
+    e->series_len = a->n;
+    return fill_evidence(a, s, e, err);
+}
+
+static int detect_all(analysis *a, cw_error *err)
+{
+    for (size_t i = 0; i < a->series_count; i++) {
+        series *s = &a->series[i];
+        if (cw_detect_series(&s->signal, a->p->detect, s->complaints, s->denominator, a->n,
+                             s->baseline_start, err) != 0)
+            return -1;
+        const cw_signal *g = &s->signal;
+        cw_log_debug(a->p->log, "%s %s/%s: %s since %ld, glr drift %.1f shift %.1f, spike %.2f",
+                     kind_names[s->kind], a->p->rules->areas[s->area].id, s->site,
+                     cw_trend_name(g->status), g->since, g->glr_drift, g->glr_shift,
+                     g->spike_score);
+    }
+    return 0;
+}
+
+static cw_rank_input rank_input(const analysis *a, const series *s, char *key)
+{
+    size_t recent_len = a->n - a->recent_from;
+    double weighted = window_sum(s->weighted, a->recent_from, a->n);
+    double volume = weighted / (double)recent_len;
+    if (s->exposure != NULL) {
+        double exposure = window_sum(s->exposure, a->recent_from, a->n);
+        volume = exposure > 0 ? 1000.0 * weighted / exposure : 0;
+    }
+    const cw_signal *g = &s->signal;
+    double recent = window_sum(s->complaints, a->recent_from, a->n);
+    double per = s->denominator != NULL ? window_sum(s->denominator, a->recent_from, a->n)
+                                        : (double)recent_len;
+    return (cw_rank_input){
+        .key = key,
+        .volume = volume,
+        .rising = g->status == CW_TREND_DRIFT || g->status == CW_TREND_SHIFT,
+        .level_ratio = g->baseline > 0 && per > 0 ? recent / per / g->baseline : NAN,
+        .slope_pct = g->status == CW_TREND_DRIFT ? g->slope_pct : 0,
+        .max_severity = 0,
+    };
+}
+
+/* Rank one kind of series and append its entries in rank order. */
+static int rank_kind(analysis *a, cw_ranking *out, int kind, cw_error *err)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < a->series_count; i++)
+        n += a->series[i].kind == kind;
+    if (n == 0)
+        return 0;
+    int rc = -1;
+    series **members = calloc(n, sizeof(*members));
+    cw_rank_input *in = calloc(n, sizeof(*in));
+    cw_rank_item *items = calloc(n, sizeof(*items));
+    char **keys = calloc(n, sizeof(*keys));
+    if (members == NULL || in == NULL || items == NULL || keys == NULL) {
+        oom(err);
+        goto done;
+    }
+    for (size_t i = 0, j = 0; i < a->series_count; i++) {
+        series *s = &a->series[i];
+        if (s->kind != kind)
+            continue;
+        members[j] = s;
+        keys[j] = cw_text_printf("%s/%s", a->p->rules->areas[s->area].id, s->site);
+        if (keys[j] == NULL) {
+            oom(err);
+            goto done;
+        }
+        in[j] = rank_input(a, s, keys[j]);
+        /* The severity floor needs the worst symptom seen recently. */
+        cw_ranking_entry probe = {0};
+        if (fill_evidence(a, s, &probe, err) != 0)
+            goto done;
+        in[j].max_severity = probe.max_severity;
+        for (size_t k = 0; k < probe.top_symptom_count; k++)
+            free(probe.top_symptoms[k].id);
+        for (size_t k = 0; k < probe.top_site_count; k++)
+            free(probe.top_sites[k].id);
+        j++;
+    }
+    cw_rank_compute(items, a->p->rank, in, n);
+    for (size_t i = 0; i < n; i++) {
+        series *s = members[items[i].input];
+        if ((s->entry = cw_ranking_add(out)) == NULL) {
+            oom(err);
+            goto done;
+        }
+        if (fill_entry(a, s, &items[i], err) != 0)
+            goto done;
+    }
+    rc = 0;
+done:
+    for (size_t i = 0; keys != NULL && i < n; i++)
+        free(keys[i]);
+    free(keys);
+    free(members);
+    free(in);
+    free(items);
+    return rc;
+}
+
+/* The newest matched complaint per (site, symptom) in the recent window. */
+typedef struct example_row_set {
+    cw_ranking_example *rows;
+    char **sites;
+    size_t count, cap;
+} example_row_set;
+
+static int example_row(void *user, int ncols, const char *const *v, const size_t *lens,
+                       cw_error *err)
+{
+    (void)lens;
+    example_row_set *set = user;
+    if (ncols != 4 || v[0] == NULL || v[1] == NULL || v[2] == NULL)
+        return 0;
+    if (set->count == set->cap) {
+        size_t cap = set->cap == 0 ? 64 : set->cap * 2;
+        cw_ranking_example *rows = realloc(set->rows, cap * sizeof(*rows));
+        if (rows == NULL)
+            return oom(err);
+        set->rows = rows;
+        char **sites = realloc(set->sites, cap * sizeof(*sites));
+        if (sites == NULL)
+            return oom(err);
+        set->sites = sites;
+        set->cap = cap;
+    }
+    cw_ranking_example *x = &set->rows[set->count];
+    memset(x, 0, sizeof(*x));
+    set->sites[set->count] = NULL;
+    set->count++; /* counted first: freed with the set whatever fails below */
+    if (cw_ranking_strdup(&set->sites[set->count - 1], v[0], err) != 0 ||
+        cw_ranking_strdup(&x->symptom_id, v[1], err) != 0 ||
+        cw_ranking_strdup(&x->complaint_id, v[2], err) != 0 ||
+        cw_ranking_strdup(&x->snippet, v[3], err) != 0)
+        return -1;
+    return 0;
+}
+
+static void example_set_free(example_row_set *set)
+{
+    for (size_t i = 0; i < set->count; i++) {
+        free(set->sites[i]);
+        free(set->rows[i].complaint_id);
+        free(set->rows[i].symptom_id);
+        free(set->rows[i].snippet);
+    }
+    free(set->rows);
+    free(set->sites);
+}
+
+/* Each item's examples: one per top symptom, so the evidence shows what drives it. */
+static int attach_examples(cw_ranking *out, const example_row_set *set, cw_error *err)
+{
+    for (size_t i = 0; i < out->count; i++) {
+        cw_ranking_entry *e = &out->entries[i];
+        for (size_t k = 0; k < e->top_symptom_count && e->example_count < CW_RANKING_TOP; k++) {
+            for (size_t j = 0; j < set->count; j++) {
+                const cw_ranking_example *x = &set->rows[j];
+                if (strcmp(set->sites[j], e->site) != 0 ||
+                    strcmp(x->symptom_id, e->top_symptoms[k].id) != 0)
+                    continue;
+                cw_ranking_example *to = &e->examples[e->example_count++];
+                if (cw_ranking_strdup(&to->complaint_id, x->complaint_id, err) != 0 ||
+                    cw_ranking_strdup(&to->symptom_id, x->symptom_id, err) != 0 ||
+                    cw_ranking_strdup(&to->snippet, x->snippet, err) != 0)
+                    return -1;
+                break;
+            }
+        }
+    }
+    return 0;
+}
+
+static int load_examples(analysis *a, cw_ranking *out, cw_error *err)
+{
+    const char *schema = a->p->schema;
+    char *sql = cw_text_printf(
+        "(SELECT DISTINCT ON (m.symptom_id) '', m.symptom_id, m.complaint_id, m.snippet"
+        " FROM %s.matches m JOIN %s.classified c ON c.ruleset_hash = m.ruleset_hash"
+        " AND c.complaint_id = m.complaint_id"
+        " WHERE m.ruleset_hash = $1 AND c.week BETWEEN $2::date AND $3::date"
+        " ORDER BY m.symptom_id, c.received_at DESC, m.complaint_id)"
+        " UNION ALL"
+        " (SELECT DISTINCT ON (c.site, m.symptom_id) c.site, m.symptom_id, m.complaint_id,"
+        " m.snippet FROM %s.matches m JOIN %s.classified c ON c.ruleset_hash = m.ruleset_hash"
+        " AND c.complaint_id = m.complaint_id"
+        " WHERE m.ruleset_hash = $1 AND c.week BETWEEN $2::date AND $3::date"
+        " AND c.site IS NOT NULL AND c.site <> ''"
+        " ORDER BY c.site, m.symptom_id, c.received_at DESC, m.complaint_id)",
+        schema, schema, schema, schema);
+    if (sql == NULL)
+        return oom(err);
+    example_row_set set = {0};
+    const char *params[] = {a->p->hash, a->recent_date, a->to_date};
+    int rc = cw_db_query(a->db, sql, 3, params, example_row, &set, err);
+    if (rc == 0)
+        rc = attach_examples(out, &set, err);
+    example_set_free(&set);
+    free(sql);
+    return rc;
+}
+
+static void analysis_free(analysis *a)
+{
+    for (size_t i = 0; i < a->series_count; i++) {
+        free(a->series[i].site);
+        free(a->series[i].complaints);
+        free(a->series[i].attributed);
+        free(a->series[i].weighted);
+        free(a->series[i].others);
+    }
+    free(a->series);
+    volumes *lists[] = {&a->exposure, &a->totals};
+    for (size_t l = 0; l < 2; l++) {
+        for (size_t i = 0; i < lists[l]->count; i++) {
+            free(lists[l]->items[i].site);
+            free(lists[l]->items[i].volume);
+        }
+        free(lists[l]->items);
+    }
+    for (size_t i = 0; i < a->symptom_count; i++)
+        free(a->symptoms[i].site);
+    free(a->symptoms);
+}
+
+int cw_analyse_week(cw_ranking *out, cw_db *db, const cw_analyse_params *p, cw_error *err)
+{
+    analysis a = {.p = p, .db = db};
+    char week[16], monday[16];
+    memset(out, 0, sizeof(*out));
+    int rc = choose_range(&a, err);
+    if (rc == 0)
+        rc = load_series(&a, err);
+    if (rc == 0)
+        rc = load_symptoms(&a, err);
+    if (rc == 0)
+        rc = load_remediations(&a, err);
+    if (rc == 0)
+        rc = load_denominators(&a, err);
+    if (rc == 0)
+        rc = detect_all(&a, err);
+    cw_week_format_iso(week, sizeof(week), p->target);
+    cw_week_format_monday(monday, sizeof(monday), p->target);
+    out->series_first = a.first;
+    if (rc == 0 && (cw_ranking_strdup(&out->target_week, week, err) != 0 ||
+                    cw_ranking_strdup(&out->week_monday, monday, err) != 0 ||
+                    cw_ranking_strdup(&out->ruleset_hash, p->hash, err) != 0))
+        rc = -1;
+    if (rc == 0)
+        rc = rank_kind(&a, out, KIND_AREA, err);
+    if (rc == 0)
+        rc = rank_kind(&a, out, KIND_AREA_SITE, err);
+    if (rc == 0)
+        rc = load_examples(&a, out, err);
+    analysis_free(&a);
+    return rc;
+}

@@ -1,0 +1,843 @@
+/*
+ * input.c - streaming readers for one-per-line, CSV and JSON Lines complaints;
+ * see input.h. Everything is read through one buffered byte reader that
+ * tracks line and column for diagnostics.
+ */
+#include "causeway/input.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define JSON_MAX_DEPTH 64
+
+typedef struct buf {
+    char *p;
+    size_t len, cap;
+} buf;
+
+/* A wanted value: offset into cw_input.vals, or absent. */
+typedef struct slot {
+    size_t off;
+    size_t len;
+    bool present;
+} slot;
+
+enum { SLOT_ID = 0, SLOT_TEXT, SLOT_FIELD0, SLOT_COUNT = SLOT_FIELD0 + CW_FIELD_COUNT };
+
+struct cw_input {
+    FILE *in;
+    char name[256];
+    cw_input_format format;
+    char *want[SLOT_COUNT]; /* column / key names; NULL = not wanted */
+    bool id_explicit;
+    /* byte reader */
+    unsigned char io[65536];
+    size_t pos, len;
+    bool eof, started;
+    unsigned long line, col; /* position of the next byte */
+    /* the current record */
+    buf rec;        /* lines/CSV: fields, each NUL-terminated; JSONL: the line */
+    size_t *starts; /* CSV: offset of each field in rec */
+    size_t nfields, starts_cap;
+    buf vals; /* JSONL: decoded values */
+    slot slots[SLOT_COUNT];
+    long column[SLOT_COUNT]; /* CSV: index of each wanted column, -1 = none */
+    size_t header_count;
+    unsigned long recno;
+    unsigned long rec_line; /* CSV: line where the current record starts */
+    char idbuf[24];
+};
+
+int cw_input_format_parse(const char *name)
+{
+    if (strcmp(name, "lines") == 0)
+        return CW_INPUT_LINES;
+    if (strcmp(name, "csv") == 0)
+        return CW_INPUT_CSV;
+    if (strcmp(name, "jsonl") == 0)
+        return CW_INPUT_JSONL;
+    return -1;
+}
+
+static int oom(cw_error *err)
+{
+    return cw_error_set(err, CW_EXIT_OSERR, "out of memory reading complaints");
+}
+
+static int bad_at(cw_input *in, unsigned long line, unsigned long col, cw_error *err,
+                  const char *what)
+{
+    return cw_error_set_at(err, CW_EXIT_DATAERR, in->name, (unsigned)line, (unsigned)col, "%s",
+                           what);
+}
+
+static int put(buf *b, const void *s, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        char *p = realloc(b->p, cap);
+        if (p == NULL)
+            return -1;
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+    return 0;
+}
+
+/* ---- byte reader ------------------------------------------------------------ */
+
+static int fill(cw_input *in, cw_error *err)
+{
+    if (in->eof)
+        return 0;
+    in->len = fread(in->io, 1, sizeof(in->io), in->in);
+    in->pos = 0;
+    if (in->len == 0) {
+        in->eof = true;
+        if (ferror(in->in))
+            return cw_error_set(err, CW_EXIT_IOERR, "could not read %s: %s", in->name,
+                                strerror(errno != 0 ? errno : EIO));
+        return 0;
+    }
+    if (!in->started) {
+        in->started = true;
+        /* A UTF-8 byte order mark is not part of the first record. */
+        if (in->len >= 3 && memcmp(in->io, "\xef\xbb\xbf", 3) == 0)
+            in->pos = 3;
+    }
+    return 0;
+}
+
+/* The next byte without consuming it, EOF at the end, -2 on a read error. */
+static int peek(cw_input *in, cw_error *err)
+{
+    if (in->pos == in->len) {
+        if (fill(in, err) != 0)
+            return -2;
+        if (in->pos == in->len)
+            return EOF;
+    }
+    return in->io[in->pos];
+}
+
+static void advance(cw_input *in)
+{
+    if (in->io[in->pos++] == '\n') {
+        in->line++;
+        in->col = 1;
+    } else {
+        in->col++;
+    }
+}
+
+static int too_big(cw_input *in, unsigned long line, cw_error *err)
+{
+    char msg[96];
+    snprintf(msg, sizeof(msg), "record is larger than %u bytes", CW_INPUT_MAX_RECORD);
+    return bad_at(in, line, 1, err, msg);
+}
+
+/* Read one line (without its "\n" / "\r\n") into in->rec. 1 line, 0 end, -1 error. */
+static int read_line(cw_input *in, cw_error *err)
+{
+    in->rec.len = 0;
+    if (put(&in->rec, "", 0) != 0)
+        return oom(err);
+    int c = peek(in, err);
+    if (c == -2)
+        return -1;
+    if (c == EOF)
+        return 0;
+    unsigned long line = in->line;
+    for (;;) {
+        if (in->pos == in->len && (c = peek(in, err)) < 0) {
+            if (c == -2)
+                return -1;
+            break;
+        }
+        /* Copy the run up to the next newline in one go. */
+        const unsigned char *start = in->io + in->pos;
+        const unsigned char *nl = memchr(start, '\n', in->len - in->pos);
+        size_t n = nl != NULL ? (size_t)(nl - start) : in->len - in->pos;
+        if (in->rec.len + n > CW_INPUT_MAX_RECORD)
+            return too_big(in, line, err);
+        if (put(&in->rec, start, n) != 0)
+            return oom(err);
+        in->pos += n;
+        in->col += n;
+        if (nl != NULL) {
+            advance(in);
+            break;
+        }
+    }
+    if (in->rec.len > 0 && in->rec.p[in->rec.len - 1] == '\r')
+        in->rec.p[--in->rec.len] = '\0';
+    return 1;
+}
+
+/* ---- CSV --------------------------------------------------------------------- */
+
+static int begin_field(cw_input *in, cw_error *err)
+{
+    if (in->nfields == in->starts_cap) {
+        size_t cap = in->starts_cap ? in->starts_cap * 2 : 16;
+        size_t *st = realloc(in->starts, cap * sizeof(*st));
+        if (st == NULL)
+            return oom(err);
+        in->starts = st;
+        in->starts_cap = cap;
+    }
+    in->starts[in->nfields] = in->rec.len;
+    return 0;
+}
+
+static int end_field(cw_input *in, cw_error *err)
+{
+    if (put(&in->rec, "", 1) != 0) /* the field's terminating NUL */
+        return oom(err);
+    in->nfields++;
+    return 0;
+}
+
+/* Consume a record end ("\n", "\r\n", "\r") if one is next; true when consumed or at EOF. */
+static bool record_end(cw_input *in, int c, cw_error *err)
+{
+    if (c == EOF)
+        return true;
+    if (c == '\n') {
+        advance(in);
+        return true;
+    }
+    if (c == '\r') {
+        advance(in);
+        if (peek(in, err) == '\n')
+            advance(in);
+        return true;
+    }
+    return false;
+}
+
+static int read_csv_record(cw_input *in, cw_error *err)
+{
+    in->rec.len = 0;
+    in->nfields = 0;
+    int c;
+    /* Blank lines between records carry no record. */
+    while ((c = peek(in, err)) == '\n' || c == '\r')
+        record_end(in, c, err);
+    if (c == -2)
+        return -1;
+    if (c == EOF)
+        return 0;
+    unsigned long line = in->line;
+    for (;;) {
+        if (begin_field(in, err) != 0)
+            return -1;
+        c = peek(in, err);
+        if (c == '"') {
+            unsigned long ql = in->line, qc = in->col;
+            advance(in);
+            for (;;) {
+                c = peek(in, err);
+                if (c == -2)
+                    return -1;
+                if (c == EOF)
+                    return bad_at(in, ql, qc, err, "unterminated quoted field");
+                advance(in);
+                if (c == '"') {
+                    if (peek(in, err) != '"')
+                        break;
+                    advance(in);
+                }
+                if (in->rec.len >= CW_INPUT_MAX_RECORD)
+                    return too_big(in, line, err);
+                char ch = (char)c;
+                if (put(&in->rec, &ch, 1) != 0)
+                    return oom(err);
+            }
+            c = peek(in, err);
+            if (c == -2)
+                return -1;
+            if (c != ',' && c != '\n' && c != '\r' && c != EOF)
+                return bad_at(
+                    in, in->line, in->col, err,
+                    "unexpected character after a closing quote (write \"\" for a quote)");
+        } else {
+            while ((c = peek(in, err)) >= 0 && c != ',' && c != '\n' && c != '\r') {
+                if (c == '"')
+                    return bad_at(in, in->line, in->col, err,
+                                  "quote inside an unquoted field (quote the whole field)");
+                if (in->rec.len >= CW_INPUT_MAX_RECORD)
+                    return too_big(in, line, err);
+                char ch = (char)c;
+                if (put(&in->rec, &ch, 1) != 0)
+                    return oom(err);
+                advance(in);
+            }
+            if (c == -2)
+                return -1;
+        }
+        if (end_field(in, err) != 0)
+            return -1;
+        if (c == ',') {
+            advance(in);
+            continue;
+        }
+        record_end(in, c, err);
+        break;
+    }
+    in->recno++;
+    in->rec_line = line;
+    return 1;
+}
+
+static const char *field(const cw_input *in, size_t i)
+{
+    return in->rec.p + in->starts[i];
+}
+
+static int read_header(cw_input *in, cw_error *err)
+{
+    int rc = read_csv_record(in, err);
+    if (rc < 0)
+        return -1;
+    if (rc == 0)
+        return bad_at(in, 1, 1, err, "no header row: CSV input starts with the column names");
+    in->recno = 0;
+    in->header_count = in->nfields;
+    for (size_t s = 0; s < SLOT_COUNT; s++) {
+        in->column[s] = -1;
+        if (in->want[s] == NULL)
+            continue;
+        for (size_t i = 0; i < in->nfields; i++)
+            if (strcmp(field(in, i), in->want[s]) == 0) {
+                in->column[s] = (long)i;
+                break;
+            }
+        bool required = s == SLOT_TEXT || s >= SLOT_FIELD0 || (s == SLOT_ID && in->id_explicit);
+        if (in->column[s] < 0 && required) {
+            char msg[400];
+            snprintf(msg, sizeof(msg), "no column '%s' in the header row", in->want[s]);
+            bad_at(in, 1, 1, err, msg);
+            buf cols = {0};
+            for (size_t i = 0; i < in->nfields && cols.len < 200; i++)
+                if (put(&cols, i ? ", " : "", i ? 2 : 0) != 0 ||
+                    put(&cols, field(in, i), strlen(field(in, i))) != 0)
+                    break;
+            cw_error_detail(err, "columns: %s", cols.p != NULL ? cols.p : "");
+            free(cols.p);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int csv_next(cw_record *rec, cw_input *in, cw_error *err)
+{
+    int rc = read_csv_record(in, err);
+    if (rc <= 0)
+        return rc;
+    unsigned long line = in->rec_line;
+    if (in->nfields != in->header_count) {
+        char msg[128];
+        snprintf(msg, sizeof(msg), "record has %zu fields, the header row has %zu", in->nfields,
+                 in->header_count);
+        return bad_at(in, line, 1, err, msg);
+    }
+    rec->line = line;
+    if (in->column[SLOT_ID] >= 0) {
+        rec->id = field(in, (size_t)in->column[SLOT_ID]);
+    } else {
+        snprintf(in->idbuf, sizeof(in->idbuf), "%lu", in->recno);
+        rec->id = in->idbuf;
+    }
+    size_t t = (size_t)in->column[SLOT_TEXT];
+    rec->text = field(in, t);
+    rec->text_len = (t + 1 < in->nfields ? in->starts[t + 1] : in->rec.len) - in->starts[t] - 1;
+    for (size_t f = 0; f < CW_FIELD_COUNT; f++)
+        rec->fields[f] = in->column[SLOT_FIELD0 + f] >= 0
+                             ? field(in, (size_t)in->column[SLOT_FIELD0 + f])
+                             : NULL;
+    return 1;
+}
+
+/* ---- JSON Lines ---------------------------------------------------------------- */
+
+typedef struct jp {
+    const unsigned char *s;
+    size_t n, i;
+    cw_input *in;
+    unsigned long line;
+    cw_error *err;
+} jp;
+
+static int jfail(jp *p, const char *what)
+{
+    char msg[128];
+    snprintf(msg, sizeof(msg), "invalid JSON: %s", what);
+    return bad_at(p->in, p->line, p->i + 1, p->err, msg);
+}
+
+static void jws(jp *p)
+{
+    while (p->i < p->n &&
+           (p->s[p->i] == ' ' || p->s[p->i] == '\t' || p->s[p->i] == '\r' || p->s[p->i] == '\n'))
+        p->i++;
+}
+
+static int hex4(jp *p, uint32_t *v)
+{
+    *v = 0;
+    if (p->n - p->i < 4)
+        return jfail(p, "truncated \\u escape");
+    for (int k = 0; k < 4; k++) {
+        unsigned char c = p->s[p->i++];
+        uint32_t d = c >= '0' && c <= '9'   ? (uint32_t)(c - '0')
+                     : c >= 'a' && c <= 'f' ? (uint32_t)(c - 'a' + 10)
+                     : c >= 'A' && c <= 'F' ? (uint32_t)(c - 'A' + 10)
+                                            : 16u;
+        if (d == 16u)
+            return jfail(p, "bad hex digit in \\u escape");
+        *v = *v << 4 | d;
+    }
+    return 0;
+}
+
+static int put_utf8(buf *b, uint32_t cp)
+{
+    unsigned char u[4];
+    size_t n;
+    if (cp < 0x80) {
+        u[0] = (unsigned char)cp;
+        n = 1;
+    } else if (cp < 0x800) {
+        u[0] = (unsigned char)(0xc0 | cp >> 6);
+        u[1] = (unsigned char)(0x80 | (cp & 0x3f));
+        n = 2;
+    } else if (cp < 0x10000) {
+        u[0] = (unsigned char)(0xe0 | cp >> 12);
+        u[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+        u[2] = (unsigned char)(0x80 | (cp & 0x3f));
+        n = 3;
+    } else {
+        u[0] = (unsigned char)(0xf0 | cp >> 18);
+        u[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3f));
+        u[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+        u[3] = (unsigned char)(0x80 | (cp & 0x3f));
+        n = 4;
+    }
+    return put(b, u, n);
+}
+
+/* A string at p->s[p->i] == '"'; decoded into out (NULL: only validated). */
+static int jstring(jp *p, buf *out)
+{
+    p->i++;
+    for (;;) {
+        size_t run = p->i;
+        while (p->i < p->n && p->s[p->i] != '"' && p->s[p->i] != '\\' && p->s[p->i] >= 0x20)
+            p->i++;
+        if (out != NULL && put(out, p->s + run, p->i - run) != 0)
+            return oom(p->err);
+        if (p->i == p->n)
+            return jfail(p, "unterminated string");
+        unsigned char c = p->s[p->i];
+        if (c == '"') {
+            p->i++;
+            return 0;
+        }
+        if (c < 0x20)
+            return jfail(p, "control character in a string (escape it)");
+        p->i++; /* backslash */
+        if (p->i == p->n)
+            return jfail(p, "unterminated string");
+        c = p->s[p->i++];
+        const char *simple = NULL;
+        switch (c) {
+        case '"':
+            simple = "\"";
+            break;
+        case '\\':
+            simple = "\\";
+            break;
+        case '/':
+            simple = "/";
+            break;
+        case 'b':
+            simple = "\b";
+            break;
+        case 'f':
+            simple = "\f";
+            break;
+        case 'n':
+            simple = "\n";
+            break;
+        case 'r':
+            simple = "\r";
+            break;
+        case 't':
+            simple = "\t";
+            break;
+        case 'u': {
+            size_t at = p->i - 2; /* the backslash, for diagnostics */
+            uint32_t cp;
+            if (hex4(p, &cp) != 0)
+                return -1;
+            if (cp >= 0xd800 && cp <= 0xdbff) {
+                uint32_t lo;
+                if (p->n - p->i < 2 || p->s[p->i] != '\\' || p->s[p->i + 1] != 'u') {
+                    p->i = at;
+                    return jfail(p, "unpaired surrogate in \\u escape");
+                }
+                p->i += 2;
+                if (hex4(p, &lo) != 0)
+                    return -1;
+                if (lo < 0xdc00 || lo > 0xdfff) {
+                    p->i = at;
+                    return jfail(p, "unpaired surrogate in \\u escape");
+                }
+                cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+            } else if (cp >= 0xdc00 && cp <= 0xdfff) {
+                p->i = at;
+                return jfail(p, "unpaired surrogate in \\u escape");
+            }
+            if (out != NULL && put_utf8(out, cp) != 0)
+                return oom(p->err);
+            continue;
+        }
+        default:
+            p->i -= 2; /* point at the backslash */
+            return jfail(p, "unknown escape in a string");
+        }
+        if (out != NULL && put(out, simple, 1) != 0)
+            return oom(p->err);
+    }
+}
+
+static bool is_digit(unsigned char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static int jnumber(jp *p)
+{
+    size_t i = p->i;
+    if (i < p->n && p->s[i] == '-')
+        i++;
+    if (i < p->n && p->s[i] == '0')
+        i++;
+    else if (i < p->n && is_digit(p->s[i]))
+        while (i < p->n && is_digit(p->s[i]))
+            i++;
+    else
+        return jfail(p, "unexpected character");
+    if (i < p->n && p->s[i] == '.') {
+        i++;
+        if (i == p->n || !is_digit(p->s[i])) {
+            p->i = i;
+            return jfail(p, "digit expected");
+        }
+        while (i < p->n && is_digit(p->s[i]))
+            i++;
+    }
+    if (i < p->n && (p->s[i] == 'e' || p->s[i] == 'E')) {
+        i++;
+        if (i < p->n && (p->s[i] == '+' || p->s[i] == '-'))
+            i++;
+        if (i == p->n || !is_digit(p->s[i])) {
+            p->i = i;
+            return jfail(p, "digit expected");
+        }
+        while (i < p->n && is_digit(p->s[i]))
+            i++;
+    }
+    p->i = i;
+    return 0;
+}
+
+typedef enum jkind { J_STRING, J_SCALAR, J_NULL, J_COMPOSITE } jkind;
+
+static int jvalue(jp *p, int depth, buf *out, jkind *kind);
+
+static int jcomposite(jp *p, int depth)
+{
+    if (depth >= JSON_MAX_DEPTH)
+        return jfail(p, "nested too deeply");
+    unsigned char close = p->s[p->i] == '{' ? '}' : ']';
+    bool object = close == '}';
+    p->i++;
+    jws(p);
+    if (p->i < p->n && p->s[p->i] == close) {
+        p->i++;
+        return 0;
+    }
+    for (;;) {
+        jws(p);
+        jkind k;
+        if (object) {
+            if (p->i == p->n || p->s[p->i] != '"')
+                return jfail(p, "object key expected");
+            if (jstring(p, NULL) != 0)
+                return -1;
+            jws(p);
+            if (p->i == p->n || p->s[p->i] != ':')
+                return jfail(p, "':' expected");
+            p->i++;
+            jws(p);
+        }
+        if (jvalue(p, depth + 1, NULL, &k) != 0)
+            return -1;
+        jws(p);
+        if (p->i < p->n && p->s[p->i] == ',') {
+            p->i++;
+            continue;
+        }
+        if (p->i < p->n && p->s[p->i] == close) {
+            p->i++;
+            return 0;
+        }
+        return jfail(p, object ? "',' or '}' expected" : "',' or ']' expected");
+    }
+}
+
+/* A value at p->i (after whitespace). Strings are decoded and scalars copied raw into out. */
+static int jvalue(jp *p, int depth, buf *out, jkind *kind)
+{
+    if (p->i == p->n)
+        return jfail(p, "value expected");
+    unsigned char c = p->s[p->i];
+    size_t start = p->i;
+    if (c == '"') {
+        *kind = J_STRING;
+        return jstring(p, out);
+    }
+    if (c == '{' || c == '[') {
+        *kind = J_COMPOSITE;
+        return jcomposite(p, depth);
+    }
+    static const char *const words[] = {"true", "false", "null"};
+    for (size_t w = 0; w < 3; w++) {
+        size_t len = strlen(words[w]);
+        if (p->n - p->i >= len && memcmp(p->s + p->i, words[w], len) == 0) {
+            p->i += len;
+            *kind = w == 2 ? J_NULL : J_SCALAR;
+            return out != NULL && w != 2 && put(out, words[w], len) != 0 ? oom(p->err) : 0;
+        }
+    }
+    *kind = J_SCALAR;
+    if (jnumber(p) != 0)
+        return -1;
+    return out != NULL && put(out, p->s + start, p->i - start) != 0 ? oom(p->err) : 0;
+}
+
+/* Which slot a key fills, or -1. */
+static int slot_of(const cw_input *in, const char *key, size_t len)
+{
+    for (int s = 0; s < SLOT_COUNT; s++)
+        if (in->want[s] != NULL && strlen(in->want[s]) == len && memcmp(in->want[s], key, len) == 0)
+            return s;
+    return -1;
+}
+
+static int jsonl_object(cw_input *in, unsigned long line, cw_error *err)
+{
+    jp p = {(const unsigned char *)in->rec.p, in->rec.len, 0, in, line, err};
+    buf key = {0};
+    int rc = -1;
+    in->vals.len = 0;
+    for (size_t s = 0; s < SLOT_COUNT; s++)
+        in->slots[s].present = false;
+    jws(&p);
+    if (p.i == p.n || p.s[p.i] != '{') {
+        jfail(&p, "each line must be one object");
+        goto done;
+    }
+    p.i++;
+    jws(&p);
+    if (p.i < p.n && p.s[p.i] == '}') {
+        p.i++;
+    } else {
+        for (;;) {
+            jws(&p);
+            if (p.i == p.n || p.s[p.i] != '"') {
+                jfail(&p, "object key expected");
+                goto done;
+            }
+            key.len = 0;
+            if (put(&key, "", 0) != 0) {
+                oom(err);
+                goto done;
+            }
+            if (jstring(&p, &key) != 0)
+                goto done;
+            jws(&p);
+            if (p.i == p.n || p.s[p.i] != ':') {
+                jfail(&p, "':' expected");
+                goto done;
+            }
+            p.i++;
+            jws(&p);
+            int s = slot_of(in, key.p, key.len);
+            size_t value_col = p.i + 1;
+            size_t off = in->vals.len;
+            jkind k;
+            if (jvalue(&p, 1, s >= 0 ? &in->vals : NULL, &k) != 0)
+                goto done;
+            if (s >= 0) {
+                if (k == J_COMPOSITE || (s == SLOT_TEXT && k == J_SCALAR)) {
+                    char msg[160];
+                    snprintf(msg, sizeof(msg), "'%s' must be a string%s", in->want[s],
+                             s == SLOT_TEXT ? " or null" : ", a number or null");
+                    bad_at(in, line, value_col, err, msg);
+                    goto done;
+                }
+                if (put(&in->vals, "", 1) != 0) {
+                    oom(err);
+                    goto done;
+                }
+                in->slots[s] = (slot){off, in->vals.len - off - 1, k != J_NULL};
+                if (s == SLOT_TEXT)
+                    in->slots[s].present = true; /* null text: an empty complaint */
+            }
+            jws(&p);
+            if (p.i < p.n && p.s[p.i] == ',') {
+                p.i++;
+                continue;
+            }
+            if (p.i < p.n && p.s[p.i] == '}') {
+                p.i++;
+                break;
+            }
+            jfail(&p, "',' or '}' expected");
+            goto done;
+        }
+    }
+    jws(&p);
+    if (p.i != p.n) {
+        jfail(&p, "text after the object");
+        goto done;
+    }
+    rc = 0;
+done:
+    free(key.p);
+    return rc;
+}
+
+static int jsonl_next(cw_record *rec, cw_input *in, cw_error *err)
+{
+    for (;;) {
+        unsigned long line = in->line;
+        int rc = read_line(in, err);
+        if (rc <= 0)
+            return rc;
+        size_t i = 0;
+        while (i < in->rec.len && strchr(" \t\r", in->rec.p[i]) != NULL)
+            i++;
+        if (i == in->rec.len)
+            continue; /* blank line */
+        if (jsonl_object(in, line, err) != 0)
+            return -1;
+        const slot *t = &in->slots[SLOT_TEXT];
+        if (!t->present) {
+            char msg[160];
+            snprintf(msg, sizeof(msg), "object has no '%s' key", in->want[SLOT_TEXT]);
+            return bad_at(in, line, 1, err, msg);
+        }
+        const slot *id = &in->slots[SLOT_ID];
+        if (!id->present && in->id_explicit) {
+            char msg[160];
+            snprintf(msg, sizeof(msg), "object has no '%s' key", in->want[SLOT_ID]);
+            return bad_at(in, line, 1, err, msg);
+        }
+        rec->line = line;
+        if (id->present) {
+            rec->id = in->vals.p + id->off;
+        } else {
+            snprintf(in->idbuf, sizeof(in->idbuf), "%lu", line);
+            rec->id = in->idbuf;
+        }
+        rec->text = in->vals.p + t->off;
+        rec->text_len = t->len;
+        for (size_t f = 0; f < CW_FIELD_COUNT; f++) {
+            const slot *s = &in->slots[SLOT_FIELD0 + f];
+            rec->fields[f] = s->present ? in->vals.p + s->off : NULL;
+        }
+        return 1;
+    }
+}
+
+/* ---- public -------------------------------------------------------------------- */
+
+int cw_input_new(cw_input **out, FILE *stream, const char *name, const cw_input_options *opt,
+                 cw_error *err)
+{
+    *out = NULL;
+    cw_input *in = calloc(1, sizeof(*in));
+    if (in == NULL)
+        return oom(err);
+    in->in = stream;
+    snprintf(in->name, sizeof(in->name), "%s", strcmp(name, "-") == 0 ? "<stdin>" : name);
+    in->format = opt->format;
+    in->line = 1;
+    in->col = 1;
+    in->id_explicit = opt->id_column != NULL;
+    const char *names[SLOT_COUNT] = {opt->id_column != NULL ? opt->id_column : "id",
+                                     opt->text_column != NULL ? opt->text_column : "text"};
+    for (size_t f = 0; f < CW_FIELD_COUNT; f++)
+        names[SLOT_FIELD0 + f] = opt->field_columns[f];
+    for (size_t s = 0; s < SLOT_COUNT; s++) {
+        if (names[s] != NULL && (in->want[s] = strdup(names[s])) == NULL) {
+            cw_input_free(in);
+            return oom(err);
+        }
+    }
+    if (in->format == CW_INPUT_CSV && read_header(in, err) != 0) {
+        cw_input_free(in);
+        return -1;
+    }
+    *out = in;
+    return 0;
+}
+
+int cw_input_next(cw_record *rec, cw_input *in, cw_error *err)
+{
+    memset(rec, 0, sizeof(*rec));
+    switch (in->format) {
+    case CW_INPUT_CSV:
+        return csv_next(rec, in, err);
+    case CW_INPUT_JSONL:
+        return jsonl_next(rec, in, err);
+    case CW_INPUT_LINES:
+        break;
+    }
+    unsigned long line = in->line;
+    int rc = read_line(in, err);
+    if (rc <= 0)
+        return rc;
+    snprintf(in->idbuf, sizeof(in->idbuf), "%lu", line);
+    rec->id = in->idbuf;
+    rec->line = line;
+    rec->text = in->rec.p;
+    rec->text_len = in->rec.len;
+    return 1;
+}
+
+void cw_input_free(cw_input *in)
+{
+    if (in == NULL)
+        return;
+    for (size_t s = 0; s < SLOT_COUNT; s++)
+        free(in->want[s]);
+    free(in->rec.p);
+    free(in->vals.p);
+    free(in->starts);
+    free(in);
+}

@@ -1,0 +1,1170 @@
+/*
+ * matcher.c - one Vectorscan database for a whole rule set; see matcher.h for
+ * the semantics.
+ *
+ * Speed comes from keeping Vectorscan on its literal engines: the body is first
+ * normalised (whitespace runs become one space, typographic apostrophes ASCII),
+ * so every phrase expands (term lists included) into plain caseless literals
+ * of known length. The start of a literal match is then its end minus its
+ * length: no start-of-match tracking, which costs Vectorscan several times its
+ * speed. Word bounds, wildcard ends and negation are checked in the match
+ * callback, which only looks at a bounded neighbourhood of the match.
+ *
+ * Regexes (and the rare phrase with too many term combinations to list) are
+ * in the same database as probes without start offsets; only when one fires
+ * is its own database, with start-of-match, scanned to find its span. One
+ * database per regex, because Vectorscan's start-of-match compile time grows
+ * much faster than linearly with the number of patterns (1 s instead of 10 s
+ * for the default rules).
+ */
+#include "causeway/matcher.h"
+
+#include <assert.h>
+#include <hs/hs.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define NEG_WORDS    3u  /* a negator this many words before a hit cancels it */
+#define NEG_LOOKBACK 96u /* ... and never more bytes back than this */
+
+typedef enum role { ROLE_HIT, ROLE_ALL, ROLE_UNLESS } role;
+
+/* From normalised position `norm` on, body position = orig + (position - norm). */
+typedef struct shift {
+    size_t norm, orig;
+} shift;
+
+#define LOG_MAX 4096u
+
+/* What a Vectorscan expression id stands for. */
+typedef struct pattern_ref {
+    const cw_pattern *src; /* for diagnostics */
+    size_t symptom;
+    size_t slot; /* ROLE_ALL: index into cw_scan.all_seen */
+    size_t len;  /* literal: bytes it matches, so start = end - len */
+    char *tail;  /* owned: what must follow the literal, from its first '*' on ("* was rude") */
+    role role;
+    bool literal;     /* matched in the first pass; else probed there, matched in solo[] */
+    bool lead_check;  /* the character before the match must not be a word character */
+    bool trail_check; /* the character after the match must not be a word character */
+    bool negatable;   /* the symptom has negation on */
+} pattern_ref;
+
+struct cw_matcher {
+    const cw_rules *rules;
+    hs_database_t *db;    /* every pattern; NULL when the rule set has none */
+    hs_database_t **solo; /* per ref: a non-literal's own database with start offsets, or NULL */
+    pattern_ref *refs;
+    size_t ref_count;
+    size_t all_total; /* `all` entries over all symptoms */
+    size_t *all_base; /* per symptom: its first slot in cw_scan.all_seen */
+};
+
+struct cw_scan {
+    const cw_matcher *m;
+    hs_scratch_t *scratch;
+    size_t *best_start; /* per symptom: start of the best evidence, SIZE_MAX = none */
+    size_t *best_end;
+    unsigned char *vetoed;   /* per symptom: an `unless` entry matched */
+    unsigned char *negated;  /* per symptom: a hit was cancelled by a negator */
+    unsigned char *all_seen; /* per `all` entry */
+    cw_hit *hits;
+    /* The normalised body being scanned. */
+    const unsigned char *text; /* the body itself, or buf when normalising changed it */
+    size_t len;
+    unsigned char *buf;
+    size_t cap;
+    bool changed;         /* normalisation changed the body: spans must be mapped back */
+    shift *log;           /* where normalised and body positions diverge (LOG_MAX entries) */
+    size_t log_count;     /* entries used; LOG_MAX + 1 when it overflowed */
+    bool second;          /* scanning the non-literals' own databases */
+    unsigned char *fired; /* per ref: this non-literal may match (first pass) */
+    size_t *fired_list;   /* the refs set in `fired`, in order */
+    size_t fired_count;
+    const cw_complaint *last; /* the last complaint classified, for cw_matcher_explain */
+};
+
+const char *cw_matcher_version(void)
+{
+    return "causeway-matcher/1";
+}
+
+const cw_rules *cw_matcher_rules(const cw_matcher *m)
+{
+    return m->rules;
+}
+
+static bool is_word(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c >= 0x80;
+}
+
+/*
+ * Word characters beyond ASCII, for exact bounds: letters of any script are
+ * word characters, while spaces, punctuation, symbols and emoji (curly quotes
+ * around “rude”, a no-break space, an em dash) are not.
+ */
+static bool cp_is_word(uint32_t cp)
+{
+    if (cp < 0x80)
+        return is_word((unsigned char)cp);
+    if (cp <= 0xbf || cp == 0xd7 || cp == 0xf7 || cp == 0xfeff)
+        return false;
+    if ((cp >= 0x2000 && cp <= 0x2bff) || (cp >= 0x3000 && cp <= 0x303f) ||
+        (cp >= 0xfe30 && cp <= 0xfe6f) || (cp >= 0xff00 && cp <= 0xff20) ||
+        (cp >= 0x1f000 && cp <= 0x1faff))
+        return false;
+    return true;
+}
+
+/* Decode the UTF-8 character at p[0..n); false when it is not one valid character. */
+static bool decode(const unsigned char *p, size_t n, uint32_t *cp, size_t *used)
+{
+    size_t k = p[0] >= 0xf0 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc2 ? 2 : 0;
+    if (k == 0 || k > n || p[0] > 0xf4)
+        return false;
+    uint32_t v = p[0] & (0x7fu >> k);
+    for (size_t i = 1; i < k; i++) {
+        if ((p[i] & 0xc0) != 0x80)
+            return false;
+        v = (v << 6) | (p[i] & 0x3fu);
+    }
+    *cp = v;
+    *used = k;
+    return true;
+}
+
+/* Is the character starting at b[at] (at < len) a word character? Invalid bytes are. */
+static bool word_at(const unsigned char *b, size_t len, size_t at)
+{
+    uint32_t cp;
+    size_t used;
+    if (b[at] < 0x80)
+        return is_word(b[at]);
+    return !decode(b + at, len - at, &cp, &used) || cp_is_word(cp);
+}
+
+/* Is the character ending just before b[at] (at > 0) a word character? */
+static bool word_before(const unsigned char *b, size_t at)
+{
+    if (b[at - 1] < 0x80)
+        return is_word(b[at - 1]);
+    size_t k = at - 1;
+    while (k > 0 && at - k < 4 && (b[k] & 0xc0) == 0x80)
+        k--;
+    uint32_t cp;
+    size_t used;
+    if (!decode(b + k, at - k, &cp, &used) || used != at - k)
+        return true;
+    return cp_is_word(cp);
+}
+
+/* ---- phrases to expressions --------------------------------------------- */
+
+typedef struct sbuf {
+    char *p;
+    size_t len, cap;
+    bool oom;
+} sbuf;
+
+static void put(sbuf *b, const char *s, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 128;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        char *p = realloc(b->p, cap);
+        if (p == NULL) {
+            b->oom = true;
+            return;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+
+static void puts_(sbuf *b, const char *s)
+{
+    put(b, s, strlen(s));
+}
+
+#define WORD_CLASS "[0-9A-Za-z_\\x80-\\xff]"
+
+static bool is_space(unsigned char c)
+{
+    return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+/* A typographic apostrophe (U+2018, U+2019) at p[0..n)? */
+static bool curly_apostrophe(const unsigned char *p, size_t n)
+{
+    return n >= 3 && p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0x98 || p[2] == 0x99);
+}
+
+static const cw_term_list *term_at(const cw_rules *r, const char *t, size_t *close)
+{
+    const char *end = strchr(t, '}');
+    char name[128];
+    size_t n = end != NULL ? (size_t)(end - t - 1) : 0;
+    if (end == NULL || n == 0 || n >= sizeof(name))
+        return NULL;
+    memcpy(name, t + 1, n);
+    name[n] = '\0';
+    *close = (size_t)(end - t);
+    return cw_rules_find_terms(r, name);
+}
+
+/* Normalise a phrase the way bodies are: one space between words, ASCII apostrophes. */
+static void normalize_into(sbuf *out, const char *t, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)t;
+    size_t i = 0;
+    while (i < n && is_space(u[i]))
+        i++;
+    while (n > i && is_space(u[n - 1]))
+        n--;
+    while (i < n) {
+        if (is_space(u[i])) {
+            while (i < n && is_space(u[i]))
+                i++;
+            put(out, " ", 1);
+        } else if (curly_apostrophe(u + i, n - i)) {
+            put(out, "'", 1);
+            i += 3;
+        } else {
+            put(out, t + i, 1);
+            i++;
+        }
+    }
+}
+
+/* The phrases a phrase stands for, term lists expanded (normalised, '*' kept). */
+typedef struct alts {
+    char **items;
+    size_t count;
+    bool oom;
+} alts;
+
+static void alts_free(alts *a)
+{
+    for (size_t i = 0; i < a->count; i++)
+        free(a->items[i]);
+    free(a->items);
+    a->items = NULL;
+    a->count = 0;
+}
+
+/*
+ * Expand phrase t into at most `max` alternatives. Returns false when there
+ * would be more (the caller then compiles one regex instead).
+ */
+static bool expand(alts *out, const cw_rules *r, const char *t, size_t max)
+{
+    /* Raw (unnormalised) alternatives, grown segment by segment. */
+    sbuf *cur = calloc(1, sizeof(sbuf));
+    size_t ncur = 1;
+    out->items = NULL;
+    out->count = 0;
+    out->oom = cur == NULL;
+    if (cur == NULL)
+        return true;
+    put(&cur[0], "", 0);
+    for (size_t i = 0; t[i] != '\0' && !out->oom;) {
+        size_t close = 0;
+        const cw_term_list *term = t[i] == '{' ? term_at(r, t + i, &close) : NULL;
+        if (term == NULL) {
+            for (size_t k = 0; k < ncur; k++)
+                put(&cur[k], t + i, 1);
+            i++;
+            continue;
+        }
+        size_t m = term->phrases.count;
+        if (m == 0 || ncur > max / m) {
+            for (size_t k = 0; k < ncur; k++)
+                free(cur[k].p);
+            free(cur);
+            return false;
+        }
+        sbuf *next = calloc(ncur * m, sizeof(sbuf));
+        if (next == NULL) {
+            out->oom = true;
+            break;
+        }
+        for (size_t k = 0; k < ncur; k++)
+            for (size_t j = 0; j < m; j++) {
+                sbuf *nb = &next[k * m + j];
+                put(nb, cur[k].p, cur[k].len);
+                puts_(nb, term->phrases.items[j].text);
+                out->oom = out->oom || nb->oom;
+            }
+        for (size_t k = 0; k < ncur; k++)
+            free(cur[k].p);
+        free(cur);
+        cur = next;
+        ncur *= m;
+        i += close + 1;
+    }
+    out->items = out->oom ? NULL : calloc(ncur, sizeof(char *));
+    out->oom = out->oom || out->items == NULL;
+    for (size_t k = 0; k < ncur; k++) {
+        if (!out->oom && !cur[k].oom) {
+            sbuf nb = {0};
+            put(&nb, "", 0);
+            normalize_into(&nb, cur[k].p, cur[k].len);
+            out->oom = nb.oom;
+            out->items[out->count++] = nb.p;
+        }
+        free(cur[k].p);
+    }
+    free(cur);
+    return true;
+}
+
+/* Append byte c as a regex literal. */
+static void lit(sbuf *b, unsigned char c)
+{
+    char esc[8];
+    if (is_word(c) && c < 0x80)
+        snprintf(esc, sizeof(esc), "%c", c);
+    else
+        snprintf(esc, sizeof(esc), "\\x%02x", c);
+    puts_(b, esc);
+}
+
+/* Regex for a normalised alternative: literal bytes, '*' a prefix wildcard. */
+static void alt_regex(sbuf *b, const char *a)
+{
+    for (const unsigned char *p = (const unsigned char *)a; *p != '\0'; p++) {
+        if (*p == '*')
+            puts_(b, WORD_CLASS "*");
+        else
+            lit(b, *p);
+    }
+}
+
+/*
+ * One regex for a whole phrase whose expansion is too large to list
+ * (alternations for its term lists). Returns whether it starts / ends with a
+ * word character in every alternative.
+ */
+static void phrase_regex(sbuf *b, const cw_rules *r, const char *t, bool *lead, bool *trail)
+{
+    sbuf norm = {0};
+    put(&norm, "", 0);
+    *lead = *trail = true;
+    size_t n = strlen(t);
+    for (size_t i = 0; i < n && !b->oom;) {
+        size_t close = 0;
+        const cw_term_list *term = t[i] == '{' ? term_at(r, t + i, &close) : NULL;
+        if (term == NULL) {
+            size_t j = i;
+            while (j < n && t[j] != '{')
+                j++;
+            norm.len = 0;
+            normalize_into(&norm, t + i, j - i);
+            /* normalize_into trims: keep the spaces around a term reference. */
+            if (i > 0 && is_space((unsigned char)t[i]))
+                puts_(b, " ");
+            if (norm.p != NULL) {
+                if (i == 0 && norm.len > 0)
+                    *lead = is_word((unsigned char)norm.p[0]);
+                if (j == n && norm.len > 0)
+                    *trail = is_word((unsigned char)norm.p[norm.len - 1]);
+                alt_regex(b, norm.p);
+            }
+            if (j < n && j > i && is_space((unsigned char)t[j - 1]))
+                puts_(b, " ");
+            i = j;
+            continue;
+        }
+        puts_(b, "(?:");
+        for (size_t k = 0; k < term->phrases.count; k++) {
+            norm.len = 0;
+            normalize_into(&norm, term->phrases.items[k].text, strlen(term->phrases.items[k].text));
+            if (k > 0)
+                puts_(b, "|");
+            if (norm.p != NULL && norm.len > 0) {
+                if (i == 0)
+                    *lead = *lead && is_word((unsigned char)norm.p[0]);
+                if (i + close + 1 == n)
+                    *trail = *trail && (is_word((unsigned char)norm.p[norm.len - 1]) ||
+                                        norm.p[norm.len - 1] == '*');
+                alt_regex(b, norm.p);
+            }
+        }
+        puts_(b, ")");
+        i += close + 1;
+    }
+    b->oom = b->oom || norm.oom;
+    free(norm.p);
+}
+
+/* ---- compile budget -------------------------------------------------------- */
+
+/* The largest bound of a counted repeat {n}, {n,}, {n,m} in a regex (0 when none). */
+static unsigned long largest_repeat(const char *t)
+{
+    unsigned long largest = 0;
+    bool in_class = false;
+    for (size_t i = 0; t[i] != '\0'; i++) {
+        if (t[i] == '\\') {
+            if (t[i + 1] == '\0')
+                break;
+            i++;
+            continue;
+        }
+        if (in_class) {
+            in_class = t[i] != ']';
+            continue;
+        }
+        if (t[i] == '[') {
+            in_class = true;
+            if (t[i + 1] == ']')
+                i++;
+            continue;
+        }
+        if (t[i] != '{')
+            continue;
+        size_t j = i + 1;
+        while ((t[j] >= '0' && t[j] <= '9') || t[j] == ',' || t[j] == ' ') {
+            if (t[j] >= '0' && t[j] <= '9') {
+                unsigned long v = 0;
+                while (t[j] >= '0' && t[j] <= '9') {
+                    if (v < 100000000ul)
+                        v = v * 10ul + (unsigned long)(t[j] - '0');
+                    j++;
+                }
+                if (v > largest)
+                    largest = v;
+            } else {
+                j++;
+            }
+        }
+    }
+    return largest;
+}
+
+static void shown(char *buf, size_t size, const char *t)
+{
+    size_t n = strlen(t);
+    if (n + 1 <= size) {
+        memcpy(buf, t, n + 1);
+        return;
+    }
+    /* Cut on a UTF-8 character start so the message stays valid text. */
+    size_t cut = size - 4;
+    while (cut > 0 && ((unsigned char)t[cut] & 0xc0) == 0x80)
+        cut--;
+    memcpy(buf, t, cut);
+    memcpy(buf + cut, "...", 4);
+}
+
+static int pattern_error(cw_error *err, const cw_rules *r, const cw_pattern *p, const char *why)
+{
+    char text[80];
+    shown(text, sizeof(text), p->text);
+    return cw_error_set_at(err, CW_EXIT_DATAERR, r->path, p->pos.line, p->pos.column,
+                           "pattern '%s' cannot be compiled: %s", text, why);
+}
+
+/* ---- building the databases ----------------------------------------------- */
+
+#define MAX_ALTERNATIVES 4096 /* literals one phrase may expand to before it becomes a regex */
+
+typedef struct builder {
+    const cw_rules *rules;
+    pattern_ref *refs;
+    char **exprs;
+    size_t count, cap;
+    size_t total_bytes;
+} builder;
+
+/* Append one expression; takes ownership of expr and ref.tail (freed on failure). */
+static int push(builder *bd, char *expr, pattern_ref ref, cw_error *err)
+{
+    size_t len = strlen(expr);
+    bd->total_bytes += len;
+    if (len > CW_MATCHER_MAX_EXPANDED_BYTES || bd->total_bytes > CW_MATCHER_MAX_TOTAL_BYTES) {
+        free(expr);
+        free(ref.tail);
+        char why[96];
+        snprintf(why, sizeof(why), "%s exceeds the compile budget (%u bytes)",
+                 len > CW_MATCHER_MAX_EXPANDED_BYTES ? "it" : "the rule set",
+                 len > CW_MATCHER_MAX_EXPANDED_BYTES ? CW_MATCHER_MAX_EXPANDED_BYTES
+                                                     : CW_MATCHER_MAX_TOTAL_BYTES);
+        return pattern_error(err, bd->rules, ref.src, why);
+    }
+    if (bd->count == bd->cap) {
+        size_t cap = bd->cap ? bd->cap * 2 : 256;
+        pattern_ref *refs = realloc(bd->refs, cap * sizeof(*refs));
+        if (refs != NULL)
+            bd->refs = refs;
+        char **exprs = realloc(bd->exprs, cap * sizeof(*exprs));
+        if (exprs != NULL)
+            bd->exprs = exprs;
+        if (refs == NULL || exprs == NULL) {
+            free(expr);
+            free(ref.tail);
+            return cw_error_set(err, CW_EXIT_OSERR, "out of memory compiling the rule set");
+        }
+        bd->cap = cap;
+    }
+    bd->exprs[bd->count] = expr;
+    bd->refs[bd->count++] = ref;
+    return 0;
+}
+
+static int oom(cw_error *err)
+{
+    return cw_error_set(err, CW_EXIT_OSERR, "out of memory compiling the rule set");
+}
+
+static int add_phrase(builder *bd, pattern_ref ref, cw_error *err)
+{
+    alts a;
+    const char *t = ref.src->text;
+    if (!expand(&a, bd->rules, t, MAX_ALTERNATIVES)) {
+        sbuf b = {0};
+        bool lead, trail;
+        phrase_regex(&b, bd->rules, t, &lead, &trail);
+        if (b.oom) {
+            free(b.p);
+            return oom(err);
+        }
+        ref.lead_check = lead;
+        ref.trail_check = trail;
+        return push(bd, b.p, ref, err);
+    }
+    if (a.oom) {
+        alts_free(&a);
+        return oom(err);
+    }
+    for (size_t k = 0; k < a.count; k++) {
+        const char *s = a.items[k];
+        size_t n = strlen(s);
+        if (n == 0)
+            continue; /* a term alternative that normalises to nothing */
+        /*
+         * Vectorscan looks for the literal up to the first wildcard; the rest
+         * ("* was rude" of "agent* was rude") is checked in the callback from
+         * the literal's end, so every phrase stays a literal of known length.
+         */
+        const char *star = strchr(s, '*');
+        pattern_ref r = ref;
+        r.literal = true;
+        r.lead_check = is_word((unsigned char)s[0]);
+        r.trail_check = is_word((unsigned char)s[n - 1]) && s[n - 1] != '*';
+        r.len = star != NULL ? (size_t)(star - s) : n;
+        r.tail = star != NULL ? strdup(star) : NULL;
+        sbuf b = {0};
+        put(&b, "", 0);
+        for (size_t i = 0; i < r.len; i++)
+            lit(&b, (unsigned char)s[i]);
+        if (b.oom || (star != NULL && r.tail == NULL)) {
+            free(b.p);
+            free(r.tail);
+            alts_free(&a);
+            return oom(err);
+        }
+        if (push(bd, b.p, r, err) != 0) {
+            alts_free(&a);
+            return -1;
+        }
+    }
+    alts_free(&a);
+    return 0;
+}
+
+static int add_regex(builder *bd, pattern_ref ref, cw_error *err)
+{
+    unsigned long rep = largest_repeat(ref.src->text);
+    if (rep > CW_MATCHER_MAX_REPEAT) {
+        char why[96];
+        snprintf(why, sizeof(why), "repeat count %lu exceeds the compile budget (at most %u)", rep,
+                 CW_MATCHER_MAX_REPEAT);
+        return pattern_error(err, bd->rules, ref.src, why);
+    }
+    char *copy = strdup(ref.src->text);
+    if (copy == NULL)
+        return oom(err);
+    return push(bd, copy, ref, err);
+}
+
+static int add_list(builder *bd, const cw_pattern_list *list, size_t symptom, role ro, size_t *slot,
+                    bool phrase, bool negatable, cw_error *err)
+{
+    for (size_t k = 0; k < list->count; k++) {
+        pattern_ref ref = {
+            .src = &list->items[k],
+            .symptom = symptom,
+            .slot = slot != NULL ? (*slot)++ : 0,
+            .role = ro,
+            .negatable = negatable,
+        };
+        if ((phrase ? add_phrase(bd, ref, err) : add_regex(bd, ref, err)) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static void free_tails(pattern_ref *refs, size_t count)
+{
+    for (size_t i = 0; refs != NULL && i < count; i++)
+        free(refs[i].tail);
+}
+
+static void builder_fini(builder *bd)
+{
+    free_tails(bd->refs, bd->count);
+    for (size_t i = 0; i < bd->count; i++)
+        free(bd->exprs[i]);
+    free(bd->exprs);
+    free(bd->refs);
+}
+
+/* Compile exprs[idx[k]] for k < n; the Vectorscan id of each is its index into refs. */
+static int compile(hs_database_t **db, const builder *bd, const size_t *idx, size_t n, bool som,
+                   cw_error *err)
+{
+    *db = NULL;
+    const char **exprs = malloc((n + 1) * sizeof(*exprs));
+    unsigned *flags = malloc((n + 1) * sizeof(*flags));
+    unsigned *ids = malloc((n + 1) * sizeof(*ids));
+    hs_compile_error_t *cerr = NULL;
+    int rc = -1;
+    if (exprs == NULL || flags == NULL || ids == NULL) {
+        oom(err);
+        goto done;
+    }
+    for (size_t k = 0; k < n; k++) {
+        const pattern_ref *r = &bd->refs[idx[k]];
+        exprs[k] = bd->exprs[idx[k]];
+        ids[k] = (unsigned)idx[k];
+        /* In the first pass a non-literal pattern is only a probe: one report is enough. */
+        flags[k] = HS_FLAG_CASELESS | (som          ? HS_FLAG_SOM_LEFTMOST
+                                       : r->literal ? 0u
+                                                    : HS_FLAG_SINGLEMATCH);
+    }
+    if (hs_compile_multi(exprs, flags, ids, (unsigned)n, HS_MODE_BLOCK, NULL, db, &cerr) !=
+        HS_SUCCESS) {
+        const char *why = cerr != NULL && cerr->message != NULL ? cerr->message : "unknown";
+        *db = NULL;
+        if (cerr != NULL && cerr->expression >= 0 && (size_t)cerr->expression < n)
+            pattern_error(err, bd->rules, bd->refs[idx[cerr->expression]].src, why);
+        else
+            cw_error_set_at(err, CW_EXIT_DATAERR, bd->rules->path, 0, 0,
+                            "the rule set cannot be compiled: %s", why);
+        goto done;
+    }
+    rc = 0;
+done:
+    hs_free_compile_error(cerr);
+    free(exprs);
+    free(flags);
+    free(ids);
+    return rc;
+}
+
+int cw_matcher_new(cw_matcher **out, const cw_rules *rules, cw_error *err)
+{
+    *out = NULL;
+    builder bd = {.rules = rules};
+    size_t *idx = NULL;
+    cw_matcher *m = calloc(1, sizeof(*m));
+    if (m == NULL) {
+        oom(err);
+        goto fail;
+    }
+    m->rules = rules;
+    m->all_base = calloc(rules->symptom_count + 1, sizeof(size_t));
+    if (m->all_base == NULL) {
+        oom(err);
+        goto fail;
+    }
+    for (size_t s = 0; s < rules->symptom_count; s++) {
+        const cw_match_spec *spec = &rules->symptoms[s].match;
+        m->all_base[s] = m->all_total;
+        if (add_list(&bd, &spec->any, s, ROLE_HIT, NULL, true, spec->negation, err) != 0 ||
+            add_list(&bd, &spec->regex, s, ROLE_HIT, NULL, false, spec->negation, err) != 0 ||
+            add_list(&bd, &spec->all, s, ROLE_ALL, &m->all_total, true, false, err) != 0 ||
+            add_list(&bd, &spec->unless, s, ROLE_UNLESS, NULL, true, false, err) != 0)
+            goto fail;
+    }
+    if (bd.count > UINT_MAX / 2) {
+        cw_error_set_at(err, CW_EXIT_DATAERR, rules->path, 0, 0, "too many patterns");
+        goto fail;
+    }
+    idx = malloc((bd.count + 1) * sizeof(*idx));
+    if (idx == NULL) {
+        oom(err);
+        goto fail;
+    }
+    /* Each non-literal gets its own database with start offsets, scanned only when it may
+     * match; compiled first: Vectorscan refuses more patterns with start offsets. */
+    m->solo = calloc(bd.count + 1, sizeof(*m->solo));
+    if (m->solo == NULL) {
+        oom(err);
+        goto fail;
+    }
+    m->ref_count = bd.count; /* so that cw_matcher_free releases what is compiled so far */
+    for (size_t i = 0; i < bd.count; i++) {
+        idx[0] = i;
+        if (!bd.refs[i].literal && compile(&m->solo[i], &bd, idx, 1, true, err) != 0)
+            goto fail;
+    }
+    for (size_t i = 0; i < bd.count; i++)
+        idx[i] = i;
+    if (bd.count > 0 && compile(&m->db, &bd, idx, bd.count, false, err) != 0)
+        goto fail;
+    m->refs = bd.refs;
+    bd.refs = NULL;
+    builder_fini(&bd);
+    free(idx);
+    *out = m;
+    return 0;
+fail:
+    free(idx);
+    builder_fini(&bd);
+    cw_matcher_free(m);
+    return -1;
+}
+
+void cw_matcher_free(cw_matcher *m)
+{
+    if (m == NULL)
+        return;
+    hs_free_database(m->db);
+    for (size_t i = 0; m->solo != NULL && i < m->ref_count; i++)
+        hs_free_database(m->solo[i]);
+    free(m->solo);
+    free_tails(m->refs, m->ref_count);
+    free(m->refs);
+    free(m->all_base);
+    free(m);
+}
+
+/* ---- scanning ---------------------------------------------------------------- */
+
+int cw_scan_new(cw_scan **out, const cw_matcher *m, cw_error *err)
+{
+    *out = NULL;
+    size_t n = m->rules->symptom_count + 1; /* never a zero-size allocation */
+    cw_scan *s = calloc(1, sizeof(*s));
+    if (s == NULL)
+        goto oom;
+    s->m = m;
+    s->best_start = malloc(n * sizeof(size_t));
+    s->best_end = malloc(n * sizeof(size_t));
+    s->vetoed = malloc(n);
+    s->negated = malloc(n);
+    s->all_seen = malloc(m->all_total + 1);
+    s->hits = malloc(n * sizeof(cw_hit));
+    s->log = malloc(LOG_MAX * sizeof(shift));
+    s->fired = calloc(m->ref_count + 1, 1);
+    s->fired_list = malloc((m->ref_count + 1) * sizeof(size_t));
+    if (s->best_start == NULL || s->best_end == NULL || s->vetoed == NULL || s->negated == NULL ||
+        s->all_seen == NULL || s->hits == NULL || s->log == NULL || s->fired == NULL ||
+        s->fired_list == NULL)
+        goto oom;
+    hs_error_t rc = HS_SUCCESS;
+    if (m->db != NULL)
+        rc = hs_alloc_scratch(m->db, &s->scratch);
+    for (size_t i = 0; rc == HS_SUCCESS && i < m->ref_count; i++)
+        if (m->solo[i] != NULL)
+            rc = hs_alloc_scratch(m->solo[i], &s->scratch); /* grows it to fit all */
+    if (rc == HS_NOMEM)
+        goto oom;
+    if (rc != HS_SUCCESS) {
+        cw_scan_free(s);
+        return cw_error_set(err, CW_EXIT_SOFTWARE, "vectorscan could not allocate scratch (%d)",
+                            rc);
+    }
+    *out = s;
+    return 0;
+oom:
+    cw_scan_free(s);
+    return cw_error_set(err, CW_EXIT_OSERR, "out of memory preparing the matcher");
+}
+
+void cw_scan_free(cw_scan *s)
+{
+    if (s == NULL)
+        return;
+    hs_free_scratch(s->scratch);
+    free(s->best_start);
+    free(s->best_end);
+    free(s->vetoed);
+    free(s->negated);
+    free(s->all_seen);
+    free(s->hits);
+    free(s->buf);
+    free(s->log);
+    free(s->fired);
+    free(s->fired_list);
+    free(s);
+}
+
+static bool word_is(const unsigned char *w, size_t n, const char *lit)
+{
+    size_t k = strlen(lit);
+    if (n != k)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = w[i];
+        if (c >= 'A' && c <= 'Z')
+            c = (unsigned char)(c - 'A' + 'a');
+        if (c != (unsigned char)lit[i])
+            return false;
+    }
+    return true;
+}
+
+static bool ends_with(const unsigned char *w, size_t n, const char *lit)
+{
+    size_t k = strlen(lit);
+    return n >= k && word_is(w + n - k, k, lit);
+}
+
+static bool is_negator(const unsigned char *w, size_t n)
+{
+    static const char *const words[] = {
+        "not",     "no",      "never",    "without", "nothing", "none",  "hardly",
+        "neither", "nor",     "cannot",   "nobody",  "nowhere", "dont",  "didnt",
+        "doesnt",  "wasnt",   "werent",   "isnt",    "arent",   "wont",  "cant",
+        "couldnt", "wouldnt", "shouldnt", "havent",  "hasnt",   "hadnt", "aint",
+    };
+    if (n > 12)
+        return false;
+    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+        if (word_is(w, n, words[i]))
+            return true;
+    return ends_with(w, n, "n't") || ends_with(w, n, "n\xe2\x80\x99t");
+}
+
+static bool neg_word_byte(unsigned char c)
+{
+    return is_word(c) || c == '\'';
+}
+
+/*
+ * Is a hit starting at `from` negated? Looks back over at most NEG_WORDS words
+ * and NEG_LOOKBACK bytes of the same clause.
+ */
+static bool negated(const unsigned char *b, size_t from)
+{
+    size_t lo = from > NEG_LOOKBACK ? from - NEG_LOOKBACK : 0;
+    size_t i = from;
+    unsigned words = 0;
+    const unsigned char *next = NULL; /* the word after the current one, in text order */
+    size_t next_len = 0;
+    while (i > lo && words < NEG_WORDS) {
+        unsigned char c = b[i - 1];
+        if (c == '.' || c == '!' || c == '?' || c == ';')
+            return false;
+        if (!neg_word_byte(c)) {
+            i--;
+            continue;
+        }
+        size_t end = i;
+        while (i > lo && neg_word_byte(b[i - 1]))
+            i--;
+        const unsigned char *w = b + i;
+        size_t n = end - i;
+        words++;
+        if (word_is(w, n, "but"))
+            return false;
+        if (is_negator(w, n)) {
+            /* "not only late but rude", "not just rude": intensifiers */
+            bool intensifier = word_is(w, n, "not") && next != NULL &&
+                               (word_is(next, next_len, "only") || word_is(next, next_len, "just"));
+            if (!intensifier)
+                return true;
+        }
+        next = w;
+        next_len = n;
+    }
+    return false;
+}
+
+/* Bytes of the character at b[at] (1 for ASCII and for invalid bytes). */
+static size_t char_len(const unsigned char *b, size_t n, size_t at)
+{
+    uint32_t cp;
+    size_t used;
+    return b[at] >= 0x80 && decode(b + at, n - at, &cp, &used) ? used : 1;
+}
+
+/*
+ * Match a phrase's tail at b[at]: '*' takes the rest of the word (it always
+ * ends one, so taking all of it is exact), other bytes must be equal
+ * (ASCII case-insensitively, as Vectorscan's caseless literals). Returns the
+ * end of the match or SIZE_MAX.
+ */
+static size_t follow(const unsigned char *b, size_t n, size_t at, const char *tail)
+{
+    for (const unsigned char *g = (const unsigned char *)tail; *g != '\0'; g++) {
+        if (*g == '*') {
+            while (at < n && word_at(b, n, at))
+                at += char_len(b, n, at);
+            continue;
+        }
+        unsigned char c = at < n ? b[at] : 0, want = *g;
+        if (c >= 'A' && c <= 'Z')
+            c = (unsigned char)(c - 'A' + 'a');
+        if (want >= 'A' && want <= 'Z')
+            want = (unsigned char)(want - 'A' + 'a');
+        if (at >= n || c != want)
+            return SIZE_MAX;
+        at++;
+    }
+    return at;
+}
+
+/* A match of pattern r over text[from, to): check its bounds and record what it means. */
+static void consider(cw_scan *s, const pattern_ref *r, size_t from, size_t to)
+{
+    const unsigned char *b = s->text;
+    size_t n = s->len;
+    /* The lead bound first: it keeps wildcard extension linear (one per word start). */
+    if (r->lead_check && from > 0 && word_before(b, from))
+        return;
+    size_t *bs = &s->best_start[r->symptom], *be = &s->best_end[r->symptom];
+    if (r->role == ROLE_HIT && *bs != SIZE_MAX && *bs < from)
+        return; /* no better than the evidence we have */
+    if (r->tail != NULL && (to = follow(b, n, to, r->tail)) == SIZE_MAX)
+        return;
+    if (r->trail_check && to < n && word_at(b, n, to))
+        return;
+    switch (r->role) {
+    case ROLE_ALL:
+        s->all_seen[r->slot] = 1;
+        return;
+    case ROLE_UNLESS:
+        s->vetoed[r->symptom] = 1;
+        return;
+    case ROLE_HIT:
+        break;
+    }
+    if (*bs == from && *be <= to)
+        return;
+    if (r->negatable && negated(b, from)) {
+        s->negated[r->symptom] = 1;
+        return;
+    }
+    *bs = from;
+    *be = to;
+}
+
+static int on_match(unsigned int id, unsigned long long from, unsigned long long to,
+                    unsigned int flags, void *ctx)
+{
+    (void)flags;
+    cw_scan *s = ctx;
+    const pattern_ref *r = &s->m->refs[id];
+    if (s->second) {
+        consider(s, r, (size_t)from, (size_t)to);
+    } else if (r->literal) {
+        consider(s, r, (size_t)to - r->len, (size_t)to);
+    } else if (!s->fired[id]) {
+        /* A non-literal may match: its own database finds where, after this pass. */
+        s->fired[id] = 1;
+        s->fired_list[s->fired_count++] = id;
+    }
+    return 0;
+}
+
+/* Byte classes for normalising: 1 space, 2 other whitespace, 3 maybe a curly apostrophe. */
+static const unsigned char byte_class[256] = {
+    ['\t'] = 2, ['\n'] = 2, ['\v'] = 2, ['\f'] = 2, ['\r'] = 2, [' '] = 1, [0xe2] = 3,
+};
+
+/* Length of the unit at b[i] that normalisation rewrites, or 0 when b[i] stays as it is. */
+static size_t rewritten(const unsigned char *b, size_t n, size_t i)
+{
+    switch (byte_class[b[i]]) {
+    case 1:
+        if (i + 1 == n || byte_class[b[i + 1]] == 0 || byte_class[b[i + 1]] == 3)
+            return 0; /* a single space stays */
+        /* fall through */
+    case 2: {
+        size_t j = i + 1;
+        while (j < n && (byte_class[b[j]] == 1 || byte_class[b[j]] == 2))
+            j++;
+        return j - i;
+    }
+    case 3:
+        return curly_apostrophe(b + i, n - i) ? 3 : 0;
+    default:
+        return 0;
+    }
+}
+
+/*
+ * Normalise the body as compiled phrases are: whitespace runs become one
+ * space, typographic apostrophes ASCII. Bodies that need nothing (most) are
+ * scanned in place; otherwise the rewrite goes to s->buf, logging where
+ * positions shift so that evidence spans can be given in body bytes.
+ */
+static int normalize(cw_scan *s, const unsigned char *b, size_t n, cw_error *err)
+{
+    size_t i = 0;
+    while (i < n && (byte_class[b[i]] == 0 || rewritten(b, n, i) == 0))
+        i++;
+    s->log_count = 0;
+    if (i == n) {
+        s->text = b;
+        s->len = n;
+        s->changed = false;
+        return 0;
+    }
+    if (n > s->cap) {
+        unsigned char *p = realloc(s->buf, n);
+        if (p == NULL)
+            return cw_error_set(err, CW_EXIT_OSERR, "out of memory classifying a complaint");
+        s->buf = p;
+        s->cap = n;
+    }
+    memcpy(s->buf, b, i);
+    size_t o = i;
+    while (i < n) {
+        size_t k = byte_class[b[i]] != 0 ? rewritten(b, n, i) : 0;
+        if (k == 0) {
+            s->buf[o++] = b[i++];
+            continue;
+        }
+        s->buf[o++] = b[i] == 0xe2 ? '\'' : ' ';
+        i += k;
+        if (k > 1 && s->log_count <= LOG_MAX) {
+            if (s->log_count < LOG_MAX)
+                s->log[s->log_count] = (shift){o, i};
+            s->log_count++;
+        }
+    }
+    s->text = s->buf;
+    s->len = o;
+    s->changed = true;
+    return 0;
+}
+
+/* Body position of normalised position p, by the log (or a walk when it overflowed). */
+static size_t body_pos(const cw_scan *s, const unsigned char *b, size_t n, size_t p)
+{
+    if (s->log_count <= LOG_MAX) {
+        size_t lo = 0, hi = s->log_count; /* first entry with norm > p */
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (s->log[mid].norm <= p)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        return lo == 0 ? p : s->log[lo - 1].orig + (p - s->log[lo - 1].norm);
+    }
+    size_t i = 0;
+    for (size_t j = 0; j < p && i < n; j++) {
+        size_t k = rewritten(b, n, i);
+        i += k > 0 ? k : 1;
+    }
+    return i;
+}
+
+static bool where_holds(const cw_symptom *sym, const cw_complaint *c)
+{
+    for (size_t k = 0; k < sym->where_count; k++) {
+        const cw_condition *cond = &sym->where[k];
+        const char *v = c->fields[cond->field];
+        bool ok = false;
+        for (size_t j = 0; v != NULL && j < cond->count && !ok; j++)
+            ok = strcasecmp(v, cond->values[j]) == 0;
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+/* Why symptom s fires or not after a scan (the order of checks is the order of the explanation). */
+static cw_matcher_why verdict(const cw_scan *scan, size_t s, const cw_complaint *c)
+{
+    const cw_symptom *sym = &scan->m->rules->symptoms[s];
+    if (scan->best_start[s] == SIZE_MAX)
+        return scan->negated[s] ? CW_WHY_NEGATED : CW_WHY_NO_HIT;
+    for (size_t k = 0; k < sym->match.all.count; k++)
+        if (!scan->all_seen[scan->m->all_base[s] + k])
+            return CW_WHY_ALL_MISSING;
+    if (scan->vetoed[s])
+        return CW_WHY_VETOED;
+    if (!where_holds(sym, c))
+        return CW_WHY_WHERE;
+    return CW_WHY_FIRED;
+}
+
+int cw_matcher_classify(const cw_hit **hits, size_t *count, cw_scan *scan, const cw_complaint *c,
+                        cw_error *err)
+{
+    *hits = NULL;
+    *count = 0;
+    scan->last = NULL;
+    const cw_matcher *m = scan->m;
+    const cw_rules *r = m->rules;
+    if (c->body_len > UINT_MAX)
+        return cw_error_set(err, CW_EXIT_DATAERR,
+                            "complaint %s: body of %zu bytes is too long to classify",
+                            c->id != NULL ? c->id : "(no id)", c->body_len);
+    for (size_t s = 0; s < r->symptom_count; s++) {
+        scan->best_start[s] = SIZE_MAX;
+        scan->best_end[s] = SIZE_MAX;
+        scan->vetoed[s] = 0;
+        scan->negated[s] = 0;
+    }
+    memset(scan->all_seen, 0, m->all_total);
+    scan->second = false;
+    scan->fired_count = 0;
+    if (m->db != NULL && c->body_len > 0) {
+        if (normalize(scan, (const unsigned char *)c->body, c->body_len, err) != 0)
+            return -1;
+        hs_error_t rc = hs_scan(m->db, (const char *)scan->text, (unsigned)scan->len, 0,
+                                scan->scratch, on_match, scan);
+        scan->second = true;
+        for (size_t k = 0; rc == HS_SUCCESS && k < scan->fired_count; k++) {
+            size_t i = scan->fired_list[k];
+            scan->fired[i] = 0;
+            rc = hs_scan(m->solo[i], (const char *)scan->text, (unsigned)scan->len, 0,
+                         scan->scratch, on_match, scan);
+        }
+        for (size_t k = 0; k < scan->fired_count; k++)
+            scan->fired[scan->fired_list[k]] = 0; /* also after a failed scan */
+        if (rc != HS_SUCCESS)
+            return cw_error_set(err, CW_EXIT_SOFTWARE, "vectorscan scan failed (error %d)", rc);
+    }
+    size_t n = 0;
+    for (size_t s = 0; s < r->symptom_count; s++) {
+        if (verdict(scan, s, c) == CW_WHY_FIRED)
+            scan->hits[n++] = (cw_hit){s, scan->best_start[s], scan->best_end[s]};
+    }
+    /* Evidence spans were found in the normalised text: give them in body bytes. */
+    for (size_t h = 0; scan->changed && h < n; h++) {
+        const unsigned char *body = (const unsigned char *)c->body;
+        scan->hits[h].start = body_pos(scan, body, c->body_len, scan->hits[h].start);
+        scan->hits[h].end = body_pos(scan, body, c->body_len, scan->hits[h].end);
+    }
+    scan->last = c;
+    *hits = scan->hits;
+    *count = n;
+    return 0;
+}
+
+cw_matcher_why cw_matcher_explain(const cw_scan *scan, size_t symptom)
+{
+    assert(scan->last != NULL && symptom < scan->m->rules->symptom_count);
+    return verdict(scan, symptom, scan->last);
+}

@@ -1,0 +1,276 @@
+/* report_html.c - the self-contained HTML report; see report_html.h. */
+#include "causeway/report_html.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "causeway/week.h"
+
+#define CHART_W 560
+#define CHART_H 150
+#define PAD_L   36
+#define PAD_B   22
+#define PAD_T   10
+
+static void esc(FILE *out, const char *s)
+{
+    for (; s != NULL && *s != '\0'; s++) {
+        switch (*s) {
+        case '&':
+            fputs("&amp;", out);
+            break;
+        case '<':
+            fputs("&lt;", out);
+            break;
+        case '>':
+            fputs("&gt;", out);
+            break;
+        case '"':
+            fputs("&quot;", out);
+            break;
+        case '\'':
+            fputs("&#39;", out);
+            break;
+        default:
+            fputc(*s, out);
+        }
+    }
+}
+
+static void number(FILE *out, int decimals, double v)
+{
+    if (isfinite(v))
+        fprintf(out, "%.*f", decimals, v);
+    else
+        fputs("&ndash;", out);
+}
+
+static const char *const css =
+    "body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;color:#1d232b;"
+    "max-width:980px;margin:2em auto;padding:0 1em}"
+    "h1{font-size:1.6em;margin:.2em 0}h2{margin-top:2em;border-bottom:2px solid #d8dde3}"
+    ".meta{color:#5b6571}.summary{background:#f4f6f8;border-radius:8px;padding:.8em 1.2em}"
+    ".item{border:1px solid #d8dde3;border-radius:8px;padding:.8em 1.2em;margin:1.2em 0;"
+    "break-inside:avoid}.item h3{margin:.1em 0 .4em;font-size:1.15em}"
+    ".rank{display:inline-block;min-width:1.8em;font-weight:700}"
+    ".badge{display:inline-block;font-size:.8em;font-weight:700;text-transform:uppercase;"
+    "letter-spacing:.04em;padding:.1em .55em;border-radius:4px;border:1px solid;margin-left:.5em}"
+    ".drift{color:#9b1c1c;background:#fde8e8}.shift{color:#8a3b00;background:#feecdc}"
+    ".spike{color:#6b4e00;background:#fdf6b2}.stable{color:#1f5130;background:#def7ec}"
+    ".insufficient{color:#4b5563;background:#f3f4f6}"
+    "table.score{border-collapse:collapse;margin:.4em 0}"
+    "table.score td{padding:.1em .9em .1em 0}table.score td:first-child{color:#5b6571}"
+    ".cols{display:flex;gap:2em;flex-wrap:wrap}.cols>div{flex:1;min-width:260px}"
+    "svg{max-width:100%;height:auto}svg text{font-size:10px;fill:#5b6571}"
+    "blockquote{margin:.3em 0;padding:.2em .8em;border-left:3px solid #c3cad2;color:#333}"
+    ".fix{background:#eef6ff;border-radius:6px;padding:.5em .9em}"
+    "@media print{body{margin:0;max-width:none}.item{border-color:#999}}";
+
+/* An inline chart: the weekly series, its frozen baseline and the detected onset. */
+static void chart(FILE *out, const cw_ranking *r, const cw_ranking_entry *e)
+{
+    if (e->series == NULL || e->series_len < 2)
+        return;
+    double top = isfinite(e->baseline) ? e->baseline : 0;
+    for (size_t i = 0; i < e->series_len; i++)
+        if (e->series[i] > top)
+            top = e->series[i];
+    top = top > 0 ? top * 1.1 : 1;
+    const double w = CHART_W - PAD_L - 6, h = CHART_H - PAD_T - PAD_B;
+    const double step = w / (double)(e->series_len - 1);
+#define X(i) (PAD_L + step * (double)(i))
+#define Y(v) (PAD_T + h - h * (v) / top)
+    fprintf(out,
+            "<svg class=\"chart\" viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" role=\"img\" "
+            "aria-label=\"weekly complaints\">\n",
+            CHART_W, CHART_H, CHART_W, CHART_H);
+    fprintf(out, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#c3cad2\"/>\n", PAD_L,
+            Y(0), CHART_W - 6, Y(0));
+    fprintf(out, "<text x=\"2\" y=\"%.1f\">%.0f</text><text x=\"2\" y=\"%.1f\">0</text>\n",
+            PAD_T + 8.0, top, Y(0));
+    if (e->baseline_from >= 0 && (size_t)e->baseline_from < e->series_len)
+        fprintf(out,
+                "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%.1f\" fill=\"#eef2f6\">"
+                "<title>baseline window</title></rect>\n",
+                X(e->baseline_from), PAD_T,
+                fmin(26.0, (double)e->series_len - 1 - (double)e->baseline_from) * step, h);
+    if (isfinite(e->baseline))
+        fprintf(out,
+                "<line class=\"baseline\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" "
+                "stroke=\"#3b6ea5\" stroke-dasharray=\"5 4\"><title>frozen baseline %.1f a "
+                "week</title></line>\n",
+                PAD_L, Y(e->baseline), CHART_W - 6, Y(e->baseline), e->baseline);
+    if (e->series_since >= 0 && (size_t)e->series_since < e->series_len)
+        fprintf(out,
+                "<line class=\"onset\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%.1f\" "
+                "stroke=\"#9b1c1c\" stroke-width=\"1.5\"/><text x=\"%.1f\" y=\"%d\" "
+                "fill=\"#9b1c1c\">onset</text>\n",
+                X(e->series_since), PAD_T, X(e->series_since), PAD_T + h, X(e->series_since) + 3,
+                PAD_T + 9);
+    fputs("<polyline class=\"series\" fill=\"none\" stroke=\"#1d232b\" stroke-width=\"1.5\" "
+          "points=\"",
+          out);
+    for (size_t i = 0; i < e->series_len; i++)
+        fprintf(out, "%s%.1f,%.1f", i > 0 ? " " : "", X(i), Y(e->series[i]));
+    fputs("\"/>\n", out);
+    char first[16], last[16];
+    cw_week_format_iso(first, sizeof(first), r->series_first);
+    cw_week_format_iso(last, sizeof(last), r->series_first + (cw_week)e->series_len - 1);
+    fprintf(out,
+            "<text x=\"%d\" y=\"%d\">%s</text><text x=\"%d\" y=\"%d\" "
+            "text-anchor=\"end\">%s</text>\n</svg>\n",
+            PAD_L, CHART_H - 6, first, CHART_W - 6, CHART_H - 6, last);
+#undef X
+#undef Y
+}
+
+static void shares(FILE *out, const char *title, const cw_ranking_share *s, size_t n)
+{
+    if (n == 0)
+        return;
+    fprintf(out, "<p><b>%s:</b> ", title);
+    for (size_t i = 0; i < n; i++) {
+        fputs(i > 0 ? ", " : "", out);
+        esc(out, s[i].id);
+        fprintf(out, " (%.0f)", s[i].value);
+    }
+    fputs("</p>\n", out);
+}
+
+static void item(FILE *out, const cw_ranking *r, const cw_ranking_entry *e)
+{
+    fprintf(out, "<div class=\"item\">\n<h3><span class=\"rank\">%u</span> ", e->rank);
+    esc(out, e->area_name);
+    if (e->site[0] != '\0') {
+        fputs(" &middot; ", out);
+        esc(out, e->site);
+    }
+    fprintf(out, "<span class=\"badge %s\">", e->status);
+    esc(out, e->status);
+    fputs("</span></h3>\n<p class=\"meta\">", out);
+    if (e->since_week[0] != '\0') {
+        fputs("since ", out);
+        esc(out, e->since_week);
+        if (isfinite(e->slope_pct))
+            fprintf(out, ", %+.1f %% a week", e->slope_pct);
+        fputs(" &middot; ", out);
+    }
+    fputs("owner: ", out);
+    esc(out, e->owner[0] != '\0' ? e->owner : "not set");
+    fputs("</p>\n<div class=\"cols\"><div>\n<table class=\"score\">", out);
+    fputs("<tr><td>score</td><td><b>", out);
+    number(out, 1, e->score);
+    fputs("</b></td></tr><tr><td>volume (severity-weighted / week)</td><td>", out);
+    number(out, 1, e->volume);
+    fputs("</td></tr><tr><td>trend factor</td><td>&times;", out);
+    number(out, 2, e->trend_factor);
+    fputs("</td></tr><tr><td>severity floor</td><td>", out);
+    number(out, 1, e->severity_floor);
+    fprintf(out, "</td></tr><tr><td>worst severity</td><td>%d</td></tr>", e->max_severity);
+    fputs("<tr><td>complaints / week: recent, baseline</td><td>", out);
+    number(out, 1, e->recent);
+    fputs(", ", out);
+    number(out, 1, e->baseline);
+    fputs("</td></tr></table>\n", out);
+    shares(out, "Top symptoms", e->top_symptoms, e->top_symptom_count);
+    shares(out, "Top sites", e->top_sites, e->top_site_count);
+    fputs("</div><div>\n", out);
+    chart(out, r, e);
+    fputs("</div></div>\n", out);
+    for (size_t i = 0; i < e->example_count; i++) {
+        fputs("<blockquote>#", out);
+        esc(out, e->examples[i].complaint_id);
+        fputs(" (", out);
+        esc(out, e->examples[i].symptom_id);
+        fputs("): &ldquo;", out);
+        esc(out, e->examples[i].snippet);
+        fputs("&rdquo;</blockquote>\n", out);
+    }
+    if (e->remediation[0] != '\0') {
+        fputs("<p class=\"fix\"><b>What to do:</b> ", out);
+        esc(out, e->remediation);
+        fputs("</p>\n", out);
+    }
+    fputs("</div>\n", out);
+}
+
+static size_t section_end(const cw_ranking *r, size_t from)
+{
+    size_t i = from;
+    while (i < r->count && strcmp(r->entries[i].kind, r->entries[from].kind) == 0)
+        i++;
+    return i;
+}
+
+static void section(FILE *out, const cw_ranking *r, size_t from, size_t to, unsigned top,
+                    const char *title)
+{
+    if (from == to)
+        return;
+    fprintf(out, "<h2>%s</h2>\n", title);
+    size_t end = top > 0 && to - from > top ? from + top : to;
+    for (size_t i = from; i < end; i++)
+        item(out, r, &r->entries[i]);
+    if (end < to)
+        fprintf(out, "<p class=\"meta\">%zu more in the CSV and JSON outputs.</p>\n", to - end);
+}
+
+static void summary(FILE *out, const cw_ranking *r, size_t areas)
+{
+    fputs("<div class=\"summary\"><b>Fix first:</b><ol>\n", out);
+    for (size_t i = 0; i < areas && i < 3; i++) {
+        const cw_ranking_entry *e = &r->entries[i];
+        fputs("<li>", out);
+        esc(out, e->area_name);
+        fprintf(out, " <span class=\"badge %s\">", e->status);
+        esc(out, e->status);
+        fputs("</span>", out);
+        if (e->top_symptom_count > 0) {
+            fputs(" &mdash; mostly ", out);
+            esc(out, e->top_symptoms[0].id);
+        }
+        if (e->owner[0] != '\0') {
+            fputs(" &mdash; ", out);
+            esc(out, e->owner);
+        }
+        fputs("</li>\n", out);
+    }
+    fputs("</ol></div>\n", out);
+}
+
+static const char *const how_to_read =
+    "<h2>How to read this</h2>\n"
+    "<p>Each complaint is matched against the rule set; its symptoms point at internal "
+    "cause areas with weights. A cause area's <b>score</b> is its recent severity-weighted "
+    "attributed complaints per week (<b>volume</b>), multiplied by the <b>trend factor</b> "
+    "when it is rising, and never below the <b>severity floor</b> that keeps rare but "
+    "severe symptoms visible.</p>\n"
+    "<p><b>drift</b>: a slow sustained rise, with its slope; <b>shift</b>: a persistent "
+    "step; <b>spike</b>: one bad week; <b>stable</b>: nothing beyond the usual. Each is "
+    "judged against a baseline frozen over the shaded weeks of the chart (dashed line), "
+    "so a slow decline is not absorbed; the red line marks the estimated onset.</p>\n"
+    "<p>Quoted snippets are complaint text: handle this file as personal data.</p>\n";
+
+void cw_report_write_html(FILE *out, const cw_ranking *r, const cw_report_options *opts)
+{
+    fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+          "<title>causeway: what to fix first, ",
+          out);
+    esc(out, r->target_week);
+    fprintf(out, "</title>\n<style>%s</style>\n</head>\n<body>\n", css);
+    fputs("<h1>What to fix first</h1>\n<p class=\"meta\">Week ", out);
+    esc(out, r->target_week);
+    fputs(" (from ", out);
+    esc(out, r->week_monday);
+    fprintf(out, ") &middot; rule set %.12s</p>\n", r->ruleset_hash != NULL ? r->ruleset_hash : "");
+    size_t areas = r->count > 0 ? section_end(r, 0) : 0;
+    if (areas > 0)
+        summary(out, r, areas);
+    else
+        fputs("<p>No complaints were ranked for this week.</p>\n", out);
+    section(out, r, 0, areas, opts->top, "Cause areas");
+    section(out, r, areas, r->count, opts->top, "Cause area by site");
+    fputs(how_to_read, out);
+    fputs("</body>\n</html>\n", out);
+}

@@ -1,0 +1,386 @@
+/* run.c - the weekly job, end to end, in one transaction; see run.h. */
+#include "causeway/run.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "causeway/analyse.h"
+#include "causeway/cli.h"
+#include "causeway/db.h"
+#include "causeway/fault.h"
+#include "causeway/ingest.h"
+#include "causeway/matcher.h"
+#include "causeway/output.h"
+#include "causeway/rules.h"
+#include "causeway/schema.h"
+#include "causeway/source.h"
+#include "causeway/stored.h"
+#include "causeway/text.h"
+#include "causeway/weekly.h"
+
+/*
+ * SIGINT/SIGTERM are taken by a dedicated thread (sigwait), never by an
+ * asynchronous handler: it cancels the connections' running queries, and the
+ * main thread sees the failure, rolls back and exits.
+ */
+typedef struct guard {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    sigset_t set, old;
+    cw_db *dbs[2];
+    int signalled;
+    bool stop;
+    bool started;
+} guard;
+
+static void *watch_signals(void *arg)
+{
+    guard *g = arg;
+    for (;;) {
+        int sig = 0;
+        if (sigwait(&g->set, &sig) != 0)
+            continue;
+        pthread_mutex_lock(&g->mu);
+        bool stop = g->stop;
+        if (!stop && (sig == SIGINT || sig == SIGTERM)) {
+            g->signalled = sig;
+            for (int i = 0; i < 2; i++)
+                cw_db_cancel(g->dbs[i]);
+        }
+        pthread_mutex_unlock(&g->mu);
+        if (stop)
+            return NULL;
+    }
+}
+
+static int guard_start(guard *g, cw_error *err)
+{
+    memset(g, 0, sizeof(*g));
+    pthread_mutex_init(&g->mu, NULL);
+    sigemptyset(&g->set);
+    sigaddset(&g->set, SIGINT);
+    sigaddset(&g->set, SIGTERM);
+    sigaddset(&g->set, SIGUSR1); /* wakes the thread to stop */
+    if (pthread_sigmask(SIG_BLOCK, &g->set, &g->old) != 0 ||
+        pthread_create(&g->thread, NULL, watch_signals, g) != 0)
+        return cw_error_set(err, CW_EXIT_OSERR, "could not start the signal watcher");
+    g->started = true;
+    return 0;
+}
+
+static void guard_watch(guard *g, cw_db *a, cw_db *b)
+{
+    pthread_mutex_lock(&g->mu);
+    g->dbs[0] = a;
+    g->dbs[1] = b;
+    pthread_mutex_unlock(&g->mu);
+}
+
+static int guard_signalled(guard *g)
+{
+    pthread_mutex_lock(&g->mu);
+    int sig = g->signalled;
+    pthread_mutex_unlock(&g->mu);
+    return sig;
+}
+
+/* Stop the watcher; a signal that arrived meanwhile stays pending for after. */
+static void guard_stop(guard *g)
+{
+    if (g->started) {
+        pthread_mutex_lock(&g->mu);
+        g->stop = true;
+        g->dbs[0] = g->dbs[1] = NULL;
+        pthread_mutex_unlock(&g->mu);
+        pthread_kill(g->thread, SIGUSR1);
+        pthread_join(g->thread, NULL);
+        pthread_sigmask(SIG_SETMASK, &g->old, NULL);
+    }
+    pthread_mutex_destroy(&g->mu);
+}
+
+typedef struct job {
+    cw_ctx *ctx;
+    const cw_options *o;
+    const cw_config *c;
+    guard guard;
+    cw_rules *rules;
+    cw_matcher *matcher;
+    cw_db *writer, *reader;
+    cw_source src;
+    char *schema; /* quoted */
+    char hash[65];
+    long long run_id;
+    cw_week from, to;
+    cw_ranking last; /* the ranking printed at the end */
+    cw_ingest_stats stats;
+} job;
+
+static int text_row(void *user, int ncols, const char *const *v, const size_t *lens, cw_error *err)
+{
+    (void)lens;
+    (void)err;
+    char *out = user; /* 65 bytes */
+    if (ncols >= 1 && v[0] != NULL)
+        snprintf(out, 65, "%s", v[0]);
+    return 0;
+}
+
+static int load_rules(job *j, cw_error *err)
+{
+    const char *path = j->c->rules_path;
+    int rc = path != NULL ? cw_rules_load(&j->rules, path, j->ctx->log.stream, err)
+                          : cw_rules_load_default(&j->rules, j->ctx->log.stream, err);
+    if (rc == 0)
+        rc = cw_matcher_new(&j->matcher, j->rules, err);
+    return rc;
+}
+
+/* The rule set's identity: its bytes and the matcher's semantics version. */
+static int compute_hash(job *j, cw_error *err)
+{
+    char *identity = cw_text_printf("%s\n%.*s", cw_matcher_version(), (int)j->rules->source_len,
+                                    j->rules->source);
+    if (identity == NULL)
+        return cw_error_set(err, CW_EXIT_OSERR, "out of memory");
+    const char *params[] = {identity};
+    int rc = cw_db_query(j->writer,
+                         "SELECT pg_catalog.encode(pg_catalog.sha256("
+                         "pg_catalog.convert_to($1, 'UTF8')), 'hex')",
+                         1, params, text_row, j->hash, err);
+    free(identity);
+    return rc;
+}
+
+/* Default target: the last complete ISO week in the configured time zone. */
+static int choose_weeks(job *j, cw_error *err)
+{
+    if (j->o->have_week) {
+        j->from = j->o->week_from;
+        j->to = j->o->week_to;
+        return 0;
+    }
+    char today[65] = "";
+    char *sql =
+        cw_text_printf("SELECT (pg_catalog.now() AT TIME ZONE %s)::date::text", j->src.timezone);
+    if (sql == NULL)
+        return cw_error_set(err, CW_EXIT_OSERR, "out of memory");
+    int rc = cw_db_query(j->writer, sql, 0, NULL, text_row, today, err);
+    free(sql);
+    cw_week now;
+    if (rc != 0 || cw_week_parse(&now, today, err) != 0)
+        return -1;
+    j->from = j->to = now - 1;
+    return 0;
+}
+
+static int connect_all(job *j, cw_error *err)
+{
+    if (cw_db_connect(&j->writer, j->c->dbname, &j->ctx->log, err) != 0 ||
+        cw_db_connect(&j->reader, j->c->dbname, &j->ctx->log, err) != 0)
+        return -1;
+    guard_watch(&j->guard, j->writer, j->reader);
+    if (cw_db_lock(j->writer, j->c->schema, err) != 0 ||
+        cw_schema_check(j->writer, j->c->schema, err) != 0 ||
+        cw_db_quote_ident(&j->schema, j->writer, j->c->schema, err) != 0 ||
+        cw_source_prepare(&j->src, j->writer, j->c, err) != 0)
+        return -1;
+    return 0;
+}
+
+static int record_start(job *j, cw_error *err)
+{
+    char run_id[65] = "", from[16], to[16], symptoms[16], areas[16];
+    cw_week_format_monday(from, sizeof(from), j->from);
+    cw_week_format_monday(to, sizeof(to), j->to);
+    snprintf(symptoms, sizeof(symptoms), "%zu", j->rules->symptom_count);
+    snprintf(areas, sizeof(areas), "%zu", j->rules->area_count);
+    char *ruleset = cw_text_printf(
+        "INSERT INTO %s.rulesets (hash, created_at, source, symptom_count, area_count)"
+        " VALUES ($1, pg_catalog.now(), $2, $3::int, $4::int) ON CONFLICT (hash) DO NOTHING",
+        j->schema);
+    char *run = cw_text_printf(
+        "INSERT INTO %s.runs (started_at, status, ruleset_hash, target_from, target_to, version)"
+        " VALUES (pg_catalog.clock_timestamp(), 'running', $1, $2::date, $3::date, $4)"
+        " RETURNING id::text",
+        j->schema);
+    int rc = -1;
+    if (ruleset == NULL || run == NULL) {
+        cw_error_set(err, CW_EXIT_OSERR, "out of memory");
+        goto done;
+    }
+    const char *rs_params[] = {j->hash, j->rules->source, symptoms, areas};
+    const char *run_params[] = {j->hash, from, to, CW_VERSION};
+    if (cw_db_query(j->writer, ruleset, 4, rs_params, NULL, NULL, err) != 0 ||
+        cw_db_query(j->writer, run, 4, run_params, text_row, run_id, err) != 0)
+        goto done;
+    j->run_id = strtoll(run_id, NULL, 10);
+    rc = 0;
+done:
+    free(ruleset);
+    free(run);
+    return rc;
+}
+
+static int record_finish(job *j, cw_error *err)
+{
+    char id[24], classified[24], matched[24], weeks[24];
+    snprintf(id, sizeof(id), "%lld", j->run_id);
+    snprintf(classified, sizeof(classified), "%llu", j->stats.classified);
+    snprintf(matched, sizeof(matched), "%llu", j->stats.matched);
+    snprintf(weeks, sizeof(weeks), "%ld", (long)(j->to - j->from + 1));
+    char *sql = cw_text_printf(
+        "UPDATE %s.runs SET finished_at = pg_catalog.clock_timestamp(), status = 'ok',"
+        " classified = $2::bigint, matched = $3::bigint, weeks = $4::int WHERE id = $1::bigint",
+        j->schema);
+    if (sql == NULL)
+        return cw_error_set(err, CW_EXIT_OSERR, "out of memory");
+    const char *params[] = {id, classified, matched, weeks};
+    int rc = cw_db_query(j->writer, sql, 4, params, NULL, NULL, err);
+    free(sql);
+    return rc;
+}
+
+static int rank_weeks(job *j, cw_error *err)
+{
+    cw_detect_params detect;
+    cw_rank_params rank;
+    cw_detect_params_default(&detect);
+    detect.baseline_weeks = j->c->baseline_weeks;
+    cw_rank_params_default(&rank);
+    for (cw_week w = j->from; w <= j->to; w++) {
+        cw_analyse_params p = {
+            .schema = j->schema,
+            .hash = j->hash,
+            .rules = j->rules,
+            .src = &j->src,
+            .target = w,
+            .lookback_weeks = j->c->lookback_weeks,
+            .recent_weeks = j->c->recent_weeks,
+            .detect = &detect,
+            .rank = &rank,
+            .log = &j->ctx->log,
+        };
+        cw_ranking_fini(&j->last);
+        if (cw_analyse_week(&j->last, j->writer, &p, err) != 0 ||
+            cw_stored_save(j->writer, j->schema, &j->last, j->run_id, err) != 0)
+            return -1;
+        if (guard_signalled(&j->guard) != 0)
+            return cw_error_set(err, CW_EXIT_TEMPFAIL, "interrupted");
+        if (j->to > j->from)
+            cw_log_progress(&j->ctx->log, "ranked %ld of %ld weeks", (long)(w - j->from + 1),
+                            (long)(j->to - j->from + 1));
+    }
+    cw_log_progress_done(&j->ctx->log);
+    return 0;
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* Everything the run writes, in one transaction. */
+static int transaction(job *j, cw_error *err)
+{
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    char since[16];
+    cw_week first = j->from - (cw_week)(j->c->lookback_weeks > 0 ? j->c->lookback_weeks : 1) + 1;
+    cw_week_format_monday(since, sizeof(since), first);
+    cw_ingest_params ip = {.schema = j->schema, .hash = j->hash, .since = since};
+    if (cw_db_begin(j->writer, err) != 0 || record_start(j, err) != 0)
+        return -1;
+    ip.run_id = j->run_id;
+    if (cw_ingest_run(&j->stats, j->writer, j->reader, j->matcher, j->rules, &j->src, &ip,
+                      &j->ctx->log, err) != 0)
+        return -1;
+    cw_log_info(&j->ctx->log, "classified %llu new complaints (%.1f MB) in %.2f s",
+                j->stats.classified, (double)j->stats.bytes / 1e6, seconds_since(&t0));
+    if (cw_weekly_prepare(j->writer, j->rules, err) != 0 ||
+        cw_weekly_update(j->writer, j->schema, j->hash, j->run_id, err) != 0)
+        return -1;
+    cw_log_info(&j->ctx->log, "weekly series updated at %.2f s", seconds_since(&t0));
+    if (rank_weeks(j, err) != 0 || record_finish(j, err) != 0)
+        return -1;
+    cw_log_info(&j->ctx->log, "ranked at %.2f s", seconds_since(&t0));
+    if (cw_fault_point("before-commit") != 0)
+        return cw_error_set(err, CW_EXIT_IOERR, "fault injected before commit");
+    if (guard_signalled(&j->guard) != 0)
+        return cw_error_set(err, CW_EXIT_TEMPFAIL, "interrupted");
+    int rc = cw_db_commit(j->writer, err);
+    cw_log_info(&j->ctx->log, "committed at %.2f s", seconds_since(&t0));
+    return rc;
+}
+
+static int print_outputs(job *j, cw_error *err)
+{
+    for (size_t i = 0; i < j->o->output_count; i++) {
+        const cw_output_spec *spec = &j->o->outputs[i];
+        cw_report_options ro = cw_options_report(j->o, spec, j->ctx->out);
+        if (cw_output_write(spec->path, j->ctx->out, &j->last, &ro, err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static void job_free(job *j)
+{
+    cw_source_fini(&j->src);
+    free(j->schema);
+    cw_db_free(j->reader); /* closing the writer releases the session lock */
+    cw_db_free(j->writer);
+    cw_matcher_free(j->matcher);
+    cw_rules_free(j->rules);
+    cw_ranking_fini(&j->last);
+}
+
+int cw_run_execute(cw_ctx *ctx, const cw_options *o)
+{
+    job j = {.ctx = ctx, .o = o, .c = &o->config};
+    cw_error err;
+    cw_error_clear(&err);
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int rc = load_rules(&j, &err);
+    if (rc == 0)
+        cw_log_info(&ctx->log, "rules loaded and compiled in %.2f s", seconds_since(&t0));
+    if (rc == 0)
+        rc = guard_start(&j.guard, &err);
+    if (rc == 0)
+        rc = connect_all(&j, &err);
+    if (rc == 0)
+        rc = compute_hash(&j, &err);
+    if (rc == 0)
+        rc = choose_weeks(&j, &err);
+    if (rc == 0 && (rc = transaction(&j, &err)) != 0) {
+        cw_error ignored;
+        cw_error_clear(&ignored);
+        (void)cw_db_rollback(j.writer, &ignored);
+    }
+    int sig = guard_signalled(&j.guard);
+    guard_watch(&j.guard, NULL, NULL);
+    if (rc != 0 && sig != 0) {
+        /* The cancelled query's error is a symptom; say what happened. */
+        cw_error_clear(&err);
+        cw_error_set(&err, CW_EXIT_TEMPFAIL, "interrupted by %s: the run was rolled back",
+                     sig == SIGINT ? "SIGINT" : "SIGTERM");
+    }
+    if (rc == 0) {
+        char week[16];
+        cw_week_format_iso(week, sizeof(week), j.to);
+        cw_log_info(&ctx->log, "classified %llu new complaints (%llu with symptoms); ranked %s",
+                    j.stats.classified, j.stats.matched, week);
+        rc = print_outputs(&j, &err);
+    }
+    job_free(&j);
+    guard_stop(&j.guard);
+    if (rc != 0)
+        cw_log_error(&ctx->log, &err);
+    return rc != 0 ? err.code : CW_EXIT_OK;
+}

@@ -1,0 +1,403 @@
+/* test_matcher.c - the matcher's semantics (matcher.h) on a fixture rule set. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "causeway/matcher.h"
+#include "causeway/rules.h"
+
+typedef struct fixture {
+    cw_rules *rules;
+    cw_matcher *m;
+    cw_scan *scan;
+} fixture;
+
+static void load(fixture *f, const char *path)
+{
+    cw_error err;
+    cw_error_clear(&err);
+    cr_assert_eq(cw_rules_load(&f->rules, path, stderr, &err), 0, "%s", err.message);
+    cr_assert_eq(cw_matcher_new(&f->m, f->rules, &err), 0, "%s", err.message);
+    cr_assert_eq(cw_scan_new(&f->scan, f->m, &err), 0, "%s", err.message);
+}
+
+static void parse(fixture *f, const char *yaml)
+{
+    cw_error err;
+    cw_error_clear(&err);
+    cr_assert_eq(cw_rules_parse(&f->rules, "inline.yaml", yaml, strlen(yaml), stderr, &err), 0,
+                 "%s", err.message);
+    cr_assert_eq(cw_matcher_new(&f->m, f->rules, &err), 0, "%s", err.message);
+    cr_assert_eq(cw_scan_new(&f->scan, f->m, &err), 0, "%s", err.message);
+}
+
+static void release(fixture *f)
+{
+    cw_scan_free(f->scan);
+    cw_matcher_free(f->m);
+    cw_rules_free(f->rules);
+}
+
+/* Classify body (with an optional channel); returns the hit of symptom `id` or NULL. */
+static const cw_hit *classify_n(fixture *f, const char *body, size_t len, const char *channel,
+                                const char *id)
+{
+    cw_complaint c = {.id = "t", .body = body, .body_len = len};
+    c.fields[CW_FIELD_CHANNEL] = channel;
+    const cw_hit *hits = NULL;
+    size_t count = 99;
+    cw_error err;
+    cw_error_clear(&err);
+    cr_assert_eq(cw_matcher_classify(&hits, &count, f->scan, &c, &err), 0, "%s", err.message);
+    long want = cw_rules_find_symptom(f->rules, id);
+    cr_assert_geq(want, 0, "no symptom %s", id);
+    for (size_t i = 0; i < count; i++) {
+        cr_assert_leq(hits[i].start, hits[i].end);
+        cr_assert_leq(hits[i].end, len);
+        if (i > 0)
+            cr_assert_lt(hits[i - 1].symptom, hits[i].symptom, "sorted, one per symptom");
+        if (hits[i].symptom == (size_t)want)
+            return &hits[i];
+    }
+    return NULL;
+}
+
+static const cw_hit *classify(fixture *f, const char *body, const char *id)
+{
+    return classify_n(f, body, strlen(body), "app", id);
+}
+
+static void assert_span(fixture *f, const char *body, const char *id, const char *evidence)
+{
+    const cw_hit *h = classify(f, body, id);
+    cr_assert_not_null(h, "'%s' does not fire %s", body, id);
+    size_t want = (size_t)(strstr(body, evidence) - body);
+    cr_assert_eq(h->start, want, "'%s': start %zu, want %zu", body, h->start, want);
+    cr_assert_eq(h->end, want + strlen(evidence), "'%s': end %zu, want %zu", body, h->end,
+                 want + strlen(evidence));
+}
+
+static fixture f;
+
+static void setup_basic(void)
+{
+    load(&f, "tests/data/matcher/basic.yaml");
+}
+
+static void teardown(void)
+{
+    release(&f);
+}
+
+TestSuite(matcher, .init = setup_basic, .fini = teardown);
+
+Test(matcher, version_names_the_semantics)
+{
+    cr_assert_str_eq(cw_matcher_version(), "causeway-matcher/1");
+    cr_assert_eq(cw_matcher_rules(f.m), f.rules);
+}
+
+Test(matcher, phrases_are_word_bounded)
+{
+    cr_assert_not_null(classify(&f, "she was rude.", "discourtesy"));
+    cr_assert_not_null(classify(&f, "rude", "discourtesy"));
+    cr_assert_null(classify(&f, "prudent advice", "discourtesy"));
+    cr_assert_null(classify(&f, "rudeness", "discourtesy"));
+    cr_assert_null(classify(&f, "rude_ly", "discourtesy"));
+    cr_assert_null(classify(&f, "chocolate delivery", "delay"));
+    /* UTF-8 letters are word characters: no match inside "rudé" or "érude". */
+    cr_assert_null(classify(&f, "so rud\xc3\xa9 today", "discourtesy"));
+    cr_assert_null(classify(&f, "so \xc3\xa9rude today", "discourtesy"));
+    cr_assert_null(classify(&f, "so rude\xc3\xa9 today", "discourtesy"));
+    /* ... but curly quotes and a no-break space are not letters. */
+    assert_span(&f, "\xe2\x80\x9crude\xe2\x80\x9d", "discourtesy", "rude");
+    assert_span(&f, "so\xc2\xa0rude\xc2\xa0staff", "discourtesy", "rude");
+    assert_span(&f, "missing itemz\xe2\x80\x9d", "order_mixup", "missing itemz");
+}
+
+Test(matcher, phrases_are_case_insensitive)
+{
+    assert_span(&f, "They sent the WRONG Order", "order_mixup", "WRONG Order");
+    assert_span(&f, "RUDE CASHIER", "discourtesy", "RUDE");
+}
+
+Test(matcher, spaces_match_any_run_of_whitespace)
+{
+    assert_span(&f, "a wrong \t\r\n  order", "order_mixup", "wrong \t\r\n  order");
+    cr_assert_null(classify(&f, "wrongorder", "order_mixup"));
+    cr_assert_null(classify(&f, "wrong-order", "order_mixup"));
+}
+
+Test(matcher, prefix_wildcard_covers_the_whole_word)
+{
+    assert_span(&f, "two missing items today", "order_mixup", "missing items");
+    assert_span(&f, "one missing item", "order_mixup", "missing item");
+    cr_assert_null(classify(&f, "missing itinerary", "order_mixup"));
+    assert_span(&f, "late deliveries again", "delay", "late deliveries");
+}
+
+Test(matcher, term_lists_expand_to_their_alternatives)
+{
+    assert_span(&f, "the delayed delivery", "delay", "delayed delivery");
+    assert_span(&f, "it took forever delivering", "delay", "took forever delivering");
+    cr_assert_null(classify(&f, "took delivery", "delay"));
+}
+
+Test(matcher, apostrophes_match_typographic_ones)
+{
+    assert_span(&f, "got someone else's order", "order_mixup", "someone else's order");
+    assert_span(&f, "got someone else\xe2\x80\x99s order", "order_mixup",
+                "someone else\xe2\x80\x99s order");
+}
+
+Test(matcher, regexes_are_caseless_as_written)
+{
+    assert_span(&f, "a Wrong Colour shirt", "order_mixup", "Wrong Colour");
+    assert_span(&f, "wrong color", "order_mixup", "wrong color");
+    cr_assert_null(classify(&f, "wrong colours", "order_mixup"));
+}
+
+Test(matcher, negation_cancels_a_hit_shortly_after_a_negator)
+{
+    cr_assert_null(classify(&f, "the staff was not rude", "discourtesy"));
+    cr_assert_null(classify(&f, "nobody was rude", "discourtesy"));
+    cr_assert_null(classify(&f, "I didn't find them rude", "discourtesy"));
+    cr_assert_null(classify(&f, "I didn\xe2\x80\x99t find them rude", "discourtesy"));
+    cr_assert_null(classify(&f, "NEVER rude", "discourtesy"));
+    cr_assert_null(classify(&f, "without doubt rude", "discourtesy"));
+}
+
+Test(matcher, negation_window_stops_at_clause_ends)
+{
+    assert_span(&f, "not only late but rude", "discourtesy", "rude");
+    assert_span(&f, "Not bad. Rude staff though", "discourtesy", "Rude");
+    assert_span(&f, "no; rude", "discourtesy", "rude");
+    assert_span(&f, "not just rude, awful", "discourtesy", "rude");
+    assert_span(&f, "not a single thing was rude", "discourtesy", "rude"); /* 4 words back */
+}
+
+Test(matcher, evidence_is_the_first_non_negated_hit)
+{
+    const char *t = "not rude at first, then rude and rude";
+    const cw_hit *h = classify(&f, t, "discourtesy");
+    cr_assert_not_null(h);
+    cr_assert_eq(h->start, (size_t)(strstr(t, "then rude") - t) + 5);
+    cr_assert_eq(h->end - h->start, 4);
+}
+
+Test(matcher, unless_vetoes_anywhere)
+{
+    cr_assert_not_null(classify(&f, "wrong order", "order_mixup"));
+    cr_assert_null(classify(&f, "wrong order? no problem with my order", "order_mixup"));
+    cr_assert_null(classify(&f, "No problem with my order, wrong order", "order_mixup"));
+}
+
+Test(matcher, all_entries_must_match_somewhere)
+{
+    cr_assert_null(classify(&f, "it crashed", "app_crash"));
+    cr_assert_not_null(classify(&f, "it crashed; the app is bad", "app_crash"));
+    /* negation: false for this symptom */
+    cr_assert_not_null(classify(&f, "the app never crashed before", "app_crash"));
+}
+
+Test(matcher, where_conditions_compare_fields_case_insensitively)
+{
+    const char *t = "the app crashed";
+    cr_assert_not_null(classify_n(&f, t, strlen(t), "APP", "app_crash"));
+    cr_assert_not_null(classify_n(&f, t, strlen(t), "web", "app_crash"));
+    cr_assert_null(classify_n(&f, t, strlen(t), "phone", "app_crash"));
+    cr_assert_null(classify_n(&f, t, strlen(t), NULL, "app_crash"));
+    cr_assert_eq(cw_matcher_explain(f.scan, (size_t)cw_rules_find_symptom(f.rules, "app_crash")),
+                 CW_WHY_WHERE);
+}
+
+Test(matcher, several_symptoms_per_complaint_in_rule_order)
+{
+    const char *t = "the app crashed, a rude cashier and a wrong order, late delivery";
+    cw_complaint c = {.body = t, .body_len = strlen(t)};
+    c.fields[CW_FIELD_CHANNEL] = "app";
+    const cw_hit *hits = NULL;
+    size_t n = 0;
+    cw_error err;
+    cw_error_clear(&err);
+    cr_assert_eq(cw_matcher_classify(&hits, &n, f.scan, &c, &err), 0);
+    cr_assert_eq(n, 4);
+    for (size_t i = 0; i < n; i++)
+        cr_assert_eq(hits[i].symptom, i);
+    cr_assert_eq(hits[0].start, (size_t)(strstr(t, "wrong order") - t));
+    cr_assert_eq(hits[3].start, (size_t)(strstr(t, "crashed") - t));
+}
+
+Test(matcher, explain_says_why_not)
+{
+    size_t s = (size_t)cw_rules_find_symptom(f.rules, "discourtesy");
+    cr_assert_null(classify(&f, "was not rude", "discourtesy"));
+    cr_assert_eq(cw_matcher_explain(f.scan, s), CW_WHY_NEGATED);
+    cr_assert_null(classify(&f, "fine", "discourtesy"));
+    cr_assert_eq(cw_matcher_explain(f.scan, s), CW_WHY_NO_HIT);
+    s = (size_t)cw_rules_find_symptom(f.rules, "order_mixup");
+    cr_assert_null(classify(&f, "wrong order, no problem with my order", "order_mixup"));
+    cr_assert_eq(cw_matcher_explain(f.scan, s), CW_WHY_VETOED);
+    s = (size_t)cw_rules_find_symptom(f.rules, "app_crash");
+    cr_assert_null(classify(&f, "crashed", "app_crash"));
+    cr_assert_eq(cw_matcher_explain(f.scan, s), CW_WHY_ALL_MISSING);
+}
+
+Test(matcher, empty_and_nul_bodies)
+{
+    cr_assert_null(classify_n(&f, "", 0, "app", "discourtesy"));
+    const char body[] = "\0rude\0";
+    const cw_hit *h = classify_n(&f, body, sizeof(body) - 1, "app", "discourtesy");
+    cr_assert_not_null(h);
+    cr_assert_eq(h->start, 1);
+    cr_assert_eq(h->end, 5);
+}
+
+static double seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+Test(matcher, ten_megabytes_of_matches_in_bounded_time, .timeout = 60)
+{
+    const char *unit = "not rude at all; the app crashed, missing items, late deliveries ";
+    size_t ulen = strlen(unit), len = 10u * 1024u * 1024u;
+    char *body = malloc(len);
+    cr_assert_not_null(body);
+    for (size_t i = 0; i < len; i++)
+        body[i] = unit[i % ulen];
+    double t0 = seconds();
+    const cw_hit *h = classify_n(&f, body, len, "app", "order_mixup");
+    double dt = seconds() - t0;
+    cr_assert_not_null(h);
+    cr_assert_eq(h->start, (size_t)(strstr(unit, "missing") - unit));
+    cr_assert_lt(dt, 20.0, "10 MB took %.2f s", dt); /* generous: sanitizer builds */
+    free(body);
+}
+
+Test(matcher, binary_junk_and_invalid_utf8_are_safe, .timeout = 60)
+{
+    size_t len = 4u * 1024u * 1024u;
+    unsigned char *body = malloc(len);
+    cr_assert_not_null(body);
+    unsigned x = 12345;
+    for (size_t i = 0; i < len; i++) {
+        x = x * 1103515245u + 12345u;
+        body[i] = (unsigned char)(x >> 16);
+    }
+    memcpy(body + 1000, " rude ", 6);
+    memcpy(body + 2000, "\xc3(\xff\xfe rude \xed\xa0\x80", 13);
+    double t0 = seconds();
+    const cw_hit *h = classify_n(&f, (const char *)body, len, NULL, "discourtesy");
+    cr_assert_lt(seconds() - t0, 20.0);
+    cr_assert_not_null(h);
+    cr_assert_eq(h->start, 1001);
+    free(body);
+}
+
+static void assert_refused(const char *path, unsigned line, unsigned column, const char *what)
+{
+    cw_rules *rules = NULL;
+    cw_matcher *m = (cw_matcher *)1;
+    cw_error err;
+    cw_error_clear(&err);
+    cr_assert_eq(cw_rules_load(&rules, path, stderr, &err), 0, "%s", err.message);
+    cr_assert_eq(cw_matcher_new(&m, rules, &err), -1);
+    cr_assert_null(m);
+    cr_assert_eq(err.code, CW_EXIT_DATAERR);
+    cr_assert_str_eq(err.file, path);
+    cr_assert_eq(err.line, line);
+    cr_assert_eq(err.column, column);
+    cr_assert_not_null(strstr(err.message, what), "%s", err.message);
+    cw_rules_free(rules);
+}
+
+Test(matcher_compile, uncompilable_pattern_is_a_data_error_at_its_position)
+{
+    assert_refused("tests/data/matcher/bad_regex.yaml", 12, 25,
+                   "pattern '(unclosed' cannot be compiled: Missing close parenthesis");
+}
+
+Test(matcher_compile, huge_repeat_is_refused_by_the_compile_budget)
+{
+    assert_refused("tests/data/matcher/repeat_budget.yaml", 11, 15, "compile budget");
+}
+
+Test(matcher_compile, empty_matching_regex_is_refused)
+{
+    const char *yaml = "version: 1\n"
+                       "cause_areas: [{id: a, name: A}]\n"
+                       "symptoms:\n"
+                       "  - id: s\n"
+                       "    name: S\n"
+                       "    severity: 1\n"
+                       "    match: {regex: ['x*']}\n"
+                       "    causes: [{area: a, weight: 1}]\n";
+    cw_rules *rules = NULL;
+    cw_matcher *m = NULL;
+    cw_error err;
+    cw_error_clear(&err);
+    cr_assert_eq(cw_rules_parse(&rules, "inline.yaml", yaml, strlen(yaml), stderr, &err), 0);
+    cr_assert_eq(cw_matcher_new(&m, rules, &err), -1);
+    cr_assert_eq(err.code, CW_EXIT_DATAERR);
+    cr_assert_eq(err.line, 7);
+    cr_assert_eq(err.column, 21);
+    cw_rules_free(rules);
+}
+
+Test(matcher_compile, term_list_at_both_ends_and_punctuation_is_literal)
+{
+    fixture g = {0};
+    parse(&g, "version: 1\n"
+              "terms: {who: [agent*, \"the rep\"], what: [\"$5 fee\", \"c++\"]}\n"
+              "cause_areas: [{id: a, name: A}]\n"
+              "symptoms:\n"
+              "  - id: s\n"
+              "    name: S\n"
+              "    severity: 1\n"
+              "    match: {any: ['{who} charged {what}', 'a.b (c)?']}\n"
+              "    causes: [{area: a, weight: 1}]\n");
+    assert_span(&g, "then agents charged $5 fee!", "s", "agents charged $5 fee");
+    assert_span(&g, "The Rep charged C++.", "s", "The Rep charged C++");
+    cr_assert_null(classify(&g, "reagent charged $5 fee", "s"));
+    cr_assert_null(classify(&g, "agent charged $55 fee", "s"));
+    assert_span(&g, "x a.b (c)? y", "s", "a.b (c)?");
+    cr_assert_null(classify(&g, "aXb c", "s"));
+    release(&g);
+}
+
+Test(matcher, spans_are_in_body_bytes_after_whitespace_and_apostrophes)
+{
+    /* The matcher scans a normalised copy: the spans must still point into the body. */
+    const char *t = "x\t\t\n  Someone   else\xe2\x80\x99s\r\n order  and a wrong\n\n colour";
+    assert_span(&f, t, "order_mixup", "Someone   else\xe2\x80\x99s\r\n order");
+    assert_span(&f, "a  b \n\n wrong \n COLOR!", "order_mixup", "wrong \n COLOR");
+}
+
+Test(matcher_compile, huge_term_products_fall_back_to_one_regex)
+{
+    char yaml[4096];
+    int n = snprintf(yaml, sizeof(yaml), "version: 1\nterms:\n  a: [");
+    for (int i = 0; i < 30; i++)
+        n += snprintf(yaml + n, sizeof(yaml) - (size_t)n, "%sw%d", i ? ", " : "", i);
+    n += snprintf(yaml + n, sizeof(yaml) - (size_t)n, "]\n  b: [");
+    for (int i = 0; i < 30; i++)
+        n += snprintf(yaml + n, sizeof(yaml) - (size_t)n, "%s\"v%d*\"", i ? ", " : "", i);
+    snprintf(yaml + n, sizeof(yaml) - (size_t)n,
+             "]\ncause_areas: [{id: a, name: A}]\n"
+             "symptoms:\n"
+             "  - id: s\n"
+             "    name: S\n"
+             "    severity: 1\n"
+             "    match: {any: ['{a} x {b}']}\n"
+             "    causes: [{area: a, weight: 1}]\n");
+    fixture g = {0};
+    parse(&g, yaml);
+    assert_span(&g, "so w3  X v17abc.", "s", "w3  X v17abc");
+    cr_assert_null(classify(&g, "so w3 xv17", "s"));
+    cr_assert_null(classify(&g, "so aw3 x v17", "s"));
+    release(&g);
+}

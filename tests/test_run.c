@@ -1,0 +1,580 @@
+/*
+ * test_run.c - `causeway run` and `causeway report` end to end against the
+ * throwaway PostgreSQL: idempotency, incremental classification, bad source
+ * data, and the fault rows of RELIABILITY.md (lock, SIGTERM, killed backend,
+ * killed process). "Nothing written" is a checksum of the results tables.
+ */
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "support.h"
+
+#define RULES "tests/data/run/rules.yaml"
+#define WEEK  "2026-W31" /* the last of the 30 weeks the fixture data spans */
+
+typedef struct fixture {
+    char src[64];     /* schema of the source table */
+    char results[64]; /* results schema */
+    char *config;     /* config file path */
+} fixture;
+
+/* Run SQL through psql; returns its trimmed output (caller frees). */
+static char *sql(const char *query)
+{
+    cw_test_output r;
+    const char *argv[] = {"psql", "-XAtq", "-v", "ON_ERROR_STOP=1", "-d", cw_test_dsn(),
+                          "-c",   query,   NULL};
+    cr_assert_eq(cw_test_run_program(&r, NULL, NULL, argv), 0);
+    cr_assert_eq(r.status, 0, "psql failed on %s: %s", query, r.err);
+    char *out = r.out;
+    r.out = NULL;
+    while (r.out_len > 0 && (out[r.out_len - 1] == '\n' || out[r.out_len - 1] == ' '))
+        out[--r.out_len] = '\0';
+    cw_test_output_fini(&r);
+    return out;
+}
+
+static void sqlf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void sqlf(const char *fmt, ...)
+{
+    char query[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(query, sizeof(query), fmt, ap);
+    va_end(ap);
+    free(sql(query));
+}
+
+/* 30 weeks from 2026-W02 of complaints at two sites; `rows` in all. */
+static void fill(const fixture *f, const char *rows)
+{
+    char query[4096];
+    snprintf(query, sizeof(query),
+             "INSERT INTO %s.complaints SELECT g,"
+             " timestamptz '2026-01-05 10:00+00' + (g %% 30) * interval '7 days'"
+             " + (g %% 7) * interval '1 day', 'web',"
+             " CASE WHEN g %% 2 = 0 THEN 'north' ELSE 'south' END, 'p', 'retail',"
+             " CASE g %% 7 WHEN 0 THEN 'they sent the wrong order again'"
+             " WHEN 1 THEN 'the cashier was rude' WHEN 2 THEN 'the app crashed twice'"
+             " WHEN 3 THEN 'the wrong order and a rude reply' ELSE 'thanks, all good' END"
+             " FROM generate_series(1, %s) g",
+             f->src, rows);
+    free(sql(query));
+}
+
+static void setup(fixture *f, const char *rows)
+{
+    cw_test_unique_name(f->src, sizeof(f->src), "src");
+    cw_test_unique_name(f->results, sizeof(f->results), "res");
+    sqlf("CREATE SCHEMA %s; CREATE TABLE %s.complaints (id bigint PRIMARY KEY,"
+         " received_at timestamptz NOT NULL, channel text, site text, product text,"
+         " segment text, body text)",
+         f->src, f->src);
+    if (rows != NULL)
+        fill(f, rows);
+    char text[256];
+    snprintf(text, sizeof(text), "source:\n  table: %s.complaints\n", f->src);
+    f->config = cw_test_write_temp(text, strlen(text));
+    cr_assert_not_null(f->config);
+    cw_test_output r;
+    const char *argv[] = {"causeway",    "db",       "init",     "-d",
+                          cw_test_dsn(), "--schema", f->results, NULL};
+    cr_assert_eq(cw_test_run(&r, NULL, NULL, argv), 0);
+    cr_assert_eq(r.status, 0, "db init: %s", r.err);
+    cw_test_output_fini(&r);
+}
+
+static void teardown(fixture *f)
+{
+    unlink(f->config);
+    free(f->config);
+}
+
+/* causeway run on the fixture, with up to four extra arguments. */
+static void run(cw_test_output *r, const fixture *f, const char *const *env, const char *a1,
+                const char *a2, const char *a3, const char *a4)
+{
+    const char *argv[] = {"causeway", "run",      "-d", cw_test_dsn(), "-c", f->config,
+                          "--schema", f->results, "-r", RULES,         a1,   a2,
+                          a3,         a4,         NULL};
+    cr_assert_eq(cw_test_run(r, env, NULL, argv), 0);
+}
+
+/* A digest of every results table: equal digests mean nothing was written. */
+static char *checksum(const fixture *f)
+{
+    char query[2048];
+    snprintf(query, sizeof(query),
+             "SELECT md5(string_agg(t, '|' ORDER BY t)) FROM ("
+             " SELECT 'r' || x::text t FROM %s.runs x UNION ALL"
+             " SELECT 'c' || x::text FROM %s.classified x UNION ALL"
+             " SELECT 'm' || x::text FROM %s.matches x UNION ALL"
+             " SELECT 'w' || x::text FROM %s.weekly x UNION ALL"
+             " SELECT 'k' || x::text FROM %s.rankings x UNION ALL SELECT 'empty') s",
+             f->results, f->results, f->results, f->results, f->results);
+    return sql(query);
+}
+
+static char *count(const fixture *f, const char *table)
+{
+    char query[512];
+    snprintf(query, sizeof(query), "SELECT count(*) FROM %s.%s", f->results, table);
+    return sql(query);
+}
+
+Test(run, ranks_the_week_and_reports_it_identically)
+{
+    fixture f;
+    setup(&f, "3000");
+    cw_test_output r, rep;
+    run(&r, &f, NULL, "--week", WEEK, "--format", "json");
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    cr_assert(strstr(r.out, "\"week\":\"2026-W31\"") != NULL, "json: %.400s", r.out);
+    char *classified = count(&f, "classified");
+    cr_assert_str_eq(classified, "3000");
+    char query[512];
+    snprintf(query, sizeof(query),
+             "SELECT kind || ':' || area_id || ':' || rank FROM %s.rankings"
+             " WHERE kind = 'area' ORDER BY rank",
+             f.results);
+    char *ranks = sql(query);
+    /* per 7 complaints, severity-weighted: people 7.8, process 4.2, tech 2 */
+    cr_assert(strncmp(ranks, "area:people:1", 13) == 0, "ranking: %s", ranks);
+
+    const char *argv[] = {"causeway", "report", "-d",       cw_test_dsn(), "--schema", f.results,
+                          "--week",   WEEK,     "--format", "json",        NULL};
+    cr_assert_eq(cw_test_run(&rep, NULL, NULL, argv), 0);
+    cr_assert_eq(rep.status, 0, "stderr: %s", rep.err);
+    cr_assert_str_eq(rep.out, r.out, "report differs from the run's output");
+    free(ranks);
+    free(classified);
+    cw_test_output_fini(&r);
+    cw_test_output_fini(&rep);
+    teardown(&f);
+}
+
+Test(run, rerun_is_byte_identical_and_classifies_nothing_new)
+{
+    fixture f;
+    setup(&f, "1500");
+    cw_test_output a, b;
+    run(&a, &f, NULL, "--week", WEEK, "--format", "csv");
+    cr_assert_eq(a.status, 0, "stderr: %s", a.err);
+    char *before = count(&f, "classified");
+    run(&b, &f, NULL, "--week", WEEK, "--format", "csv");
+    cr_assert_eq(b.status, 0, "stderr: %s", b.err);
+    cr_assert_str_eq(a.out, b.out);
+    char *after = count(&f, "classified");
+    cr_assert_str_eq(before, after);
+    char query[256];
+    snprintf(query, sizeof(query), "SELECT classified FROM %s.runs ORDER BY id DESC LIMIT 1",
+             f.results);
+    char *last = sql(query);
+    cr_assert_str_eq(last, "0", "the second run classified %s again", last);
+    free(last);
+    free(before);
+    free(after);
+    cw_test_output_fini(&a);
+    cw_test_output_fini(&b);
+    teardown(&f);
+}
+
+Test(run, result_does_not_depend_on_the_machine_tz)
+{
+    fixture f;
+    setup(&f, "900");
+    cw_test_output a, b;
+    const char *utc[] = {"TZ=UTC", NULL};
+    const char *nz[] = {"TZ=Pacific/Auckland", NULL};
+    run(&a, &f, utc, "--week", WEEK, "--format", "json");
+    run(&b, &f, nz, "--week", WEEK, "--format", "json");
+    cr_assert_eq(a.status, 0, "stderr: %s", a.err);
+    cr_assert_eq(b.status, 0, "stderr: %s", b.err);
+    cr_assert_str_eq(a.out, b.out);
+    cw_test_output_fini(&a);
+    cw_test_output_fini(&b);
+    teardown(&f);
+}
+
+Test(run, late_rows_are_picked_up_once)
+{
+    fixture f;
+    setup(&f, "600");
+    cw_test_output a, b;
+    run(&a, &f, NULL, "--week", WEEK, NULL, NULL);
+    cr_assert_eq(a.status, 0, "stderr: %s", a.err);
+    /* Committed after the run, but received weeks ago: behind any time watermark. */
+    sqlf("INSERT INTO %s.complaints VALUES (100001, '2026-03-03 09:00+00', 'web', 'north', 'p',"
+         " 'retail', 'a late wrong order'), (100002, '2026-03-04 09:00+00', 'web', 'north', 'p',"
+         " 'retail', 'rude again')",
+         f.src);
+    run(&b, &f, NULL, "--week", WEEK, NULL, NULL);
+    cr_assert_eq(b.status, 0, "stderr: %s", b.err);
+    char *n = count(&f, "classified");
+    cr_assert_str_eq(n, "602");
+    char query[512];
+    snprintf(query, sizeof(query),
+             "SELECT count(*) FROM %s.matches WHERE complaint_id IN ('100001', '100002')",
+             f.results);
+    char *m = sql(query);
+    cr_assert_str_eq(m, "2");
+    free(n);
+    free(m);
+    cw_test_output_fini(&a);
+    cw_test_output_fini(&b);
+    teardown(&f);
+}
+
+Test(run, empty_source_is_not_an_error)
+{
+    fixture f;
+    setup(&f, NULL);
+    cw_test_output r;
+    run(&r, &f, NULL, "--week", WEEK, "--format", "csv");
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    char *n = count(&f, "classified");
+    cr_assert_str_eq(n, "0");
+    free(n);
+    cw_test_output_fini(&r);
+    teardown(&f);
+}
+
+Test(run, null_empty_and_hostile_bodies_are_classified_without_echo)
+{
+    fixture f;
+    setup(&f, NULL);
+    sqlf("INSERT INTO %s.complaints VALUES"
+         " (1, '2026-07-28 10:00+00', 'web', 'north', 'p', 'retail', NULL),"
+         " (2, '2026-07-28 10:00+00', 'web', 'north', 'p', 'retail', ''),"
+         " (3, '2026-07-28 10:00+00', 'web', 'north', 'p', 'retail', '   '),"
+         " (4, '2026-07-28 10:00+00', NULL, NULL, NULL, NULL,"
+         "  E'CANARY-7731 \\u202e rude \\x01 wrong order \\U0001F600')",
+         f.src);
+    cw_test_output r;
+    run(&r, &f, NULL, "--week", WEEK, "--format", "csv");
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    cr_assert_null(strstr(r.err, "CANARY"), "complaint text in the log: %s", r.err);
+    char *n = count(&f, "classified");
+    cr_assert_str_eq(n, "4");
+    char *m = count(&f, "matches");
+    cr_assert_str_eq(m, "2");
+    free(n);
+    free(m);
+    cw_test_output_fini(&r);
+    teardown(&f);
+}
+
+Test(run, duplicate_ids_from_a_view_count_once)
+{
+    fixture f;
+    setup(&f, "300");
+    char query[512];
+    snprintf(query, sizeof(query),
+             "CREATE VIEW %s.doubled AS SELECT * FROM %s.complaints UNION ALL"
+             " SELECT * FROM %s.complaints WHERE id %% 3 = 0",
+             f.src, f.src, f.src);
+    free(sql(query));
+    char text[256];
+    snprintf(text, sizeof(text), "source:\n  table: %s.doubled\n", f.src);
+    char *view = cw_test_write_temp(text, strlen(text));
+    cw_test_output r;
+    const char *argv[] = {"causeway", "run", "-d",  cw_test_dsn(), "-c", view, "--schema",
+                          f.results,  "-r",  RULES, "--week",      WEEK, NULL};
+    cr_assert_eq(cw_test_run(&r, NULL, NULL, argv), 0);
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    char *n = count(&f, "classified");
+    cr_assert_str_eq(n, "300");
+    unlink(view);
+    free(view);
+    free(n);
+    cw_test_output_fini(&r);
+    teardown(&f);
+}
+
+Test(run, missing_source_column_is_a_config_error_and_writes_nothing)
+{
+    fixture f;
+    setup(&f, "300");
+    char text[256];
+    snprintf(text, sizeof(text),
+             "source:\n  table: %s.complaints\n  columns: { body: complaint_text }\n", f.src);
+    char *bad = cw_test_write_temp(text, strlen(text));
+    char *before = checksum(&f);
+    cw_test_output r;
+    const char *argv[] = {"causeway", "run",     "-d", cw_test_dsn(), "-c", bad,
+                          "--schema", f.results, "-r", RULES,         NULL};
+    cr_assert_eq(cw_test_run(&r, NULL, NULL, argv), 0);
+    cr_assert_eq(r.status, 78, "status %d: %s", r.status, r.err);
+    cr_assert(strstr(r.err, "complaint_text") != NULL, "stderr: %s", r.err);
+    char *after = checksum(&f);
+    cr_assert_str_eq(before, after);
+    unlink(bad);
+    free(bad);
+    free(before);
+    free(after);
+    cw_test_output_fini(&r);
+    teardown(&f);
+}
+
+Test(run, missing_results_schema_is_a_config_error)
+{
+    fixture f;
+    setup(&f, "30");
+    cw_test_output r;
+    const char *argv[] = {"causeway", "run",    "-d",       cw_test_dsn(),
+                          "-c",       f.config, "--schema", "no_such_results",
+                          "-r",       RULES,    NULL};
+    cr_assert_eq(cw_test_run(&r, NULL, NULL, argv), 0);
+    cr_assert_eq(r.status, 78, "status %d: %s", r.status, r.err);
+    cr_assert(strstr(r.err, "migrate") != NULL || strstr(r.err, "init") != NULL, "stderr: %s",
+              r.err);
+    cw_test_output_fini(&r);
+    teardown(&f);
+}
+
+Test(run, changed_rules_reclassify_without_mixing)
+{
+    fixture f;
+    setup(&f, "600");
+    cw_test_output a, b;
+    run(&a, &f, NULL, "--week", WEEK, NULL, NULL);
+    cr_assert_eq(a.status, 0, "stderr: %s", a.err);
+    /* The same rules with one more phrase: a new hash. */
+    char *text = cw_test_read_file(RULES, NULL);
+    cr_assert_not_null(text);
+    char *changed = malloc(strlen(text) + 64);
+    strcpy(changed, text);
+    char *at = strstr(changed, "[\"rude\"]");
+    cr_assert_not_null(at);
+    memmove(at + 18, at + 8, strlen(at + 8) + 1);
+    memcpy(at, "[\"rude\", \"thanks\"]", 18);
+    char *path = cw_test_write_temp(changed, strlen(changed));
+    const char *argv[] = {"causeway", "run", "-d", cw_test_dsn(), "-c", f.config, "--schema",
+                          f.results,  "-r",  path, "--week",      WEEK, NULL};
+    cr_assert_eq(cw_test_run(&b, NULL, NULL, argv), 0);
+    cr_assert_eq(b.status, 0, "stderr: %s", b.err);
+    char query[512];
+    snprintf(query, sizeof(query),
+             "SELECT count(DISTINCT ruleset_hash) || '/' || count(*) FROM %s.classified",
+             f.results);
+    char *hashes = sql(query);
+    cr_assert_str_eq(hashes, "2/1200", "classified per rule set: %s", hashes);
+    snprintf(query, sizeof(query),
+             "SELECT count(DISTINCT ruleset_hash) FROM %s.rankings WHERE target_week ="
+             " '2026-07-27'",
+             f.results);
+    char *ranked = sql(query);
+    cr_assert_str_eq(ranked, "1", "a week's ranking mixes rule sets");
+    unlink(path);
+    free(path);
+    free(changed);
+    free(text);
+    free(hashes);
+    free(ranked);
+    cw_test_output_fini(&a);
+    cw_test_output_fini(&b);
+    teardown(&f);
+}
+
+/* ---- faults ---- */
+
+typedef struct child {
+    pid_t pid;
+    char err_path[64];
+} child;
+
+/* Start the run in the background with CW_FAULT_AT=`fault`; wait until it stops there. */
+static void start_paused(child *c, const fixture *f, const char *fault)
+{
+    snprintf(c->err_path, sizeof(c->err_path), "/tmp/cw-run-err-XXXXXX");
+    int fd = mkstemp(c->err_path);
+    cr_assert(fd >= 0);
+    c->pid = fork();
+    cr_assert(c->pid >= 0);
+    if (c->pid == 0) {
+        dup2(fd, 2);
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, 1);
+        setenv("CW_FAULT_AT", fault, 1);
+        execl(cw_test_bin(), "causeway", "run", "-d", cw_test_dsn(), "-c", f->config, "--schema",
+              f->results, "-r", RULES, "--week", WEEK, (char *)NULL);
+        _exit(127);
+    }
+    close(fd);
+    int status;
+    cr_assert_eq(waitpid(c->pid, &status, WUNTRACED), c->pid);
+    cr_assert(WIFSTOPPED(status), "the run did not reach fault point %s (status %d)", fault,
+              status);
+}
+
+/* Let it go on; returns its exit status and stderr (caller frees). */
+static int finish(child *c, char **err)
+{
+    kill(c->pid, SIGCONT);
+    int status;
+    cr_assert_eq(waitpid(c->pid, &status, 0), c->pid);
+    *err = cw_test_read_file(c->err_path, NULL);
+    unlink(c->err_path);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static void assert_next_run_completes(const fixture *f, const char *expected_classified)
+{
+    cw_test_output r;
+    run(&r, f, NULL, "--week", WEEK, NULL, NULL);
+    cr_assert_eq(r.status, 0, "the next run failed: %s", r.err);
+    char *n = count(f, "classified");
+    cr_assert_str_eq(n, expected_classified);
+    free(n);
+    cw_test_output_fini(&r);
+}
+
+Test(run, second_concurrent_run_exits_75_at_once)
+{
+    fixture f;
+    setup(&f, "300");
+    char *before = checksum(&f);
+    child c;
+    start_paused(&c, &f, "ingest-first-row:pause");
+    cw_test_output r;
+    run(&r, &f, NULL, "--week", WEEK, NULL, NULL);
+    cr_assert_eq(r.status, 75, "status %d: %s", r.status, r.err);
+    cr_assert(strstr(r.err, "lock") != NULL, "stderr: %s", r.err);
+    char *err = NULL;
+    cr_assert_eq(finish(&c, &err), 0, "the first run: %s", err);
+    free(err);
+    free(before);
+    cw_test_output_fini(&r);
+    teardown(&f);
+}
+
+Test(run, sigterm_mid_run_rolls_back_and_releases_the_lock)
+{
+    fixture f;
+    setup(&f, "600");
+    char *before = checksum(&f);
+    child c;
+    start_paused(&c, &f, "ingest-first-row:pause");
+    kill(c.pid, SIGTERM);
+    char *err = NULL;
+    int status = finish(&c, &err);
+    cr_assert_eq(status, 75, "status %d: %s", status, err);
+    cr_assert(strstr(err, "interrupted by SIGTERM") != NULL, "stderr: %s", err);
+    char *after = checksum(&f);
+    cr_assert_str_eq(before, after, "the interrupted run left rows behind");
+    assert_next_run_completes(&f, "600");
+    free(err);
+    free(before);
+    free(after);
+    teardown(&f);
+}
+
+Test(run, backend_killed_mid_read_leaves_nothing)
+{
+    fixture f;
+    /* Long bodies: the server is still sending when its backend is killed. */
+    setup(&f, "20000");
+    sqlf("UPDATE %s.complaints SET body = body || repeat(' and so on', 300)", f.src);
+    char *before = checksum(&f);
+    child c;
+    start_paused(&c, &f, "ingest-first-row:pause");
+    char query[512];
+    snprintf(query, sizeof(query),
+             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE"
+             " application_name = 'causeway' AND pid <> pg_backend_pid()"
+             " AND query LIKE 'COPY (SELECT%%' AND query LIKE '%%%s%%'",
+             f.src);
+    char *killed = sql(query);
+    cr_assert_str_eq(killed, "1");
+    char *err = NULL;
+    int status = finish(&c, &err);
+    cr_assert_eq(status, 75, "status %d: %s", status, err);
+    char *after = checksum(&f);
+    cr_assert_str_eq(before, after);
+    assert_next_run_completes(&f, "20000");
+    free(killed);
+    free(err);
+    free(before);
+    free(after);
+    teardown(&f);
+}
+
+Test(run, writer_killed_mid_copy_leaves_nothing)
+{
+    fixture f;
+    setup(&f, "600");
+    char *before = checksum(&f);
+    child c;
+    start_paused(&c, &f, "ingest-first-row:pause");
+    char query[512];
+    snprintf(query, sizeof(query),
+             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE"
+             " application_name = 'causeway' AND pid <> pg_backend_pid()"
+             " AND query LIKE 'COPY %%classified%%FROM STDIN'");
+    char *killed = sql(query);
+    cr_assert_str_eq(killed, "1");
+    char *err = NULL;
+    int status = finish(&c, &err);
+    cr_assert_eq(status, 75, "status %d: %s", status, err);
+    char *after = checksum(&f);
+    cr_assert_str_eq(before, after);
+    assert_next_run_completes(&f, "600");
+    free(killed);
+    free(err);
+    free(before);
+    free(after);
+    teardown(&f);
+}
+
+Test(run, writer_killed_before_commit_leaves_nothing)
+{
+    fixture f;
+    setup(&f, "600");
+    char *before = checksum(&f);
+    child c;
+    start_paused(&c, &f, "before-commit:pause");
+    char query[512];
+    snprintf(query, sizeof(query),
+             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE"
+             " application_name = 'causeway' AND pid <> pg_backend_pid()"
+             " AND state = 'idle in transaction'");
+    char *killed = sql(query);
+    cr_assert_str_eq(killed, "1");
+    char *err = NULL;
+    int status = finish(&c, &err);
+    cr_assert_eq(status, 75, "status %d: %s", status, err);
+    char *after = checksum(&f);
+    cr_assert_str_eq(before, after);
+    assert_next_run_completes(&f, "600");
+    free(killed);
+    free(err);
+    free(before);
+    free(after);
+    teardown(&f);
+}
+
+Test(run, process_killed_before_commit_leaves_nothing)
+{
+    fixture f;
+    setup(&f, "600");
+    char *before = checksum(&f);
+    cw_test_output r;
+    const char *env[] = {"CW_FAULT_AT=before-commit:kill", NULL};
+    run(&r, &f, env, "--week", WEEK, NULL, NULL);
+    cr_assert_eq(r.status, 128 + SIGKILL, "status %d: %s", r.status, r.err);
+    char *after = checksum(&f);
+    cr_assert_str_eq(before, after);
+    assert_next_run_completes(&f, "600");
+    free(before);
+    free(after);
+    cw_test_output_fini(&r);
+    teardown(&f);
+}
