@@ -508,3 +508,33 @@ Test(db_faults_bin, pgconnect_timeout_from_the_environment_is_honoured)
     cr_assert_leq(took, 8, "took %lds: the 10 s default overrode PGCONNECT_TIMEOUT", (long)took);
     cw_test_output_fini(&r);
 }
+
+/* Drift: every results table dropped (renamed) by hand is caught by the check, before work. */
+Test(db_faults, schema_check_catches_a_table_changed_by_hand)
+{
+    cw_db *db = connect_or_fail();
+    cw_error err;
+    cw_error_clear(&err);
+    char name[80];
+    cw_test_unique_name(name, sizeof(name), "t_drift");
+    int applied = 0;
+    cr_assert_eq(cw_schema_migrate(db, name, &applied, &err), 0, "%s", err.message);
+    cr_assert_eq(cw_schema_check(db, name, &err), 0, "%s", err.message);
+    char *q = NULL;
+    cr_assert_eq(cw_db_quote_ident(&q, db, name, &err), 0);
+    static const char *const tables[] = {"runs",   "rulesets", "classified",  "matches",
+                                         "weekly", "rankings", "remediations"};
+    for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+        exec_or_fail(db, "ALTER TABLE %s.%s RENAME TO old_%s", q, tables[i], tables[i]);
+        cr_assert_eq(cw_schema_check(db, name, &err), -1, "%s not noticed", tables[i]);
+        cr_assert_eq(err.code, 78);
+        char want[80];
+        snprintf(want, sizeof(want), "no table '%s'", tables[i]);
+        cr_assert(strstr(err.message, want) != NULL, "%s", err.message);
+        cw_error_clear(&err);
+        exec_or_fail(db, "ALTER TABLE %s.old_%s RENAME TO %s", q, tables[i], tables[i]);
+        cr_assert_eq(cw_schema_check(db, name, &err), 0, "%s", err.message);
+    }
+    free(q);
+    cw_db_free(db);
+}
