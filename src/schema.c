@@ -1,6 +1,7 @@
 /* schema.c - results schema migrations and the version check; see schema.h. */
 #include "causeway/schema.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -126,6 +127,40 @@ done:
     return rc;
 }
 
+/* Row callback: the first column as text, into a 64-byte buffer ("" for none). */
+static int name_row(void *user, int ncols, const char *const *v, const size_t *lens, cw_error *err)
+{
+    (void)lens;
+    (void)err;
+    if (ncols > 0 && v[0] != NULL)
+        snprintf(user, 64, "%s", v[0]);
+    return 0;
+}
+
+/*
+ * Drift: the version says "current" but a table was dropped or renamed by hand.
+ * Caught here, before any work, rather than as a 42P01 in the middle of a run.
+ * The list follows sql/migrations (tests/test_db_faults.c checks each one).
+ */
+static int check_tables(cw_db *db, const char *schema, cw_error *err)
+{
+    char missing[64] = "";
+    const char *params[] = {schema};
+    if (cw_db_query(db,
+                    "SELECT t FROM pg_catalog.unnest(ARRAY['runs', 'rulesets', 'classified', "
+                    "'matches', 'weekly', 'rankings', 'remediations']) AS t WHERE "
+                    "pg_catalog.to_regclass(pg_catalog.quote_ident($1) OPERATOR(pg_catalog.||) "
+                    "'.' OPERATOR(pg_catalog.||) t) IS NULL LIMIT 1",
+                    1, params, name_row, missing, err) != 0)
+        return -1;
+    if (missing[0] == '\0')
+        return 0;
+    cw_error_set(err, CW_EXIT_CONFIG, "results schema '%s' has no table '%s'", schema, missing);
+    cw_error_hint(err, "the schema was changed by hand: restore the table, or migrate a new "
+                       "schema (causeway db migrate --schema NEW)");
+    return -1;
+}
+
 int cw_schema_check(cw_db *db, const char *schema, cw_error *err)
 {
     char *quoted = NULL;
@@ -150,7 +185,7 @@ int cw_schema_check(cw_db *db, const char *schema, cw_error *err)
                      "results schema '%s' is at version %d, newer than this causeway (%d)", schema,
                      version, want);
     } else {
-        return 0;
+        return check_tables(db, schema, err);
     }
     return -1;
 }
