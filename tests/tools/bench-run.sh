@@ -51,7 +51,7 @@ for n in "${sizes[@]}"; do
     rss[$n]=$(field maxrss_kib "$out")
     # The SQL alternative is slow: it runs with a time limit, and a timeout is reported as such.
     limit=${CW_BENCH_SQL_LIMIT:-600}
-    if out=$(PGOPTIONS="-c statement_timeout=${limit}s" "$tools/peakrss" psql "$dsn" -XAtq \
+    if out=$(PGOPTIONS="-c statement_timeout=${limit}s" "$tools/peakrss" psql "$dsn" -XAtq -v ON_ERROR_STOP=1 \
                  -f /tmp/causeway-bench-regex.sql 2>&1 >/dev/null); then
         regex=$(field wall_s "$(tail -n 1 <<<"$out")")
     else
