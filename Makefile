@@ -122,6 +122,7 @@ test: deps
 	$(MAKE) --no-print-directory VARIANT=asan build-tests
 	$(MAKE) --no-print-directory VARIANT=release all
 	$(MAKE) --no-print-directory format-check
+	$(MAKE) --no-print-directory lint
 	tests/tools/pgtmp.sh tests/tools/run-tests.sh build/asan
 
 # The same suite without sanitizers (faster, for a quick local loop).

@@ -285,7 +285,7 @@ static const char *shown(char *buf, size_t size, const char *text)
 {
     size_t max = size - 4 < 40 ? size - 4 : 40;
     size_t n = 0;
-    for (; text[n] != '\0' && n < max; n++)
+    for (; n < max && text[n] != '\0'; n++)
         buf[n] = ((unsigned char)text[n] < 0x20 || text[n] == 0x7f) ? '?' : text[n];
     if (text[n] != '\0') {
         while (n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80)
