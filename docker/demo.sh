@@ -36,7 +36,6 @@ step "4/4 the ranking of the last week"
 "$causeway" report "${dbargs[@]}"
 "$causeway" report "${dbargs[@]}" --format markdown --snippets -o "$out/ranking.md"
 "$causeway" report "${dbargs[@]}" --format csv -o "$out/ranking.csv"
-if "$causeway" report --help | grep -q html; then
-    "$causeway" report "${dbargs[@]}" --format html -o "$out/report.html"
-fi
-printf '\nInjected scenarios (ground truth): %s\nReports: %s\n' "$out/truth.csv" "$out" >&2
+"$causeway" report "${dbargs[@]}" --format html -o "$out/report.html"
+printf '\nThe HTML report: %s (open it in a browser)\nAlso: ranking.md, ranking.csv, ranking.json in %s\nInjected scenarios (ground truth): %s\n' \
+    "$out/report.html" "$out" "$out/truth.csv" >&2
