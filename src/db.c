@@ -70,7 +70,7 @@ static int result_error(cw_db *db, const PGresult *res, cw_error *err)
                      constraint != NULL ? constraint : "", constraint != NULL ? "\")" : "", state);
     } else {
         first_line(line, sizeof(line), PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
-        cw_error_set(err, code, "database error: %s (SQLSTATE %s)", line, state);
+        cw_error_set(err, code, "database error: %s", line);
     }
     snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", state);
     return -1;

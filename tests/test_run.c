@@ -592,3 +592,46 @@ Test(run, process_killed_before_commit_leaves_nothing)
     cw_test_output_fini(&r);
     teardown(&f);
 }
+
+/* The run needs SELECT on the source and its own schema, nothing more. */
+Test(run, works_with_a_least_privilege_role_that_can_do_no_more)
+{
+    fixture f;
+    setup(&f, "300");
+    char role[64], schema[64], query[1024];
+    cw_test_unique_name(role, sizeof(role), "lp");
+    cw_test_unique_name(schema, sizeof(schema), "lpres");
+    snprintf(query, sizeof(query),
+             "CREATE ROLE %s LOGIN; CREATE SCHEMA %s AUTHORIZATION %s;"
+             " GRANT USAGE ON SCHEMA %s TO %s; GRANT SELECT ON %s.complaints TO %s",
+             role, schema, role, f.src, role, f.src, role);
+    free(sql(query));
+    const char *host = getenv("PGHOST"), *port = getenv("PGPORT");
+    char dsn[256];
+    snprintf(dsn, sizeof(dsn), "host=%s port=%s dbname=causeway user=%s", host, port, role);
+
+    cw_test_output r;
+    const char *init[] = {"causeway", "db", "init", "-d", dsn, "--schema", schema, NULL};
+    cr_assert_eq(cw_test_run(&r, NULL, NULL, init), 0);
+    cr_assert_eq(r.status, 0, "db init as %s: %s", role, r.err);
+    cw_test_output_fini(&r);
+    const char *run_argv[] = {"causeway", "run", "-d",  dsn,      "-c", f.config, "--schema",
+                              schema,     "-r",  RULES, "--week", WEEK, NULL};
+    cr_assert_eq(cw_test_run(&r, NULL, NULL, run_argv), 0);
+    cr_assert_eq(r.status, 0, "run as %s: %s", role, r.err);
+    cw_test_output_fini(&r);
+
+    /* ... and cannot touch the source or anyone else's schema. */
+    snprintf(query, sizeof(query), "DELETE FROM %s.complaints", f.src);
+    const char *write_src[] = {"psql", "-XAtq", "-d", dsn, "-c", query, NULL};
+    cr_assert_eq(cw_test_run_program(&r, NULL, NULL, write_src), 0);
+    cr_assert_neq(r.status, 0, "the role could delete complaints");
+    cr_assert_not_null(strstr(r.err, "permission denied"), "psql: %s", r.err);
+    cw_test_output_fini(&r);
+    snprintf(query, sizeof(query), "CREATE TABLE %s.intruder (x int)", f.results);
+    const char *write_other[] = {"psql", "-XAtq", "-d", dsn, "-c", query, NULL};
+    cr_assert_eq(cw_test_run_program(&r, NULL, NULL, write_other), 0);
+    cr_assert_neq(r.status, 0, "the role could write into another schema");
+    cw_test_output_fini(&r);
+    teardown(&f);
+}
