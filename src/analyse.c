@@ -297,12 +297,16 @@ static int exposure_row(void *user, int ncols, const char *const *v, const size_
     if (week_index(a, v[0], &i, err) != 0)
         return -1;
     double volume = strtod(v[2], NULL);
-    site_exposure *site = volume_of(&a->exposure, a->n, v[1] != NULL ? v[1] : "", true);
-    site_exposure *all = volume_of(&a->exposure, a->n, "", true);
-    if (site == NULL || all == NULL)
+    /* One lookup at a time: creating an entry may move the others. */
+    const char *name = v[1] != NULL ? v[1] : "";
+    site_exposure *site = volume_of(&a->exposure, a->n, name, true);
+    if (site == NULL)
         return oom(err);
-    if (site != all)
+    if (name[0] != '\0')
         site->volume[i] += volume;
+    site_exposure *all = volume_of(&a->exposure, a->n, "", true);
+    if (all == NULL)
+        return oom(err);
     all->volume[i] += volume;
     return 0;
 }

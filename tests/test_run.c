@@ -635,3 +635,47 @@ Test(run, works_with_a_least_privilege_role_that_can_do_no_more)
     cw_test_output_fini(&r);
     teardown(&f);
 }
+
+/* An exposure source (orders per week and site) turns counts into rates. */
+Test(run, exposure_turns_volumes_into_rates)
+{
+    fixture f;
+    setup(&f, "1500");
+    sqlf("CREATE TABLE %s.orders (week_start date, store text, orders double precision);"
+         " INSERT INTO %s.orders SELECT d::date, s, 1000"
+         " FROM generate_series(date '2026-01-05', date '2026-07-27', interval '7 days') d,"
+         " unnest(ARRAY['north', 'south']) s",
+         f.src, f.src);
+    char text[512];
+    snprintf(text, sizeof(text),
+             "source:\n  table: %s.complaints\n"
+             "exposure:\n  table: %s.orders\n"
+             "  columns: { week: week_start, site: store, volume: orders }\n",
+             f.src, f.src);
+    char *config = cw_test_write_temp(text, strlen(text));
+    cw_test_output r;
+    const char *argv[] = {"causeway", "run", "-d",  cw_test_dsn(), "-c", config, "--schema",
+                          f.results,  "-r",  RULES, "--week",      WEEK, NULL};
+    cr_assert_eq(cw_test_run(&r, NULL, NULL, argv), 0);
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    cw_test_output_fini(&r);
+    /* 50 complaints a week over 2,000 orders a week: 25 per 1,000, people ~ 3/7 of them. */
+    char query[512];
+    snprintf(query, sizeof(query),
+             "SELECT round(rate::numeric, 1) FROM %s.rankings WHERE kind = 'area'"
+             " AND area_id = 'people'",
+             f.results);
+    char *rate = sql(query);
+    double v = strtod(rate, NULL);
+    cr_assert(v > 8 && v < 14, "people complaints per 1,000 orders: %s", rate);
+    snprintf(query, sizeof(query),
+             "SELECT count(*) FROM %s.rankings WHERE kind = 'area_site' AND rate = 'NaN'",
+             f.results);
+    char *missing = sql(query);
+    cr_assert_str_eq(missing, "0", "area x site items without a rate");
+    free(rate);
+    free(missing);
+    unlink(config);
+    free(config);
+    teardown(&f);
+}
