@@ -95,15 +95,14 @@ int cw_schema_migrate(cw_db *db, const char *schema, int *applied, cw_error *err
      * database: only create it when it is missing. */
     int exists = 0;
     const char *params[] = {schema};
-    if (cw_db_query(db,
-                    "SELECT count(*) FROM pg_catalog.pg_namespace WHERE nspname = $1", 1,
+    if (cw_db_query(db, "SELECT count(*) FROM pg_catalog.pg_namespace WHERE nspname = $1", 1,
                     params, int_row, &exists, err) != 0)
         goto done;
     create = cw_text_printf("%s%s%s CREATE TABLE IF NOT EXISTS %s.schema_migrations ("
                             " version integer PRIMARY KEY, name text NOT NULL,"
                             " applied_at timestamptz NOT NULL)",
-                            exists ? "" : "CREATE SCHEMA ", exists ? "" : quoted,
-                            exists ? "" : ";", quoted);
+                            exists ? "" : "CREATE SCHEMA ", exists ? "" : quoted, exists ? "" : ";",
+                            quoted);
     if (create == NULL) {
         cw_error_set(err, CW_EXIT_OSERR, "out of memory");
         goto done;
