@@ -34,6 +34,7 @@ typedef struct guard {
     int signalled;
     bool stop;
     bool started;
+    bool initialised; /* mu is valid */
 } guard;
 
 static void *watch_signals(void *arg)
@@ -60,6 +61,7 @@ static int guard_start(guard *g, cw_error *err)
 {
     memset(g, 0, sizeof(*g));
     pthread_mutex_init(&g->mu, NULL);
+    g->initialised = true;
     sigemptyset(&g->set);
     sigaddset(&g->set, SIGINT);
     sigaddset(&g->set, SIGTERM);
@@ -73,6 +75,8 @@ static int guard_start(guard *g, cw_error *err)
 
 static void guard_watch(guard *g, cw_db *a, cw_db *b)
 {
+    if (!g->initialised)
+        return;
     pthread_mutex_lock(&g->mu);
     g->dbs[0] = a;
     g->dbs[1] = b;
@@ -81,6 +85,8 @@ static void guard_watch(guard *g, cw_db *a, cw_db *b)
 
 static int guard_signalled(guard *g)
 {
+    if (!g->initialised)
+        return 0;
     pthread_mutex_lock(&g->mu);
     int sig = g->signalled;
     pthread_mutex_unlock(&g->mu);
@@ -99,7 +105,8 @@ static void guard_stop(guard *g)
         pthread_join(g->thread, NULL);
         pthread_sigmask(SIG_SETMASK, &g->old, NULL);
     }
-    pthread_mutex_destroy(&g->mu);
+    if (g->initialised)
+        pthread_mutex_destroy(&g->mu);
 }
 
 typedef struct job {
@@ -129,11 +136,13 @@ static int text_row(void *user, int ncols, const char *const *v, const size_t *l
     return 0;
 }
 
-static int load_rules(job *j, cw_error *err)
+/* The loader writes every error of a rule file itself (*reported is then set). */
+static int load_rules(job *j, bool *reported, cw_error *err)
 {
     const char *path = j->c->rules_path;
     int rc = path != NULL ? cw_rules_load(&j->rules, path, j->ctx->log.stream, err)
                           : cw_rules_load_default(&j->rules, j->ctx->log.stream, err);
+    *reported = rc != 0;
     if (rc == 0)
         rc = cw_matcher_new(&j->matcher, j->rules, err);
     return rc;
@@ -348,7 +357,8 @@ int cw_run_execute(cw_ctx *ctx, const cw_options *o)
     cw_error_clear(&err);
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    int rc = load_rules(&j, &err);
+    bool reported = false;
+    int rc = load_rules(&j, &reported, &err);
     if (rc == 0)
         cw_log_info(&ctx->log, "rules loaded and compiled in %.2f s", seconds_since(&t0));
     if (rc == 0)
@@ -381,7 +391,7 @@ int cw_run_execute(cw_ctx *ctx, const cw_options *o)
     }
     job_free(&j);
     guard_stop(&j.guard);
-    if (rc != 0)
+    if (rc != 0 && !reported)
         cw_log_error(&ctx->log, &err);
     return rc != 0 ? err.code : CW_EXIT_OK;
 }

@@ -679,3 +679,37 @@ Test(run, exposure_turns_volumes_into_rates)
     free(config);
     teardown(&f);
 }
+
+/* Invalid rules stop the run before it connects: every error once, exit 65, nothing written. */
+Test(run, invalid_rules_are_reported_once_and_write_nothing)
+{
+    fixture f;
+    setup(&f, "30");
+    char *before = checksum(&f);
+    const char *bad = "version: 1\ncause_areas: []\nsymptoms: [{id: x}]\n";
+    char *path = cw_test_write_temp(bad, strlen(bad));
+    cw_test_output r;
+    const char *argv[] = {"causeway", "run", "-d", cw_test_dsn(), "-c", f.config, "--schema",
+                          f.results,  "-r",  path, "--week",      WEEK, NULL};
+    cr_assert_eq(cw_test_run(&r, NULL, NULL, argv), 0);
+    cr_assert_eq(r.status, 65, "status %d: %s", r.status, r.err);
+    const char *first = strstr(r.err, ":3:");
+    cr_assert_not_null(first, "no file:line:col in %s", r.err);
+    char *after = checksum(&f);
+    cr_assert_str_eq(before, after);
+    /* No line is printed twice. */
+    char *copy = strdup(r.err);
+    char *save = NULL;
+    for (char *line = strtok_r(copy, "\n", &save); line != NULL;
+         line = strtok_r(NULL, "\n", &save)) {
+        const char *again = strstr(strstr(r.err, line) + strlen(line), line);
+        cr_assert_null(again, "printed twice: %s", line);
+    }
+    free(copy);
+    unlink(path);
+    free(path);
+    free(before);
+    free(after);
+    cw_test_output_fini(&r);
+    teardown(&f);
+}
