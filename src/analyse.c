@@ -127,11 +127,11 @@ static int choose_range(analysis *a, cw_error *err)
     const cw_analyse_params *p = a->p;
     cw_week data_first = p->target;
     char *sql = cw_text_printf("SELECT min(w.week)::text FROM %s.weekly w"
-                               " WHERE w.ruleset_hash = $1 AND w.series = 'area'",
+                               " WHERE w.ruleset_id = $1::int AND w.series = 'area'",
                                p->schema);
     if (sql == NULL)
         return oom(err);
-    const char *params[] = {p->hash};
+    const char *params[] = {p->ruleset};
     int rc = cw_db_query(a->db, sql, 1, params, first_week_row, &data_first, err);
     free(sql);
     if (rc != 0)
@@ -181,14 +181,14 @@ static int load_series(analysis *a, cw_error *err)
             return oom(err);
     char *sql = cw_text_printf(
         "SELECT w.series, w.area_id, w.site, w.week::text, w.complaints::text,"
-        " w.attributed::text, w.weighted::text FROM %s.weekly w WHERE w.ruleset_hash = $1"
+        " w.attributed::text, w.weighted::text FROM %s.weekly w WHERE w.ruleset_id = $1::int"
         " AND (w.series = 'area' OR (w.series = 'area_site' AND w.site <> ''))"
         " AND w.week BETWEEN $2::date AND $3::date"
         " ORDER BY w.series, w.area_id, w.site, w.week",
         a->p->schema);
     if (sql == NULL)
         return oom(err);
-    const char *params[] = {a->p->hash, a->from_date, a->to_date};
+    const char *params[] = {a->p->ruleset, a->from_date, a->to_date};
     int rc = cw_db_query(a->db, sql, 3, params, series_row, a, err);
     free(sql);
     return rc;
@@ -221,12 +221,12 @@ static int load_symptoms(analysis *a, cw_error *err)
 {
     char *sql = cw_text_printf(
         "SELECT w.series, w.symptom_id, w.site, sum(w.complaints)::text FROM %s.weekly w"
-        " WHERE w.ruleset_hash = $1 AND w.series IN ('symptom', 'symptom_site')"
+        " WHERE w.ruleset_id = $1::int AND w.series IN ('symptom', 'symptom_site')"
         " AND w.week BETWEEN $2::date AND $3::date GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
         a->p->schema);
     if (sql == NULL)
         return oom(err);
-    const char *params[] = {a->p->hash, a->recent_date, a->to_date};
+    const char *params[] = {a->p->ruleset, a->recent_date, a->to_date};
     int rc = cw_db_query(a->db, sql, 3, params, symptom_row, a, err);
     free(sql);
     return rc;
@@ -354,14 +354,15 @@ static int total_row(void *user, int ncols, const char *const *v, const size_t *
  */
 static int load_denominators(analysis *a, cw_error *err)
 {
-    char *sql = cw_text_printf("SELECT w.week::text, w.site, w.complaints::text FROM %s.weekly w"
-                               " WHERE w.ruleset_hash = $1 AND w.series IN ('total', 'total_site')"
-                               " AND w.week BETWEEN $2::date AND $3::date"
-                               " ORDER BY w.series, w.site, w.week",
-                               a->p->schema);
+    char *sql =
+        cw_text_printf("SELECT w.week::text, w.site, w.complaints::text FROM %s.weekly w"
+                       " WHERE w.ruleset_id = $1::int AND w.series IN ('total', 'total_site')"
+                       " AND w.week BETWEEN $2::date AND $3::date"
+                       " ORDER BY w.series, w.site, w.week",
+                       a->p->schema);
     if (sql == NULL)
         return oom(err);
-    const char *params[] = {a->p->hash, a->from_date, a->to_date};
+    const char *params[] = {a->p->ruleset, a->from_date, a->to_date};
     int rc = cw_db_query(a->db, sql, 3, params, total_row, a, err);
     free(sql);
     if (rc != 0 || load_exposure(a, err) != 0)
@@ -677,22 +678,22 @@ static int load_examples(analysis *a, cw_ranking *out, cw_error *err)
     const char *schema = a->p->schema;
     char *sql = cw_text_printf(
         "(SELECT DISTINCT ON (m.symptom_id) '', m.symptom_id, m.complaint_id, m.snippet"
-        " FROM %s.matches m JOIN %s.classified c ON c.ruleset_hash = m.ruleset_hash"
+        " FROM %s.matches m JOIN %s.classified c ON c.ruleset_id = m.ruleset_id"
         " AND c.complaint_id = m.complaint_id"
-        " WHERE m.ruleset_hash = $1 AND c.week BETWEEN $2::date AND $3::date"
+        " WHERE m.ruleset_id = $1::int AND c.week BETWEEN $2::date AND $3::date"
         " ORDER BY m.symptom_id, c.received_at DESC, m.complaint_id)"
         " UNION ALL"
         " (SELECT DISTINCT ON (c.site, m.symptom_id) c.site, m.symptom_id, m.complaint_id,"
-        " m.snippet FROM %s.matches m JOIN %s.classified c ON c.ruleset_hash = m.ruleset_hash"
+        " m.snippet FROM %s.matches m JOIN %s.classified c ON c.ruleset_id = m.ruleset_id"
         " AND c.complaint_id = m.complaint_id"
-        " WHERE m.ruleset_hash = $1 AND c.week BETWEEN $2::date AND $3::date"
+        " WHERE m.ruleset_id = $1::int AND c.week BETWEEN $2::date AND $3::date"
         " AND c.site IS NOT NULL AND c.site <> ''"
         " ORDER BY c.site, m.symptom_id, c.received_at DESC, m.complaint_id)",
         schema, schema, schema, schema);
     if (sql == NULL)
         return oom(err);
     example_row_set set = {0};
-    const char *params[] = {a->p->hash, a->recent_date, a->to_date};
+    const char *params[] = {a->p->ruleset, a->recent_date, a->to_date};
     int rc = cw_db_query(a->db, sql, 3, params, example_row, &set, err);
     if (rc == 0)
         rc = attach_examples(out, &set, err);

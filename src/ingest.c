@@ -74,8 +74,9 @@ static int on_complaint(void *user, int ncols, const char *const *v, const size_
 
     char symptoms[24];
     snprintf(symptoms, sizeof(symptoms), "%zu", count);
-    const char *row[] = {in->p->hash, v[COL_ID],      v[COL_RECEIVED], v[COL_WEEK], v[COL_CHANNEL],
-                         v[COL_SITE], v[COL_PRODUCT], v[COL_SEGMENT],  in->run_id,  symptoms};
+    const char *row[] = {in->p->ruleset, v[COL_ID],   v[COL_RECEIVED], v[COL_WEEK],
+                         v[COL_CHANNEL], v[COL_SITE], v[COL_PRODUCT],  v[COL_SEGMENT],
+                         in->run_id,     symptoms};
     if (cw_db_copy_in_row(in->writer, 10, row, NULL, err) != 0)
         return -1;
 
@@ -111,11 +112,11 @@ static char *complaints_sql(const cw_source *src, const cw_ingest_params *p)
         " pg_catalog.date_trunc('week', s.%s::timestamptz AT TIME ZONE %s)::date::text,"
         " %s, %s, %s, %s, %s FROM %s s"
         " WHERE s.%s::timestamptz >= ('%s'::timestamp AT TIME ZONE %s)"
-        " AND NOT EXISTS (SELECT 1 FROM %s.classified c WHERE c.ruleset_hash = '%s'"
+        " AND NOT EXISTS (SELECT 1 FROM %s.classified c WHERE c.ruleset_id = %s"
         " AND c.complaint_id = s.%s::text)%s) TO STDOUT",
         distinct, id, received, received, src->timezone, cols[CW_COL_CHANNEL], cols[CW_COL_SITE],
         cols[CW_COL_PRODUCT], cols[CW_COL_SEGMENT], cols[CW_COL_BODY], src->relation, received,
-        p->since, src->timezone, p->schema, p->hash, id, order);
+        p->since, src->timezone, p->schema, p->ruleset, id, order);
 done:
     for (int i = 0; i < CW_COL_COUNT; i++)
         free(cols[i]);
@@ -140,7 +141,7 @@ static int store_matches(ingest *in, cw_error *err)
         cw_error_set(err, CW_EXIT_IOERR, "could not read back the match spool file");
         return -1;
     }
-    char *sql = cw_text_printf("COPY %s.matches (ruleset_hash, complaint_id, symptom_id,"
+    char *sql = cw_text_printf("COPY %s.matches (ruleset_id, complaint_id, symptom_id,"
                                " span_start, span_end, snippet) FROM STDIN",
                                in->p->schema);
     if (sql == NULL) {
@@ -174,8 +175,8 @@ static int store_matches(ingest *in, cw_error *err)
         char s_start[16], s_end[16];
         snprintf(s_start, sizeof(s_start), "%" PRIu32, start);
         snprintf(s_end, sizeof(s_end), "%" PRIu32, end);
-        const char *row[] = {in->p->hash, buf,   in->rules->symptoms[symptom].id,
-                             s_start,     s_end, buf + id_len + 1};
+        const char *row[] = {in->p->ruleset, buf,   in->rules->symptoms[symptom].id,
+                             s_start,        s_end, buf + id_len + 1};
         if (cw_db_copy_in_row(in->writer, 6, row, NULL, err) != 0)
             goto done;
     }
@@ -210,7 +211,7 @@ int cw_ingest_run(cw_ingest_stats *stats, cw_db *writer, cw_db *reader, const cw
         goto done;
     }
     read_sql = complaints_sql(src, p);
-    write_sql = cw_text_printf("COPY %s.classified (ruleset_hash, complaint_id, received_at, week,"
+    write_sql = cw_text_printf("COPY %s.classified (ruleset_id, complaint_id, received_at, week,"
                                " channel, site, product, segment, run_id, symptom_count)"
                                " FROM STDIN",
                                p->schema);
@@ -233,7 +234,7 @@ int cw_ingest_run(cw_ingest_stats *stats, cw_db *writer, cw_db *reader, const cw
     }
     rc = stats->hits > 0 ? store_matches(&in, err) : 0;
     if (rc == 0)
-        rc = cw_weekly_acc_store(weekly, writer, p->schema, p->hash, err);
+        rc = cw_weekly_acc_store(weekly, writer, p->schema, p->ruleset, err);
 done:
     if (in.spool != NULL)
         fclose(in.spool);

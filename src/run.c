@@ -120,6 +120,7 @@ typedef struct job {
     cw_source src;
     char *schema; /* quoted */
     char hash[65];
+    char ruleset[65]; /* rulesets.id of hash, as text */
     long long run_id;
     cw_week from, to;
     cw_ranking last; /* the ranking printed at the end */
@@ -216,20 +217,25 @@ static int record_start(job *j, cw_error *err)
         " VALUES (pg_catalog.clock_timestamp(), 'running', $1, $2::date, $3::date, $4)"
         " RETURNING id::text",
         j->schema);
+    char *ruleset_id =
+        cw_text_printf("SELECT id::text FROM %s.rulesets WHERE hash = $1", j->schema);
     int rc = -1;
-    if (ruleset == NULL || run == NULL) {
+    if (ruleset == NULL || run == NULL || ruleset_id == NULL) {
         cw_error_set(err, CW_EXIT_OSERR, "out of memory");
         goto done;
     }
     const char *rs_params[] = {j->hash, j->rules->source, symptoms, areas};
     const char *run_params[] = {j->hash, from, to, CW_VERSION};
+    const char *id_params[] = {j->hash};
     if (cw_db_query(j->writer, ruleset, 4, rs_params, NULL, NULL, err) != 0 ||
+        cw_db_query(j->writer, ruleset_id, 1, id_params, text_row, j->ruleset, err) != 0 ||
         cw_db_query(j->writer, run, 4, run_params, text_row, run_id, err) != 0)
         goto done;
     j->run_id = strtoll(run_id, NULL, 10);
     rc = 0;
 done:
     free(ruleset);
+    free(ruleset_id);
     free(run);
     return rc;
 }
@@ -264,6 +270,7 @@ static int rank_weeks(job *j, cw_error *err)
         cw_analyse_params p = {
             .schema = j->schema,
             .hash = j->hash,
+            .ruleset = j->ruleset,
             .rules = j->rules,
             .src = &j->src,
             .target = w,
@@ -302,10 +309,11 @@ static int transaction(job *j, cw_error *err)
     char since[16];
     cw_week first = j->from - (cw_week)(j->c->lookback_weeks > 0 ? j->c->lookback_weeks : 1) + 1;
     cw_week_format_monday(since, sizeof(since), first);
-    cw_ingest_params ip = {.schema = j->schema, .hash = j->hash, .since = since};
+    cw_ingest_params ip = {.schema = j->schema, .since = since};
     if (cw_db_begin(j->writer, err) != 0 || record_start(j, err) != 0)
         return -1;
     ip.run_id = j->run_id;
+    ip.ruleset = j->ruleset;
     cw_weekly_acc *weekly = NULL;
     int rc = cw_weekly_acc_new(&weekly, j->rules, err);
     if (rc == 0)

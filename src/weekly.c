@@ -229,7 +229,7 @@ static int copy_cells(cw_weekly_acc *a, cw_db *db, cw_error *err)
     return 0;
 }
 
-int cw_weekly_acc_store(cw_weekly_acc *a, cw_db *db, const char *schema, const char *hash,
+int cw_weekly_acc_store(cw_weekly_acc *a, cw_db *db, const char *schema, const char *ruleset,
                         cw_error *err)
 {
     if (cw_db_exec(db,
@@ -246,18 +246,18 @@ int cw_weekly_acc_store(cw_weekly_acc *a, cw_db *db, const char *schema, const c
     if (cw_db_copy_in_end(db, err) != 0)
         return -1;
     char *sql = cw_text_printf(
-        "INSERT INTO %s.weekly AS w (ruleset_hash, series, area_id, site, symptom_id, week,"
+        "INSERT INTO %s.weekly AS w (ruleset_id, series, area_id, site, symptom_id, week,"
         " complaints, attributed, weighted)"
-        " SELECT $1::text, d.series, d.area_id, d.site, d.symptom_id, d.week, d.complaints,"
+        " SELECT $1::int, d.series, d.area_id, d.site, d.symptom_id, d.week, d.complaints,"
         " d.attributed, d.weighted FROM pg_temp.cw_weekly_delta d"
-        " ON CONFLICT (ruleset_hash, series, area_id, site, symptom_id, week) DO UPDATE SET"
+        " ON CONFLICT (ruleset_id, series, area_id, site, symptom_id, week) DO UPDATE SET"
         " complaints = w.complaints + EXCLUDED.complaints,"
         " attributed = w.attributed + EXCLUDED.attributed,"
         " weighted = w.weighted + EXCLUDED.weighted",
         schema);
     if (sql == NULL)
         return cw_error_set(err, CW_EXIT_OSERR, "out of memory");
-    const char *params[] = {hash};
+    const char *params[] = {ruleset};
     int rc = cw_db_query(db, sql, 1, params, NULL, NULL, err);
     free(sql);
     return rc;

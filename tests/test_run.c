@@ -363,8 +363,7 @@ Test(run, changed_rules_reclassify_without_mixing)
     cr_assert_eq(b.status, 0, "stderr: %s", b.err);
     char query[512];
     snprintf(query, sizeof(query),
-             "SELECT count(DISTINCT ruleset_hash) || '/' || count(*) FROM %s.classified",
-             f.results);
+             "SELECT count(DISTINCT ruleset_id) || '/' || count(*) FROM %s.classified", f.results);
     char *hashes = sql(query);
     cr_assert_str_eq(hashes, "2/1200", "classified per rule set: %s", hashes);
     snprintf(query, sizeof(query),

@@ -17,8 +17,9 @@
 #include "causeway/week.h"
 
 typedef struct cw_analyse_params {
-    const char *schema; /* quoted results schema */
-    const char *hash;   /* rule-set hash */
+    const char *schema;  /* quoted results schema */
+    const char *hash;    /* rule-set hash (shown in the ranking) */
+    const char *ruleset; /* its rulesets.id, as text (the key of the results rows) */
     const cw_rules *rules;
     const cw_source *src; /* its exposure source, if any, turns counts into rates */
     cw_week target;

@@ -27,8 +27,8 @@ typedef struct cw_ingest_stats {
 } cw_ingest_stats;
 
 typedef struct cw_ingest_params {
-    const char *schema; /* quoted results schema */
-    const char *hash;   /* rule-set hash (hex) */
+    const char *schema;  /* quoted results schema */
+    const char *ruleset; /* rulesets.id of the rule set, as text (digits only) */
     long long run_id;
     const char *since; /* "YYYY-MM-DD": complaints from this local date on (look-back) */
 } cw_ingest_params;

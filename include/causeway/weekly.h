@@ -40,10 +40,10 @@ int cw_weekly_acc_add(cw_weekly_acc *acc, const char *week, const char *site, co
                       size_t count, cw_error *err);
 
 /*
- * Add the accumulated counts to the weekly rows of rule set `hash` (schema
- * quoted), inside the caller's transaction.
+ * Add the accumulated counts to the weekly rows of rule set `ruleset` (its
+ * rulesets.id as text; schema quoted), inside the caller's transaction.
  */
-int cw_weekly_acc_store(cw_weekly_acc *acc, cw_db *db, const char *schema, const char *hash,
+int cw_weekly_acc_store(cw_weekly_acc *acc, cw_db *db, const char *schema, const char *ruleset,
                         cw_error *err);
 
 #endif

@@ -1,7 +1,8 @@
 -- causeway results schema, version 1.
 -- Applied by `causeway db init|migrate` with search_path set to the results
--- schema, so no name here is qualified. Results are keyed by the rule-set hash:
--- complaints classified under two rule sets never mix.
+-- schema, so no name here is qualified. Results are keyed by the rule set
+-- (rulesets.id, a small key for the sha256 hash that identifies it): complaints
+-- classified under two rule sets never mix.
 
 CREATE TABLE runs (
     id           bigserial PRIMARY KEY,
@@ -18,7 +19,8 @@ CREATE TABLE runs (
 );
 
 CREATE TABLE rulesets (
-    hash          text PRIMARY KEY,
+    id            serial PRIMARY KEY,
+    hash          text NOT NULL UNIQUE,
     created_at    timestamptz NOT NULL,
     source        text NOT NULL,
     symptom_count integer NOT NULL,
@@ -27,7 +29,7 @@ CREATE TABLE rulesets (
 
 -- One row per complaint and rule set; complaint ids are text so any source id type works.
 CREATE TABLE classified (
-    ruleset_hash  text NOT NULL,
+    ruleset_id    integer NOT NULL,
     complaint_id  text NOT NULL,
     received_at   timestamptz NOT NULL,
     week          date NOT NULL,          -- ISO Monday in the configured time zone
@@ -37,24 +39,24 @@ CREATE TABLE classified (
     segment       text,
     run_id        bigint NOT NULL,
     symptom_count integer NOT NULL,
-    PRIMARY KEY (ruleset_hash, complaint_id)
+    PRIMARY KEY (ruleset_id, complaint_id)
 );
-CREATE INDEX classified_week ON classified (ruleset_hash, week);
+CREATE INDEX classified_week ON classified (ruleset_id, week);
 
 -- The evidence: which symptom fired, where in the body, and a short snippet.
 CREATE TABLE matches (
-    ruleset_hash text NOT NULL,
+    ruleset_id   integer NOT NULL,
     complaint_id text NOT NULL,
     symptom_id   text NOT NULL,
     span_start   integer NOT NULL,
     span_end     integer NOT NULL,
     snippet      text NOT NULL,
-    PRIMARY KEY (ruleset_hash, complaint_id, symptom_id)
+    PRIMARY KEY (ruleset_id, complaint_id, symptom_id)
 );
 
 -- Weekly series: 'area', 'area_site', 'symptom', 'symptom_site'; '' where a key does not apply.
 CREATE TABLE weekly (
-    ruleset_hash text NOT NULL,
+    ruleset_id   integer NOT NULL,
     series       text NOT NULL,
     area_id      text NOT NULL,
     site         text NOT NULL,
@@ -64,7 +66,7 @@ CREATE TABLE weekly (
     attributed   double precision NOT NULL,
     weighted     double precision NOT NULL,
     exposure     double precision,
-    PRIMARY KEY (ruleset_hash, series, area_id, site, symptom_id, week)
+    PRIMARY KEY (ruleset_id, series, area_id, site, symptom_id, week)
 );
 
 -- The ranking of each target week, with every score component.
