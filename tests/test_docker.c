@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <yaml.h>
 
 #include "support.h"
@@ -58,6 +59,80 @@ Test(docker, kubernetes_cronjob_is_well_formed_and_tolerates_75)
     char *timer = cw_test_read_file("docker/schedule/causeway.timer", NULL);
     cr_assert_not_null(strstr(timer, "Persistent=true"));
     free(timer);
+}
+
+/* Replace every `from` in text with `to`; caller frees. */
+static char *replace_all(const char *text, const char *from, const char *to)
+{
+    size_t n = 0, flen = strlen(from), tlen = strlen(to);
+    for (const char *p = strstr(text, from); p != NULL; p = strstr(p + flen, from))
+        n++;
+    char *out = malloc(strlen(text) + n * tlen + 1), *o = out;
+    cr_assert_not_null(out);
+    for (const char *p = text;;) {
+        const char *hit = strstr(p, from);
+        if (hit == NULL) {
+            strcpy(o, p);
+            break;
+        }
+        memcpy(o, p, (size_t)(hit - p));
+        o += hit - p;
+        memcpy(o, to, tlen);
+        o += tlen;
+        p = hit + flen;
+    }
+    return out;
+}
+
+/*
+ * systemd's own checker on the units (unknown keys, bad values, a timer without
+ * its service). It needs the ExecStart binary to exist, so the units are copied
+ * with the path of the binary under test. Skipped where systemd is not installed.
+ */
+Test(docker, systemd_units_verify)
+{
+    char dir[] = "/tmp/causeway-units.XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char cwd[2048], bin[4200];
+    cr_assert_not_null(getcwd(cwd, sizeof(cwd)));
+    if (cw_test_bin()[0] == '/')
+        snprintf(bin, sizeof(bin), "%s", cw_test_bin());
+    else
+        snprintf(bin, sizeof(bin), "%s/%s", cwd, cw_test_bin());
+    cr_assert_eq(access(bin, X_OK), 0, "no binary at %s", bin);
+    const char *units[] = {"causeway.service", "causeway.timer"};
+    char paths[2][300];
+    for (size_t i = 0; i < 2; i++) {
+        char src[300];
+        snprintf(src, sizeof(src), "docker/schedule/%s", units[i]);
+        char *text = cw_test_read_file(src, NULL);
+        cr_assert_not_null(text, "%s missing", src);
+        char *fixed = replace_all(text, "/usr/local/bin/causeway", bin);
+        snprintf(paths[i], sizeof(paths[i]), "%s/%s", dir, units[i]);
+        FILE *f = fopen(paths[i], "w");
+        cr_assert_not_null(f);
+        fputs(fixed, f);
+        fclose(f);
+        free(fixed);
+        free(text);
+    }
+    cw_test_output r;
+    const char *argv[] = {"systemd-analyze", "verify", paths[1], paths[0], NULL};
+    cr_assert_eq(cw_test_run_program(&r, NULL, NULL, argv), 0);
+    int status = r.status;
+    char *err = strdup(r.err);
+    cw_test_output_fini(&r);
+    for (size_t i = 0; i < 2; i++)
+        unlink(paths[i]);
+    rmdir(dir);
+    if (status == 127) {
+        free(err);
+        cr_skip_test("systemd-analyze is not installed");
+    }
+    /* Unknown keys are only warnings (status 0): any output is a finding. */
+    cr_assert_eq(status, 0, "systemd-analyze verify: %s", err);
+    cr_assert_eq(err[0], '\0', "systemd-analyze verify: %s", err);
+    free(err);
 }
 
 Test(docker, entrypoints_run_natively_against_postgresql, .timeout = 600)
