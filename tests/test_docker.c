@@ -52,6 +52,7 @@ Test(docker, kubernetes_cronjob_is_well_formed_and_tolerates_75)
     char *text = cw_test_read_file("docker/schedule/cronjob.yaml", NULL);
     cr_assert_not_null(strstr(text, "concurrencyPolicy: Forbid"));
     cr_assert_not_null(strstr(text, "values: [75]"));
+    cr_assert_not_null(strstr(text, "activeDeadlineSeconds:"), "75 retries must be bounded");
     free(text);
     char *unit = cw_test_read_file("docker/schedule/causeway.service", NULL);
     cr_assert_not_null(strstr(unit, "SuccessExitStatus=75"));
@@ -135,6 +136,33 @@ Test(docker, systemd_units_verify)
     free(err);
 }
 
+/*
+ * weekly.sh's clock: on the Monday it runs it ranks last week (not the one
+ * before), a Monday before 06:00 runs the same day, and the ISO year turns over
+ * (2026 has 53 weeks).
+ */
+Test(docker, weekly_schedule_picks_last_complete_week_and_next_monday)
+{
+    static const char *const cases[][2] = {
+        {"2026-11-23 00:25 UTC", "week 2026-W47 next 2026-11-23 06:00\n"},
+        {"2026-11-23 06:00 UTC", "week 2026-W47 next 2026-11-30 06:00\n"},
+        {"2026-11-29 23:59 UTC", "week 2026-W47 next 2026-11-30 06:00\n"},
+        {"2026-11-30 06:00:01 UTC", "week 2026-W48 next 2026-12-07 06:00\n"},
+        {"2027-01-04 05:00 UTC", "week 2026-W53 next 2027-01-04 06:00\n"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char now[64];
+        snprintf(now, sizeof(now), "CW_WEEKLY_NOW=%s", cases[i][0]);
+        const char *env[] = {"CW_WEEKLY_PLAN=1", now, NULL};
+        const char *argv[] = {"docker/weekly.sh", NULL};
+        cw_test_output r;
+        cr_assert_eq(cw_test_run_program(&r, env, NULL, argv), 0);
+        cr_assert_eq(r.status, 0, "%s: %s", cases[i][0], r.err);
+        cr_assert_str_eq(r.out, cases[i][1], "at %s", cases[i][0]);
+        cw_test_output_fini(&r);
+    }
+}
+
 Test(docker, entrypoints_run_natively_against_postgresql, .timeout = 600)
 {
     char out[] = "/tmp/causeway-demo.XXXXXX";
@@ -162,6 +190,17 @@ Test(docker, entrypoints_run_natively_against_postgresql, .timeout = 600)
     cr_assert_eq(cw_test_run_program(&r, env, NULL, weekly), 0);
     cr_assert_eq(r.status, 0, "weekly.sh: %s", r.err);
     cr_assert_not_null(strstr(r.err, "weekly: ranked"), "stderr: %s", r.err);
+    cr_assert_not_null(strstr(r.out, "remediation ranking, week "), "no ranking printed: %s",
+                       r.out);
+    /* "weekly: ranked WEEK, report PATH\n": the HTML report is there. */
+    const char *at = strstr(r.err, ", report ");
+    cr_assert_not_null(at);
+    char report[400];
+    snprintf(report, sizeof(report), "%.*s", (int)strcspn(at + 9, "\n"), at + 9);
+    html = cw_test_read_file(report, NULL);
+    cr_assert_not_null(html, "weekly.sh wrote no report at %s", report);
+    cr_assert_not_null(strstr(html, "What to fix first"));
+    free(html);
     cw_test_output_fini(&r);
     const char *rm[] = {"rm", "-rf", out, NULL};
     cw_test_run_program(&r, NULL, NULL, rm);
