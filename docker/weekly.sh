@@ -4,6 +4,8 @@
 # $CW_REPORT_DIR/report-<week>.html. Exit 75 (another run holds the lock, or the
 # database is unreachable for now) is logged and retried next week, not fatal.
 # CW_WEEKLY_ONCE=1 runs once now and exits with causeway's status (used by tests).
+# CW_WEEKLY_PLAN=1 only prints the week it would rank and the next run time, for
+# the moment CW_WEEKLY_NOW (any `date -d` text; default now) - used by tests.
 # Database: the PG* environment or CW_TEST_DSN.
 set -uo pipefail
 
@@ -12,9 +14,25 @@ out=${CW_REPORT_DIR:-.}
 dbargs=()
 [ -n "${CW_TEST_DSN:-}" ] && dbargs=(-d "$CW_TEST_DSN")
 
+# The last complete ISO week at epoch second $1: the week of the same moment 7
+# days earlier (on a Monday morning that is last week, not the one before).
+last_week() { date -u -d "@$(($1 - 7 * 86400))" +%G-W%V; }
+
+# The first Monday 06:00 UTC strictly after epoch second $1 (today's, on a Monday
+# before 06:00).
+next_run() {
+    local dow six days next
+    dow=$(date -u -d "@$1" +%u)
+    six=$(date -u -d "$(date -u -d "@$1" +%F) 06:00" +%s)
+    days=$(((8 - dow) % 7))
+    next=$((six + days * 86400))
+    [ "$next" -le "$1" ] && next=$((next + 7 * 86400))
+    echo "$next"
+}
+
 run_once() {
     local week status
-    week=$(date -u -d 'last monday - 7 days' +%G-W%V)
+    week=$(last_week "$(date -u +%s)")
     "$causeway" run "${dbargs[@]}" --week "$week" -o "$out/report-$week.html" --format table
     status=$?
     case $status in
@@ -25,13 +43,18 @@ run_once() {
     return $status
 }
 
+if [ -n "${CW_WEEKLY_PLAN:-}" ]; then
+    now=$(date -u -d "${CW_WEEKLY_NOW:-now}" +%s) || exit 64
+    echo "week $(last_week "$now") next $(date -u -d "@$(next_run "$now")" '+%F %R')"
+    exit 0
+fi
 if [ -n "${CW_WEEKLY_ONCE:-}" ]; then
     run_once
     exit $?
 fi
 while :; do
     now=$(date -u +%s)
-    next=$(date -u -d 'next monday 06:00' +%s)
+    next=$(next_run "$now")
     echo "weekly: next run at $(date -u -d "@$next" '+%F %R UTC')" >&2
     sleep $((next - now))
     run_once || true

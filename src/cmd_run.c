@@ -26,7 +26,7 @@ static void print_help(FILE *out)
           "                           next -o, or to standard output\n"
           "  -o, --output=FILE        also write the ranking to FILE (atomically); repeatable;\n"
           "                           the format follows --format or the file's extension\n"
-          "      --top=N              items per section in table/markdown (default: 10)\n"
+          "      --top=N              items per section in table/markdown/html (default: 10)\n"
           "      --snippets           show matched snippets in table/markdown output\n"
           "  -h, --help               show this help\n"
           "\n"

@@ -37,6 +37,26 @@ static void esc(FILE *out, const char *s)
     }
 }
 
+/*
+ * The CSS class of a status: only the five known words become classes, so a
+ * status from a tampered results table cannot inject attributes.
+ */
+static const char *status_class(const char *status)
+{
+    static const char *const known[] = {"drift", "shift", "spike", "stable", "insufficient"};
+    for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+        if (status != NULL && strcmp(status, known[i]) == 0)
+            return known[i];
+    return "unknown";
+}
+
+static void badge(FILE *out, const char *status)
+{
+    fprintf(out, "<span class=\"badge %s\">", status_class(status));
+    esc(out, status);
+    fputs("</span>", out);
+}
+
 static void number(FILE *out, int decimals, double v)
 {
     if (isfinite(v))
@@ -55,16 +75,22 @@ static const char *const css =
     ".rank{display:inline-block;min-width:1.8em;font-weight:700}"
     ".badge{display:inline-block;font-size:.8em;font-weight:700;text-transform:uppercase;"
     "letter-spacing:.04em;padding:.1em .55em;border-radius:4px;border:1px solid;margin-left:.5em}"
-    ".drift{color:#9b1c1c;background:#fde8e8}.shift{color:#8a3b00;background:#feecdc}"
-    ".spike{color:#6b4e00;background:#fdf6b2}.stable{color:#1f5130;background:#def7ec}"
-    ".insufficient{color:#4b5563;background:#f3f4f6}"
+    /* Hue plus a border style and weight each, so the badges differ in greyscale too. */
+    ".drift{color:#9b1c1c;background:#fde8e8;border:2px solid}"
+    ".shift{color:#8a3b00;background:#feecdc;border:3px double}"
+    ".spike{color:#6b4e00;background:#fdf6b2;border:2px dashed}"
+    ".stable{color:#1f5130;background:#fff;border-style:dotted;font-weight:400}"
+    ".insufficient,.unknown{color:#4b5563;background:#f3f4f6;border-style:dotted;"
+    "font-weight:400;font-style:italic}"
     "table.score{border-collapse:collapse;margin:.4em 0}"
     "table.score td{padding:.1em .9em .1em 0}table.score td:first-child{color:#5b6571}"
     ".cols{display:flex;gap:2em;flex-wrap:wrap}.cols>div{flex:1;min-width:260px}"
     "svg{max-width:100%;height:auto}svg text{font-size:10px;fill:#5b6571}"
     "blockquote{margin:.3em 0;padding:.2em .8em;border-left:3px solid #c3cad2;color:#333}"
     ".fix{background:#eef6ff;border-radius:6px;padding:.5em .9em}"
-    "@media print{body{margin:0;max-width:none}.item{border-color:#999}}";
+    "@media print{body{margin:0;max-width:none;font-size:11pt}.item{border-color:#999}"
+    "h2{break-after:avoid}.summary,.fix,.badge{print-color-adjust:exact;"
+    "-webkit-print-color-adjust:exact}}";
 
 /* An inline chart: the weekly series, its frozen baseline and the detected onset. */
 static void chart(FILE *out, const cw_ranking *r, const cw_ranking_entry *e)
@@ -73,7 +99,7 @@ static void chart(FILE *out, const cw_ranking *r, const cw_ranking_entry *e)
         return;
     double top = isfinite(e->baseline) ? e->baseline : 0;
     for (size_t i = 0; i < e->series_len; i++)
-        if (e->series[i] > top)
+        if (isfinite(e->series[i]) && e->series[i] > top)
             top = e->series[i];
     top = top > 0 ? top * 1.1 : 1;
     const double w = CHART_W - PAD_L - 6, h = CHART_H - PAD_T - PAD_B;
@@ -88,38 +114,57 @@ static void chart(FILE *out, const cw_ranking *r, const cw_ranking_entry *e)
             Y(0), CHART_W - 6, Y(0));
     fprintf(out, "<text x=\"2\" y=\"%.1f\">%.0f</text><text x=\"2\" y=\"%.1f\">0</text>\n",
             PAD_T + 8.0, top, Y(0));
-    if (e->baseline_from >= 0 && (size_t)e->baseline_from < e->series_len)
+    char label[16];
+    if (e->baseline_from >= 0 && (size_t)e->baseline_from < e->series_len) {
+        /* Where the frozen baseline window starts: its length is configuration. */
+        cw_week_format_iso(label, sizeof(label), r->series_first + e->baseline_from);
         fprintf(out,
-                "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%.1f\" fill=\"#eef2f6\">"
-                "<title>baseline window</title></rect>\n",
-                X(e->baseline_from), PAD_T,
-                fmin(26.0, (double)e->series_len - 1 - (double)e->baseline_from) * step, h);
+                "<line class=\"baseline-from\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%.1f\" "
+                "stroke=\"#3b6ea5\" stroke-dasharray=\"2 3\"><title>baseline from %s</title>"
+                "</line><text x=\"%.1f\" y=\"%d\" fill=\"#3b6ea5\">baseline</text>\n",
+                X(e->baseline_from), PAD_T, X(e->baseline_from), PAD_T + h, label,
+                X(e->baseline_from) + 3, PAD_T + 20);
+    }
     if (isfinite(e->baseline))
         fprintf(out,
                 "<line class=\"baseline\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" "
                 "stroke=\"#3b6ea5\" stroke-dasharray=\"5 4\"><title>frozen baseline %.1f a "
                 "week</title></line>\n",
                 PAD_L, Y(e->baseline), CHART_W - 6, Y(e->baseline), e->baseline);
-    if (e->series_since >= 0 && (size_t)e->series_since < e->series_len)
+    if (e->series_since >= 0 && (size_t)e->series_since < e->series_len) {
+        /* The label goes left of a marker near the right edge so it is not clipped. */
+        const double x = X(e->series_since);
+        const int left = x > CHART_W - 50;
         fprintf(out,
                 "<line class=\"onset\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%.1f\" "
                 "stroke=\"#9b1c1c\" stroke-width=\"1.5\"/><text x=\"%.1f\" y=\"%d\" "
-                "fill=\"#9b1c1c\">onset</text>\n",
-                X(e->series_since), PAD_T, X(e->series_since), PAD_T + h, X(e->series_since) + 3,
-                PAD_T + 9);
+                "fill=\"#9b1c1c\"%s>onset</text>\n",
+                x, PAD_T, x, PAD_T + h, left ? x - 3 : x + 3, PAD_T + 9,
+                left ? " text-anchor=\"end\"" : "");
+    }
     fputs("<polyline class=\"series\" fill=\"none\" stroke=\"#1d232b\" stroke-width=\"1.5\" "
           "points=\"",
           out);
     for (size_t i = 0; i < e->series_len; i++)
-        fprintf(out, "%s%.1f,%.1f", i > 0 ? " " : "", X(i), Y(e->series[i]));
+        fprintf(out, "%s%.1f,%.1f", i > 0 ? " " : "", X(i),
+                Y(isfinite(e->series[i]) ? e->series[i] : 0));
     fputs("\"/>\n", out);
     char first[16], last[16];
     cw_week_format_iso(first, sizeof(first), r->series_first);
     cw_week_format_iso(last, sizeof(last), r->series_first + (cw_week)e->series_len - 1);
+    /* Week labels: both ends, and about every quarter in between when they fit. */
     fprintf(out,
             "<text x=\"%d\" y=\"%d\">%s</text><text x=\"%d\" y=\"%d\" "
-            "text-anchor=\"end\">%s</text>\n</svg>\n",
+            "text-anchor=\"end\">%s</text>\n",
             PAD_L, CHART_H - 6, first, CHART_W - 6, CHART_H - 6, last);
+    for (size_t i = 13; i + 13 < e->series_len && step * 13 >= 60; i += 13) {
+        cw_week_format_iso(label, sizeof(label), r->series_first + (cw_week)i);
+        fprintf(out,
+                "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#c3cad2\"/>"
+                "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n",
+                X(i), Y(0), X(i), Y(0) + 3, X(i), CHART_H - 6, label);
+    }
+    fputs("</svg>\n", out);
 #undef X
 #undef Y
 }
@@ -132,7 +177,9 @@ static void shares(FILE *out, const char *title, const cw_ranking_share *s, size
     for (size_t i = 0; i < n; i++) {
         fputs(i > 0 ? ", " : "", out);
         esc(out, s[i].id);
-        fprintf(out, " (%.0f)", s[i].value);
+        fputs(" (", out);
+        number(out, 0, s[i].value);
+        fputc(')', out);
     }
     fputs("</p>\n", out);
 }
@@ -145,16 +192,15 @@ static void item(FILE *out, const cw_ranking *r, const cw_ranking_entry *e)
         fputs(" &middot; ", out);
         esc(out, e->site);
     }
-    fprintf(out, "<span class=\"badge %s\">", e->status);
-    esc(out, e->status);
-    fputs("</span></h3>\n<p class=\"meta\">", out);
+    badge(out, e->status);
+    fputs("</h3>\n<p class=\"meta\">", out);
     if (e->since_week[0] != '\0') {
         fputs("since ", out);
         esc(out, e->since_week);
-        if (isfinite(e->slope_pct))
-            fprintf(out, ", %+.1f %% a week", e->slope_pct);
         fputs(" &middot; ", out);
     }
+    if (isfinite(e->slope_pct))
+        fprintf(out, "%+.1f %% a week &middot; ", e->slope_pct);
     fputs("owner: ", out);
     esc(out, e->owner[0] != '\0' ? e->owner : "not set");
     fputs("</p>\n<div class=\"cols\"><div>\n<table class=\"score\">", out);
@@ -222,9 +268,8 @@ static void summary(FILE *out, const cw_ranking *r, size_t areas)
         const cw_ranking_entry *e = &r->entries[i];
         fputs("<li>", out);
         esc(out, e->area_name);
-        fprintf(out, " <span class=\"badge %s\">", e->status);
-        esc(out, e->status);
-        fputs("</span>", out);
+        fputc(' ', out);
+        badge(out, e->status);
         if (e->top_symptom_count > 0) {
             fputs(" &mdash; mostly ", out);
             esc(out, e->top_symptoms[0].id);
@@ -246,9 +291,11 @@ static const char *const how_to_read =
     "when it is rising, and never below the <b>severity floor</b> that keeps rare but "
     "severe symptoms visible.</p>\n"
     "<p><b>drift</b>: a slow sustained rise, with its slope; <b>shift</b>: a persistent "
-    "step; <b>spike</b>: one bad week; <b>stable</b>: nothing beyond the usual. Each is "
-    "judged against a baseline frozen over the shaded weeks of the chart (dashed line), "
-    "so a slow decline is not absorbed; the red line marks the estimated onset.</p>\n"
+    "step; <b>spike</b>: one bad week; <b>stable</b>: nothing beyond the usual; "
+    "<b>insufficient</b>: too little history to judge. Each is "
+    "judged against a baseline frozen over a window of weeks that starts at the dotted "
+    "blue line of the chart (its level is the dashed line), so a slow decline is not "
+    "absorbed; the red line marks the estimated onset.</p>\n"
     "<p>Quoted snippets are complaint text: handle this file as personal data.</p>\n";
 
 void cw_report_write_html(FILE *out, const cw_ranking *r, const cw_report_options *opts)
@@ -263,7 +310,12 @@ void cw_report_write_html(FILE *out, const cw_ranking *r, const cw_report_option
     esc(out, r->target_week);
     fputs(" (from ", out);
     esc(out, r->week_monday);
-    fprintf(out, ") &middot; rule set %.12s</p>\n", r->ruleset_hash != NULL ? r->ruleset_hash : "");
+    fputs(") &middot; rule set ", out);
+    char hash[13] = "";
+    if (r->ruleset_hash != NULL)
+        snprintf(hash, sizeof(hash), "%s", r->ruleset_hash);
+    esc(out, hash);
+    fputs("</p>\n", out);
     size_t areas = r->count > 0 ? section_end(r, 0) : 0;
     if (areas > 0)
         summary(out, r, areas);

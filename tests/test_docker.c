@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <yaml.h>
 
 #include "support.h"
@@ -51,6 +52,7 @@ Test(docker, kubernetes_cronjob_is_well_formed_and_tolerates_75)
     char *text = cw_test_read_file("docker/schedule/cronjob.yaml", NULL);
     cr_assert_not_null(strstr(text, "concurrencyPolicy: Forbid"));
     cr_assert_not_null(strstr(text, "values: [75]"));
+    cr_assert_not_null(strstr(text, "activeDeadlineSeconds:"), "75 retries must be bounded");
     free(text);
     char *unit = cw_test_read_file("docker/schedule/causeway.service", NULL);
     cr_assert_not_null(strstr(unit, "SuccessExitStatus=75"));
@@ -58,6 +60,107 @@ Test(docker, kubernetes_cronjob_is_well_formed_and_tolerates_75)
     char *timer = cw_test_read_file("docker/schedule/causeway.timer", NULL);
     cr_assert_not_null(strstr(timer, "Persistent=true"));
     free(timer);
+}
+
+/* Replace every `from` in text with `to`; caller frees. */
+static char *replace_all(const char *text, const char *from, const char *to)
+{
+    size_t n = 0, flen = strlen(from), tlen = strlen(to);
+    for (const char *p = strstr(text, from); p != NULL; p = strstr(p + flen, from))
+        n++;
+    char *out = malloc(strlen(text) + n * tlen + 1), *o = out;
+    cr_assert_not_null(out);
+    for (const char *p = text;;) {
+        const char *hit = strstr(p, from);
+        if (hit == NULL) {
+            strcpy(o, p);
+            break;
+        }
+        memcpy(o, p, (size_t)(hit - p));
+        o += hit - p;
+        memcpy(o, to, tlen);
+        o += tlen;
+        p = hit + flen;
+    }
+    return out;
+}
+
+/*
+ * systemd's own checker on the units (unknown keys, bad values, a timer without
+ * its service). It needs the ExecStart binary to exist, so the units are copied
+ * with the path of the binary under test. Skipped where systemd is not installed.
+ */
+Test(docker, systemd_units_verify)
+{
+    char dir[] = "/tmp/causeway-units.XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char cwd[2048], bin[4200];
+    cr_assert_not_null(getcwd(cwd, sizeof(cwd)));
+    if (cw_test_bin()[0] == '/')
+        snprintf(bin, sizeof(bin), "%s", cw_test_bin());
+    else
+        snprintf(bin, sizeof(bin), "%s/%s", cwd, cw_test_bin());
+    cr_assert_eq(access(bin, X_OK), 0, "no binary at %s", bin);
+    const char *units[] = {"causeway.service", "causeway.timer"};
+    char paths[2][300];
+    for (size_t i = 0; i < 2; i++) {
+        char src[300];
+        snprintf(src, sizeof(src), "docker/schedule/%s", units[i]);
+        char *text = cw_test_read_file(src, NULL);
+        cr_assert_not_null(text, "%s missing", src);
+        char *fixed = replace_all(text, "/usr/local/bin/causeway", bin);
+        snprintf(paths[i], sizeof(paths[i]), "%s/%s", dir, units[i]);
+        FILE *f = fopen(paths[i], "w");
+        cr_assert_not_null(f);
+        fputs(fixed, f);
+        fclose(f);
+        free(fixed);
+        free(text);
+    }
+    cw_test_output r;
+    const char *argv[] = {"systemd-analyze", "verify", paths[1], paths[0], NULL};
+    cr_assert_eq(cw_test_run_program(&r, NULL, NULL, argv), 0);
+    int status = r.status;
+    char *err = strdup(r.err);
+    cw_test_output_fini(&r);
+    for (size_t i = 0; i < 2; i++)
+        unlink(paths[i]);
+    rmdir(dir);
+    if (status == 127) {
+        free(err);
+        cr_skip_test("systemd-analyze is not installed");
+    }
+    /* Unknown keys are only warnings (status 0): any output is a finding. */
+    cr_assert_eq(status, 0, "systemd-analyze verify: %s", err);
+    cr_assert_eq(err[0], '\0', "systemd-analyze verify: %s", err);
+    free(err);
+}
+
+/*
+ * weekly.sh's clock: on the Monday it runs it ranks last week (not the one
+ * before), a Monday before 06:00 runs the same day, and the ISO year turns over
+ * (2026 has 53 weeks).
+ */
+Test(docker, weekly_schedule_picks_last_complete_week_and_next_monday)
+{
+    static const char *const cases[][2] = {
+        {"2026-11-23 00:25 UTC", "week 2026-W47 next 2026-11-23 06:00\n"},
+        {"2026-11-23 06:00 UTC", "week 2026-W47 next 2026-11-30 06:00\n"},
+        {"2026-11-29 23:59 UTC", "week 2026-W47 next 2026-11-30 06:00\n"},
+        {"2026-11-30 06:00:01 UTC", "week 2026-W48 next 2026-12-07 06:00\n"},
+        {"2027-01-04 05:00 UTC", "week 2026-W53 next 2027-01-04 06:00\n"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char now[64];
+        snprintf(now, sizeof(now), "CW_WEEKLY_NOW=%s", cases[i][0]);
+        const char *env[] = {"CW_WEEKLY_PLAN=1", now, NULL};
+        const char *argv[] = {"docker/weekly.sh", NULL};
+        cw_test_output r;
+        cr_assert_eq(cw_test_run_program(&r, env, NULL, argv), 0);
+        cr_assert_eq(r.status, 0, "%s: %s", cases[i][0], r.err);
+        cr_assert_str_eq(r.out, cases[i][1], "at %s", cases[i][0]);
+        cw_test_output_fini(&r);
+    }
 }
 
 Test(docker, entrypoints_run_natively_against_postgresql, .timeout = 600)
@@ -87,6 +190,17 @@ Test(docker, entrypoints_run_natively_against_postgresql, .timeout = 600)
     cr_assert_eq(cw_test_run_program(&r, env, NULL, weekly), 0);
     cr_assert_eq(r.status, 0, "weekly.sh: %s", r.err);
     cr_assert_not_null(strstr(r.err, "weekly: ranked"), "stderr: %s", r.err);
+    cr_assert_not_null(strstr(r.out, "remediation ranking, week "), "no ranking printed: %s",
+                       r.out);
+    /* "weekly: ranked WEEK, report PATH\n": the HTML report is there. */
+    const char *at = strstr(r.err, ", report ");
+    cr_assert_not_null(at);
+    char report[400];
+    snprintf(report, sizeof(report), "%.*s", (int)strcspn(at + 9, "\n"), at + 9);
+    html = cw_test_read_file(report, NULL);
+    cr_assert_not_null(html, "weekly.sh wrote no report at %s", report);
+    cr_assert_not_null(strstr(html, "What to fix first"));
+    free(html);
     cw_test_output_fini(&r);
     const char *rm[] = {"rm", "-rf", out, NULL};
     cw_test_run_program(&r, NULL, NULL, rm);

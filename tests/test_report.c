@@ -7,6 +7,7 @@
 
 #include "causeway/output.h"
 #include "causeway/report.h"
+#include "causeway/week.h"
 #include "support.h"
 
 static void add_share(cw_ranking_share *s, size_t *n, const char *id, double v)
@@ -40,6 +41,8 @@ static void fixture(cw_ranking *r)
     r->target_week = strdup("2026-W46");
     r->week_monday = strdup("2026-11-09");
     r->ruleset_hash = strdup("3fa2c1d9e8b7a6554433221100ffeeddccbbaa99887766554433221100ffeedd");
+    /* Three weeks ending at the target week: 2026-W44 (Monday 2026-10-26) .. 2026-W46. */
+    r->series_first = cw_week_from_days(cw_week_days_from_civil(2026, 10, 26));
 
     cw_ranking_entry *e = entry(r, "area", 1, "process", "Process friendliness", "", "drift");
     free(e->since_week);
@@ -69,6 +72,8 @@ static void fixture(cw_ranking *r)
     e->series[1] = 31;
     e->series[2] = 44;
     e->series_len = 3;
+    e->baseline_from = 0;
+    e->series_since = 2;
 
     e = entry(r, "area", 2, "standards", "Service-standards compliance", "", "stable");
     e->score = 50;
@@ -244,6 +249,16 @@ Test(report, html_escapes_everything_from_data)
     e->examples[0].snippet = strdup("\"><img src=x onerror=alert(2)> & 'quoted'");
     free(e->remediation);
     e->remediation = strdup("<b>bold</b>");
+    free(e->owner);
+    e->owner = strdup("O'Brien & \"Sons\"");
+    free(e->status);
+    e->status = strdup("drift\" onmouseover=\"alert(3)");
+    free(e->examples[0].complaint_id);
+    e->examples[0].complaint_id = strdup("<i>7</i>");
+    free(r.entries[2].site);
+    r.entries[2].site = strdup("<script>x</script>");
+    free(r.ruleset_hash);
+    r.ruleset_hash = strdup("<svg onload=1>");
     char *html = render_html(&r);
     cr_assert_null(strstr(html, "<script>"), "unescaped script tag");
     cr_assert_null(strstr(html, "<img"), "unescaped img tag");
@@ -251,7 +266,14 @@ Test(report, html_escapes_everything_from_data)
     cr_assert_not_null(strstr(html, "&lt;script&gt;alert(1)&lt;/script&gt;"));
     cr_assert_not_null(
         strstr(html, "&quot;&gt;&lt;img src=x onerror=alert(2)&gt; &amp; &#39;quoted&#39;"));
+    cr_assert_not_null(strstr(html, "O&#39;Brien &amp; &quot;Sons&quot;"), "owner not escaped");
+    cr_assert_null(strstr(html, "onmouseover=\""), "status injected an attribute");
+    cr_assert_not_null(strstr(html, "class=\"badge unknown\">drift&quot; onmouseover"));
+    cr_assert_null(strstr(html, "<i>7"), "unescaped complaint id");
+    cr_assert_null(strstr(html, "<svg onload"), "unescaped rule-set hash");
+    cr_assert_not_null(strstr(html, "&lt;script&gt;x&lt;/script&gt;"), "site not escaped");
     cr_assert_null(strstr(html, "http"), "the report must not load anything");
+    cr_assert_null(strstr(html, "<script"), "no scripts at all");
     free(html);
     cw_ranking_fini(&r);
 }
@@ -275,51 +297,130 @@ Test(report, html_draws_each_series_with_baseline_and_onset)
     cr_assert_eq(n, e->series_len, "%zu points for %zu weeks", n, e->series_len);
     cr_assert_not_null(strstr(html, "class=\"baseline\""));
     cr_assert_not_null(strstr(html, "class=\"onset\""));
+    /* The baseline window's start is marked and named by its ISO week (week.h). */
+    char first[16], label[64];
+    cw_week_format_iso(first, sizeof(first), r.series_first);
+    snprintf(label, sizeof(label), "<title>baseline from %s</title>", first);
+    cr_assert_not_null(strstr(html, label), "no baseline-window marker for %s", first);
+    /* No onset, no window start: no markers, and the chart still has every point. */
+    free(html);
+    e->series_since = -1;
+    e->baseline_from = -1;
+    html = render_html(&r);
+    cr_assert_null(strstr(html, "class=\"onset\""));
+    cr_assert_null(strstr(html, "class=\"baseline-from\""));
     free(html);
     cw_ranking_fini(&r);
 }
 
-/* The HTML report in a real browser (Debian's chromium, headless): it loads and draws. */
-Test(report, html_renders_in_headless_chromium, .timeout = 120)
+Test(report, html_shows_unknown_numbers_as_a_dash_and_slope_without_onset)
 {
     cw_ranking r;
     fixture(&r);
+    cw_ranking_entry *e = &r.entries[1];
+    e->score = NAN;
+    e->slope_pct = -2.5;
+    e->top_symptoms[0].id = strdup("late");
+    e->top_symptoms[0].value = NAN;
+    e->top_symptom_count = 1;
     char *html = render_html(&r);
+    cr_assert_null(strstr(html, "nan"), "NaN printed as a number");
+    cr_assert_null(strstr(html, "inf"), "infinity printed as a number");
+    cr_assert_not_null(strstr(html, "late (&ndash;)"));
+    cr_assert_not_null(strstr(html, "<b>&ndash;</b>"), "NaN score not shown as a dash");
+    cr_assert_not_null(strstr(html, "-2.5 % a week"), "slope without an onset week hidden");
+    free(html);
     cw_ranking_fini(&r);
+}
+
+Test(report, html_labels_a_long_series_with_its_iso_weeks)
+{
+    cw_ranking r;
+    fixture(&r);
+    cw_error err;
+    cw_error_clear(&err);
+    cr_assert_eq(cw_week_parse(&r.series_first, "2025-W40", &err), 0);
+    cw_ranking_entry *e = &r.entries[0];
+    free(e->series);
+    e->series_len = 60;
+    e->series = calloc(e->series_len, sizeof(double));
+    for (size_t i = 0; i < e->series_len; i++)
+        e->series[i] = i < 40 ? 20 : 20 + (double)(i - 40) * 2;
+    e->baseline_from = 8;
+    e->series_since = 41;
+    char *html = render_html(&r);
+    /* 2025 has 52 ISO weeks: 2025-W40 + 59 = 2026-W47; a label every 13 weeks between. */
+    cr_assert_not_null(strstr(html, ">2025-W40</text>"));
+    cr_assert_not_null(strstr(html, ">2026-W47</text>"));
+    cr_assert_not_null(strstr(html, ">2026-W01</text>"), "no label 13 weeks in");
+    cr_assert_not_null(strstr(html, "<title>baseline from 2025-W48</title>"));
+    const char *points = strstr(strstr(html, "<polyline"), "points=\"");
+    size_t n = 1;
+    for (const char *p = points + 8; *p != '"'; p++)
+        n += *p == ' ';
+    cr_assert_eq(n, 60);
+    free(html);
+    cw_ranking_fini(&r);
+}
+
+/*
+ * The golden HTML report in a real browser (Debian's chromium, headless): it
+ * parses, the chart survives into the DOM, and it renders to a PNG. Missing
+ * chromium is a failure, not a skip: the report is only checked here.
+ */
+static void chromium(cw_test_output *res, const char *const *argv)
+{
+    cr_assert_eq(cw_test_run_program(res, NULL, NULL, argv), 0);
+    cr_assert_neq(res->status, 127,
+                  "chromium is not installed (apt-get install chromium, see "
+                  "tests/tools/ensure-deps.sh): the HTML report cannot be checked");
+    cr_assert_eq(res->status, 0, "chromium failed (%d): %s", res->status, res->err);
+}
+
+Test(report, html_renders_in_headless_chromium, .timeout = 120)
+{
+    char cwd[2048], golden[2200];
+    cr_assert_not_null(getcwd(cwd, sizeof(cwd)));
+    snprintf(golden, sizeof(golden), "%s/tests/data/report/ranking.html", cwd);
+    cr_assert_eq(access(golden, R_OK), 0, "%s missing", golden);
     char dir[] = "/tmp/causeway-html.XXXXXX";
     cr_assert_not_null(mkdtemp(dir));
-    char page[256], shot[256], url[300], shot_arg[300], profile[300];
-    snprintf(page, sizeof(page), "%s/report.html", dir);
+    char shot[256], url[4200], shot_arg[300], profile[300];
     snprintf(shot, sizeof(shot), "%s/report.png", dir);
-    snprintf(url, sizeof(url), "file://%s", page);
+    snprintf(url, sizeof(url), "file://%s", golden);
     snprintf(shot_arg, sizeof(shot_arg), "--screenshot=%s", shot);
     snprintf(profile, sizeof(profile), "--user-data-dir=%s/profile", dir);
-    FILE *f = fopen(page, "w");
-    fputs(html, f);
-    fclose(f);
-    free(html);
 
     cw_test_output dom;
     const char *dump[] = {
         "chromium", "--headless", "--no-sandbox", "--disable-gpu", profile, "--dump-dom",
         url,        NULL};
-    cr_assert_eq(cw_test_run_program(&dom, NULL, NULL, dump), 0,
-                 "chromium is not installed (apt-get install chromium): the HTML check cannot run");
-    cr_assert_eq(dom.status, 0, "chromium failed: %s", dom.err);
-    cr_assert_not_null(strstr(dom.out, "<polyline class=\"series\""), "no chart in the DOM");
+    chromium(&dom, dump);
+    const char *poly = strstr(dom.out, "<polyline class=\"series\"");
+    cr_assert_not_null(poly, "no chart in the DOM: %s", dom.out);
+    const char *points = strstr(poly, "points=\"");
+    cr_assert_not_null(points);
+    size_t n = 1;
+    for (const char *p = points + 8; *p != '"' && *p != '\0'; p++)
+        n += *p == ' ';
+    cr_assert_eq(n, 3, "the fixture's 3 weeks, %zu points in the DOM", n);
     cr_assert_not_null(strstr(dom.out, "What to fix first"));
+    cr_assert_null(strstr(dom.out, "<parsererror"));
     cw_test_output_fini(&dom);
 
     cw_test_output png;
     const char *screenshot[] = {"chromium",      "--headless", "--no-sandbox",
-                                "--disable-gpu", profile,      "--window-size=1100,1600",
+                                "--disable-gpu", profile,      "--window-size=1200,1600",
                                 shot_arg,        url,          NULL};
-    cr_assert_eq(cw_test_run_program(&png, NULL, NULL, screenshot), 0);
-    cr_assert_eq(png.status, 0, "chromium screenshot failed: %s", png.err);
+    chromium(&png, screenshot);
     size_t len = 0;
     char *bytes = cw_test_read_file(shot, &len);
-    cr_assert(bytes != NULL && len > 1000 && memcmp(bytes, "\x89PNG", 4) == 0,
-              "no screenshot written");
+    cr_assert(bytes != NULL && len > 1000 && memcmp(bytes, "\x89PNG\r\n\x1a\n", 8) == 0,
+              "no screenshot written (%zu bytes)", len);
+    /* IHDR: width and height, big-endian, right after the 8-byte signature + 8. */
+    const unsigned char *u = (const unsigned char *)bytes;
+    unsigned w = (unsigned)u[16] << 24 | (unsigned)u[17] << 16 | (unsigned)u[18] << 8 | u[19];
+    cr_assert_eq(w, 1200, "screenshot %u px wide", w);
     free(bytes);
     cw_test_output_fini(&png);
     cw_test_output run_rm;

@@ -28,7 +28,7 @@ typedef struct cw_report_options {
     cw_report_format format;
     bool color;    /* ANSI colour (table only): a terminal and NO_COLOR unset */
     bool snippets; /* table/markdown: show matched snippets too */
-    unsigned top;  /* items per section in table/markdown; 0 = all */
+    unsigned top;  /* items per section in table/markdown/html; 0 = all */
 } cw_report_options;
 
 /* The version of the JSON document layout (the "schema" member). */
