@@ -486,6 +486,36 @@ Test(run, sigterm_mid_run_rolls_back_and_releases_the_lock)
     teardown(&f);
 }
 
+/*
+ * Pause the run at `fault`, terminate the one causeway backend matching `which`
+ * (a pg_stat_activity condition), let the run go on: it must exit 75, leave the
+ * results checksum unchanged, and the next run must classify all `rows`.
+ */
+static void assert_killed_backend_leaves_nothing(fixture *f, const char *rows, const char *fault,
+                                                 const char *which)
+{
+    char *before = checksum(f);
+    child c;
+    start_paused(&c, f, fault);
+    char query[768];
+    snprintf(query, sizeof(query),
+             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE"
+             " application_name = 'causeway' AND pid <> pg_backend_pid() AND %s",
+             which);
+    char *killed = sql(query);
+    cr_assert_str_eq(killed, "1", "backends terminated: %s", killed);
+    char *err = NULL;
+    int status = finish(&c, &err);
+    cr_assert_eq(status, 75, "status %d: %s", status, err);
+    char *after = checksum(f);
+    cr_assert_str_eq(before, after, "the run left rows behind");
+    assert_next_run_completes(f, rows);
+    free(killed);
+    free(err);
+    free(before);
+    free(after);
+}
+
 Test(run, backend_killed_mid_read_leaves_nothing)
 {
     require_fault_hooks();
@@ -493,27 +523,9 @@ Test(run, backend_killed_mid_read_leaves_nothing)
     /* Long bodies: the server is still sending when its backend is killed. */
     setup(&f, "20000");
     sqlf("UPDATE %s.complaints SET body = body || repeat(' and so on', 300)", f.src);
-    char *before = checksum(&f);
-    child c;
-    start_paused(&c, &f, "ingest-first-row:pause");
-    char query[512];
-    snprintf(query, sizeof(query),
-             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE"
-             " application_name = 'causeway' AND pid <> pg_backend_pid()"
-             " AND query LIKE 'COPY (SELECT%%' AND query LIKE '%%%s%%'",
-             f.src);
-    char *killed = sql(query);
-    cr_assert_str_eq(killed, "1");
-    char *err = NULL;
-    int status = finish(&c, &err);
-    cr_assert_eq(status, 75, "status %d: %s", status, err);
-    char *after = checksum(&f);
-    cr_assert_str_eq(before, after);
-    assert_next_run_completes(&f, "20000");
-    free(killed);
-    free(err);
-    free(before);
-    free(after);
+    char which[256];
+    snprintf(which, sizeof(which), "query LIKE 'COPY (SELECT%%' AND query LIKE '%%%s%%'", f.src);
+    assert_killed_backend_leaves_nothing(&f, "20000", "ingest-first-row:pause", which);
     teardown(&f);
 }
 
@@ -522,26 +534,8 @@ Test(run, writer_killed_mid_copy_leaves_nothing)
     require_fault_hooks();
     fixture f;
     setup(&f, "600");
-    char *before = checksum(&f);
-    child c;
-    start_paused(&c, &f, "ingest-first-row:pause");
-    char query[512];
-    snprintf(query, sizeof(query),
-             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE"
-             " application_name = 'causeway' AND pid <> pg_backend_pid()"
-             " AND query LIKE 'COPY %%classified%%FROM STDIN'");
-    char *killed = sql(query);
-    cr_assert_str_eq(killed, "1");
-    char *err = NULL;
-    int status = finish(&c, &err);
-    cr_assert_eq(status, 75, "status %d: %s", status, err);
-    char *after = checksum(&f);
-    cr_assert_str_eq(before, after);
-    assert_next_run_completes(&f, "600");
-    free(killed);
-    free(err);
-    free(before);
-    free(after);
+    assert_killed_backend_leaves_nothing(&f, "600", "ingest-first-row:pause",
+                                         "query LIKE 'COPY %classified%FROM STDIN'");
     teardown(&f);
 }
 
@@ -550,26 +544,8 @@ Test(run, writer_killed_before_commit_leaves_nothing)
     require_fault_hooks();
     fixture f;
     setup(&f, "600");
-    char *before = checksum(&f);
-    child c;
-    start_paused(&c, &f, "before-commit:pause");
-    char query[512];
-    snprintf(query, sizeof(query),
-             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE"
-             " application_name = 'causeway' AND pid <> pg_backend_pid()"
-             " AND state = 'idle in transaction'");
-    char *killed = sql(query);
-    cr_assert_str_eq(killed, "1");
-    char *err = NULL;
-    int status = finish(&c, &err);
-    cr_assert_eq(status, 75, "status %d: %s", status, err);
-    char *after = checksum(&f);
-    cr_assert_str_eq(before, after);
-    assert_next_run_completes(&f, "600");
-    free(killed);
-    free(err);
-    free(before);
-    free(after);
+    assert_killed_backend_leaves_nothing(&f, "600", "before-commit:pause",
+                                         "state = 'idle in transaction'");
     teardown(&f);
 }
 
