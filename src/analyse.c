@@ -427,20 +427,34 @@ static double weight_of(const cw_symptom *s, size_t area)
     return 0;
 }
 
+/* The weight with which recent symptom count c counts for series s; 0 when it does not. */
+static double attribution(const analysis *a, const series *s, const symptom_count *c)
+{
+    bool mine = s->kind == KIND_AREA ? !c->per_site : c->per_site && strcmp(c->site, s->site) == 0;
+    return mine && c->count > 0 ? weight_of(&a->p->rules->symptoms[c->symptom], s->area) : 0;
+}
+
+/* The highest severity attributed to s in the recent window (the severity floor's input). */
+static int worst_severity(const analysis *a, const series *s)
+{
+    int worst = 0;
+    for (size_t i = 0; i < a->symptom_count; i++) {
+        int severity = a->p->rules->symptoms[a->symptoms[i].symptom].severity;
+        if (attribution(a, s, &a->symptoms[i]) > 0 && severity > worst)
+            worst = severity;
+    }
+    return worst;
+}
+
 static int fill_evidence(analysis *a, const series *s, cw_ranking_entry *e, cw_error *err)
 {
     const cw_rules *rules = a->p->rules;
+    e->max_severity = worst_severity(a, s);
     for (size_t i = 0; i < a->symptom_count; i++) {
         const symptom_count *c = &a->symptoms[i];
-        bool mine =
-            s->kind == KIND_AREA ? !c->per_site : c->per_site && strcmp(c->site, s->site) == 0;
-        double w = weight_of(&rules->symptoms[c->symptom], s->area);
-        if (!mine || w <= 0 || c->count <= 0)
-            continue;
-        if (rules->symptoms[c->symptom].severity > e->max_severity)
-            e->max_severity = rules->symptoms[c->symptom].severity;
-        if (add_share(e->top_symptoms, &e->top_symptom_count, rules->symptoms[c->symptom].id,
-                      w * c->count, err) != 0)
+        double w = attribution(a, s, c);
+        if (w > 0 && add_share(e->top_symptoms, &e->top_symptom_count,
+                               rules->symptoms[c->symptom].id, w * c->count, err) != 0)
             return -1;
     }
     if (s->kind != KIND_AREA)
@@ -568,15 +582,7 @@ static int rank_kind(analysis *a, cw_ranking *out, int kind, cw_error *err)
             goto done;
         }
         in[j] = rank_input(a, s, keys[j]);
-        /* The severity floor needs the worst symptom seen recently. */
-        cw_ranking_entry probe = {0};
-        if (fill_evidence(a, s, &probe, err) != 0)
-            goto done;
-        in[j].max_severity = probe.max_severity;
-        for (size_t k = 0; k < probe.top_symptom_count; k++)
-            free(probe.top_symptoms[k].id);
-        for (size_t k = 0; k < probe.top_site_count; k++)
-            free(probe.top_sites[k].id);
+        in[j].max_severity = worst_severity(a, s);
         j++;
     }
     cw_rank_compute(items, a->p->rank, in, n);
