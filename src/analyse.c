@@ -613,12 +613,15 @@ typedef struct example_row_set {
     size_t count, cap;
 } example_row_set;
 
+#define SNIPPET_BYTES   320
+#define SNIPPET_CONTEXT 80 /* bytes of body shown on each side of the evidence */
+
+/* Row: site, symptom, complaint id, span start, span end, body (NULL: gone from the source). */
 static int example_row(void *user, int ncols, const char *const *v, const size_t *lens,
                        cw_error *err)
 {
-    (void)lens;
     example_row_set *set = user;
-    if (ncols != 4 || v[0] == NULL || v[1] == NULL || v[2] == NULL)
+    if (ncols != 6 || v[0] == NULL || v[1] == NULL || v[2] == NULL || v[3] == NULL || v[4] == NULL)
         return 0;
     if (set->count == set->cap) {
         size_t cap = set->cap == 0 ? 64 : set->cap * 2;
@@ -636,10 +639,15 @@ static int example_row(void *user, int ncols, const char *const *v, const size_t
     memset(x, 0, sizeof(*x));
     set->sites[set->count] = NULL;
     set->count++; /* counted first: freed with the set whatever fails below */
+    /* The body may have been edited since it was classified: the snippet clamps the span. */
+    char snippet[SNIPPET_BYTES] = "";
+    if (v[5] != NULL)
+        cw_text_snippet(snippet, sizeof(snippet), v[5], lens[5], strtoul(v[3], NULL, 10),
+                        strtoul(v[4], NULL, 10), SNIPPET_CONTEXT);
     if (cw_ranking_strdup(&set->sites[set->count - 1], v[0], err) != 0 ||
         cw_ranking_strdup(&x->symptom_id, v[1], err) != 0 ||
         cw_ranking_strdup(&x->complaint_id, v[2], err) != 0 ||
-        cw_ranking_strdup(&x->snippet, v[3], err) != 0)
+        cw_ranking_strdup(&x->snippet, snippet, err) != 0)
         return -1;
     return 0;
 }
@@ -679,23 +687,47 @@ static int attach_examples(cw_ranking *out, const example_row_set *set, cw_error
     return 0;
 }
 
+/*
+ * The newest complaint per symptom (and per site and symptom) of the recent weeks,
+ * with its evidence span; its body comes from the source, only for these few rows
+ * (the results keep offsets, not text: sql/migrations/0002).
+ */
+static char *examples_sql(const analysis *a)
+{
+    const cw_source *src = a->p->src;
+    const char *id = src->columns[CW_COL_ID], *received = src->columns[CW_COL_RECEIVED_AT];
+    char *body = cw_source_column_sql(src, CW_COL_BODY);
+    if (body == NULL)
+        return NULL;
+    char *sql = cw_text_printf(
+        "WITH hit AS (SELECT c.site, e.symptom_id, c.complaint_id, c.received_at,"
+        " e.span_start, e.span_end FROM %s.classified c CROSS JOIN LATERAL"
+        " ROWS FROM (pg_catalog.unnest(c.symptoms), pg_catalog.unnest(c.span_starts),"
+        " pg_catalog.unnest(c.span_ends))"
+        " AS e (symptom_id, span_start, span_end)"
+        " WHERE c.ruleset_id = $1::int AND c.week BETWEEN $2::date AND $3::date"
+        " AND c.symptom_count > 0),"
+        " ex AS ((SELECT DISTINCT ON (symptom_id) '' AS site, symptom_id, complaint_id,"
+        " span_start, span_end FROM hit ORDER BY symptom_id, received_at DESC, complaint_id)"
+        " UNION ALL (SELECT DISTINCT ON (site, symptom_id) site, symptom_id, complaint_id,"
+        " span_start, span_end FROM hit WHERE site IS NOT NULL AND site <> ''"
+        " ORDER BY site, symptom_id, received_at DESC, complaint_id)),"
+        " body AS (SELECT DISTINCT ON (s.%s::text) s.%s::text AS complaint_id, %s AS body"
+        " FROM %s s WHERE s.%s::timestamptz >= ($2::date::timestamp AT TIME ZONE %s)"
+        " AND s.%s::timestamptz < (($3::date + 7)::timestamp AT TIME ZONE %s)"
+        " AND s.%s::text IN (SELECT complaint_id FROM ex)"
+        " ORDER BY s.%s::text, s.%s::timestamptz DESC)"
+        " SELECT ex.site, ex.symptom_id, ex.complaint_id, ex.span_start, ex.span_end, body.body"
+        " FROM ex LEFT JOIN body USING (complaint_id) ORDER BY ex.site, ex.symptom_id",
+        a->p->schema, id, id, body, src->relation, received, src->timezone, received, src->timezone,
+        id, id, received);
+    free(body);
+    return sql;
+}
+
 static int load_examples(analysis *a, cw_ranking *out, cw_error *err)
 {
-    const char *schema = a->p->schema;
-    char *sql = cw_text_printf(
-        "(SELECT DISTINCT ON (m.symptom_id) '', m.symptom_id, m.complaint_id, m.snippet"
-        " FROM %s.matches m JOIN %s.classified c ON c.ruleset_id = m.ruleset_id"
-        " AND c.complaint_id = m.complaint_id"
-        " WHERE m.ruleset_id = $1::int AND c.week BETWEEN $2::date AND $3::date"
-        " ORDER BY m.symptom_id, c.received_at DESC, m.complaint_id)"
-        " UNION ALL"
-        " (SELECT DISTINCT ON (c.site, m.symptom_id) c.site, m.symptom_id, m.complaint_id,"
-        " m.snippet FROM %s.matches m JOIN %s.classified c ON c.ruleset_id = m.ruleset_id"
-        " AND c.complaint_id = m.complaint_id"
-        " WHERE m.ruleset_id = $1::int AND c.week BETWEEN $2::date AND $3::date"
-        " AND c.site IS NOT NULL AND c.site <> ''"
-        " ORDER BY c.site, m.symptom_id, c.received_at DESC, m.complaint_id)",
-        schema, schema, schema, schema);
+    char *sql = examples_sql(a);
     if (sql == NULL)
         return oom(err);
     example_row_set set = {0};

@@ -13,8 +13,8 @@
 
 enum { COL_ID, COL_RECEIVED, COL_WEEK, COL_CHANNEL, COL_SITE, COL_PRODUCT, COL_SEGMENT, COL_BODY };
 
-#define SNIPPET_BYTES   320
-#define SNIPPET_CONTEXT 80
+/* Longest "{a,b}" / "{1,2}" array literal kept on the stack; longer ones are allocated. */
+#define ARRAY_STACK 512
 
 typedef struct ingest {
     cw_db *writer;
@@ -22,32 +22,53 @@ typedef struct ingest {
     const cw_rules *rules;
     const cw_ingest_params *p;
     const cw_log *log;
-    FILE *spool; /* matches waiting for the second COPY */
     cw_weekly_acc *weekly;
     cw_ingest_stats *stats;
     char run_id[24];
 } ingest;
 
-/* Spool record: u32 id length, id, u32 symptom, u32 start, u32 end, u32 snippet length, snippet. */
-static int spool_u32(FILE *f, size_t v)
+/* The evidence columns of a classified row: symptom ids, span starts, span ends. */
+typedef struct evidence {
+    char *text[3];
+    char stack[3][ARRAY_STACK];
+} evidence;
+
+/* Symptom ids are [a-z][a-z0-9_]* (rules.c), so none needs quoting in an array literal. */
+static int evidence_format(evidence *e, const cw_rules *rules, const cw_hit *hits, size_t count,
+                           cw_error *err)
 {
-    uint32_t u = (uint32_t)(v > UINT32_MAX ? UINT32_MAX : v);
-    return fwrite(&u, sizeof(u), 1, f) == 1 ? 0 : -1;
+    size_t need[3] = {3, 3, 3};
+    for (size_t i = 0; i < count; i++) {
+        need[0] += strlen(rules->symptoms[hits[i].symptom].id) + 1;
+        need[1] += 11;
+        need[2] += 11;
+    }
+    for (int k = 0; k < 3; k++) {
+        e->text[k] = need[k] <= ARRAY_STACK ? e->stack[k] : malloc(need[k]);
+        if (e->text[k] == NULL)
+            return cw_error_set(err, CW_EXIT_OSERR, "out of memory");
+        size_t at = 0;
+        e->text[k][at++] = '{';
+        for (size_t i = 0; i < count; i++) {
+            if (i > 0)
+                e->text[k][at++] = ',';
+            if (k == 0)
+                at += (size_t)sprintf(e->text[k] + at, "%s", rules->symptoms[hits[i].symptom].id);
+            else
+                at += (size_t)sprintf(e->text[k] + at, "%" PRIu32,
+                                      (uint32_t)(k == 1 ? hits[i].start : hits[i].end));
+        }
+        e->text[k][at++] = '}';
+        e->text[k][at] = '\0';
+    }
+    return 0;
 }
 
-static int spool_hit(ingest *in, const char *id, size_t id_len, const cw_hit *hit, const char *body,
-                     size_t body_len, cw_error *err)
+static void evidence_fini(evidence *e)
 {
-    char snippet[SNIPPET_BYTES];
-    cw_text_snippet(snippet, sizeof(snippet), body, body_len, hit->start, hit->end,
-                    SNIPPET_CONTEXT);
-    size_t snippet_len = strlen(snippet);
-    if (spool_u32(in->spool, id_len) != 0 || fwrite(id, 1, id_len, in->spool) != id_len ||
-        spool_u32(in->spool, hit->symptom) != 0 || spool_u32(in->spool, hit->start) != 0 ||
-        spool_u32(in->spool, hit->end) != 0 || spool_u32(in->spool, snippet_len) != 0 ||
-        fwrite(snippet, 1, snippet_len, in->spool) != snippet_len)
-        return cw_error_set(err, CW_EXIT_IOERR, "could not write the match spool file");
-    return 0;
+    for (int k = 0; k < 3; k++)
+        if (e->text[k] != e->stack[k])
+            free(e->text[k]);
 }
 
 static int on_complaint(void *user, int ncols, const char *const *v, const size_t *lens,
@@ -68,16 +89,18 @@ static int on_complaint(void *user, int ncols, const char *const *v, const size_
     if (cw_matcher_classify(&hits, &count, in->scan, &c, err) != 0 ||
         cw_weekly_acc_add(in->weekly, v[COL_WEEK], v[COL_SITE], hits, count, err) != 0)
         return -1;
-    for (size_t i = 0; i < count; i++)
-        if (spool_hit(in, v[COL_ID], lens[COL_ID], &hits[i], c.body, c.body_len, err) != 0)
-            return -1;
-
     char symptoms[24];
     snprintf(symptoms, sizeof(symptoms), "%zu", count);
+    evidence e = {0};
+    int rc = evidence_format(&e, in->rules, hits, count, err);
     const char *row[] = {in->p->ruleset, v[COL_ID],   v[COL_RECEIVED], v[COL_WEEK],
                          v[COL_CHANNEL], v[COL_SITE], v[COL_PRODUCT],  v[COL_SEGMENT],
-                         in->run_id,     symptoms};
-    if (cw_db_copy_in_row(in->writer, 10, row, NULL, err) != 0)
+                         in->run_id,     symptoms,    e.text[0],       e.text[1],
+                         e.text[2]};
+    if (rc == 0)
+        rc = cw_db_copy_in_row(in->writer, 13, row, NULL, err);
+    evidence_fini(&e);
+    if (rc != 0)
         return -1;
 
     cw_ingest_stats *s = in->stats;
@@ -125,71 +148,59 @@ done:
     return sql;
 }
 
-static int read_u32(FILE *f, uint32_t *v)
+/*
+ * The rule set's own partition of classified (sql/migrations/0002). For a rule set
+ * that has none yet it is created here, loaded without indexes and attached after
+ * the load, which builds the indexes once, by sorting.
+ */
+typedef struct partition {
+    char *name;   /* qualified */
+    bool created; /* by this run: attach after the load */
+} partition;
+
+static int present_row(void *user, int ncols, const char *const *v, const size_t *lens,
+                       cw_error *err)
 {
-    return fread(v, sizeof(*v), 1, f) == 1 ? 0 : -1;
+    (void)lens;
+    (void)err;
+    *(bool *)user = ncols > 0 && v[0] != NULL && strcmp(v[0], "t") == 0;
+    return 0;
 }
 
-/* Copy the spooled matches into the results. */
-static int store_matches(ingest *in, cw_error *err)
+static int partition_open(partition *pt, cw_db *writer, const cw_ingest_params *p, cw_error *err)
 {
-    char *buf = NULL;
-    size_t cap = 0;
-    int rc = -1;
-    bool copying = false;
-    if (fflush(in->spool) != 0 || fseek(in->spool, 0, SEEK_SET) != 0) {
-        cw_error_set(err, CW_EXIT_IOERR, "could not read back the match spool file");
+    if ((pt->name = cw_text_printf("%s.classified_r%s", p->schema, p->ruleset)) == NULL)
+        return cw_error_set(err, CW_EXIT_OSERR, "out of memory");
+    bool present = false;
+    const char *params[] = {pt->name};
+    if (cw_db_query(writer, "SELECT pg_catalog.to_regclass($1) IS NOT NULL", 1, params, present_row,
+                    &present, err) != 0)
         return -1;
-    }
-    char *sql = cw_text_printf("COPY %s.matches (ruleset_id, complaint_id, symptom_id,"
-                               " span_start, span_end, snippet) FROM STDIN",
-                               in->p->schema);
-    if (sql == NULL) {
-        cw_error_set(err, CW_EXIT_OSERR, "out of memory");
-        goto done;
-    }
-    if (cw_db_copy_in_begin(in->writer, sql, err) != 0)
-        goto done;
-    copying = true;
-    for (unsigned long long n = 0; n < in->stats->hits; n++) {
-        uint32_t id_len, symptom, start, end, snippet_len;
-        if (read_u32(in->spool, &id_len) != 0)
-            goto short_read;
-        size_t need = (size_t)id_len + SNIPPET_BYTES + 2;
-        if (need > cap) {
-            char *bigger = realloc(buf, need);
-            if (bigger == NULL) {
-                cw_error_set(err, CW_EXIT_OSERR, "out of memory");
-                goto done;
-            }
-            buf = bigger;
-            cap = need;
-        }
-        if (fread(buf, 1, id_len, in->spool) != id_len || read_u32(in->spool, &symptom) != 0 ||
-            read_u32(in->spool, &start) != 0 || read_u32(in->spool, &end) != 0 ||
-            read_u32(in->spool, &snippet_len) != 0 || snippet_len >= SNIPPET_BYTES ||
-            fread(buf + id_len + 1, 1, snippet_len, in->spool) != snippet_len)
-            goto short_read;
-        buf[id_len] = '\0';
-        buf[id_len + 1 + snippet_len] = '\0';
-        char s_start[16], s_end[16];
-        snprintf(s_start, sizeof(s_start), "%" PRIu32, start);
-        snprintf(s_end, sizeof(s_end), "%" PRIu32, end);
-        const char *row[] = {in->p->ruleset, buf,   in->rules->symptoms[symptom].id,
-                             s_start,        s_end, buf + id_len + 1};
-        if (cw_db_copy_in_row(in->writer, 6, row, NULL, err) != 0)
-            goto done;
-    }
-    copying = false;
-    rc = cw_db_copy_in_end(in->writer, err);
-    goto done;
-short_read:
-    cw_error_set(err, CW_EXIT_IOERR, "the match spool file is shorter than written");
-done:
-    if (copying)
-        cw_db_copy_in_abort(in->writer);
+    if (present)
+        return 0;
+    /* The CHECK lets ATTACH skip scanning the new partition for rows of other rule sets. */
+    char *sql = cw_text_printf(
+        "CREATE TABLE %s (LIKE %s.classified INCLUDING DEFAULTS, CHECK (ruleset_id = %s))",
+        pt->name, p->schema, p->ruleset);
+    if (sql == NULL)
+        return cw_error_set(err, CW_EXIT_OSERR, "out of memory");
+    int rc = cw_db_exec(writer, sql, err);
     free(sql);
-    free(buf);
+    pt->created = rc == 0;
+    return rc;
+}
+
+static int partition_attach(const partition *pt, cw_db *writer, const cw_ingest_params *p,
+                            cw_error *err)
+{
+    if (!pt->created)
+        return 0;
+    char *sql = cw_text_printf("ALTER TABLE %s.classified ATTACH PARTITION %s FOR VALUES IN (%s)",
+                               p->schema, pt->name, p->ruleset);
+    if (sql == NULL)
+        return cw_error_set(err, CW_EXIT_OSERR, "out of memory");
+    int rc = cw_db_exec(writer, sql, err);
+    free(sql);
     return rc;
 }
 
@@ -200,21 +211,18 @@ int cw_ingest_run(cw_ingest_stats *stats, cw_db *writer, cw_db *reader, const cw
     ingest in = {
         .writer = writer, .rules = rules, .p = p, .log = log, .stats = stats, .weekly = weekly};
     char *read_sql = NULL, *write_sql = NULL;
+    partition pt = {0};
     int rc = -1;
     memset(stats, 0, sizeof(*stats));
     snprintf(in.run_id, sizeof(in.run_id), "%lld", p->run_id);
 
-    if (cw_scan_new(&in.scan, m, err) != 0)
+    if (cw_scan_new(&in.scan, m, err) != 0 || partition_open(&pt, writer, p, err) != 0)
         goto done;
-    if ((in.spool = tmpfile()) == NULL) {
-        cw_error_set(err, CW_EXIT_IOERR, "could not create a temporary file for matches");
-        goto done;
-    }
     read_sql = complaints_sql(src, p);
-    write_sql = cw_text_printf("COPY %s.classified (ruleset_id, complaint_id, received_at, week,"
-                               " channel, site, product, segment, run_id, symptom_count)"
-                               " FROM STDIN",
-                               p->schema);
+    write_sql = cw_text_printf("COPY %s (ruleset_id, complaint_id, received_at, week, channel,"
+                               " site, product, segment, run_id, symptom_count, symptoms,"
+                               " span_starts, span_ends) FROM STDIN",
+                               pt.name);
     if (read_sql == NULL || write_sql == NULL) {
         cw_error_set(err, CW_EXIT_OSERR, "out of memory");
         goto done;
@@ -228,17 +236,18 @@ int cw_ingest_run(cw_ingest_stats *stats, cw_db *writer, cw_db *reader, const cw
     if (cw_db_copy_in_end(writer, err) != 0)
         goto done;
     cw_log_progress_done(log);
-    if (cw_fault_point("ingest-before-matches") != 0) {
-        cw_error_set(err, CW_EXIT_IOERR, "fault injected at ingest-before-matches");
+    cw_log_debug(log, "classified rows copied");
+    if (cw_fault_point("ingest-before-attach") != 0) {
+        cw_error_set(err, CW_EXIT_IOERR, "fault injected at ingest-before-attach");
         goto done;
     }
-    rc = stats->hits > 0 ? store_matches(&in, err) : 0;
-    if (rc == 0)
-        rc = cw_weekly_acc_store(weekly, writer, p->schema, p->ruleset, err);
+    if (partition_attach(&pt, writer, p, err) != 0)
+        goto done;
+    cw_log_debug(log, "partition ready");
+    rc = cw_weekly_acc_store(weekly, writer, p->schema, p->ruleset, err);
 done:
-    if (in.spool != NULL)
-        fclose(in.spool);
     cw_scan_free(in.scan);
+    free(pt.name);
     free(read_sql);
     free(write_sql);
     return rc;

@@ -247,6 +247,63 @@ Test(db, migrate_is_idempotent_and_refuses_a_newer_schema)
     cw_test_output_fini(&r);
 }
 
+/* Version 1 results (two tables, a row per match) move into version 2 with nothing lost. */
+Test(db, migrate_from_version_1_keeps_every_classification_and_its_evidence)
+{
+    char schema[64], setup[1024], query[1024];
+    cw_test_unique_name(schema, sizeof(schema), "mig1");
+    snprintf(setup, sizeof(setup),
+             "CREATE SCHEMA %s; SET search_path = %s, pg_catalog;"
+             " CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL,"
+             " applied_at timestamptz NOT NULL);"
+             " INSERT INTO schema_migrations VALUES (1, '0001_init.sql', now());",
+             schema, schema);
+    snprintf(query, sizeof(query),
+             "SET search_path = %s, pg_catalog;"
+             " INSERT INTO rulesets VALUES (1, 'h1', now(), 'a.yaml', 2, 1), (2, 'h2', now(),"
+             " 'b.yaml', 2, 1);"
+             " INSERT INTO classified VALUES (1, 'c1', now(), '2026-11-16', 'app', 'leeds', NULL,"
+             " NULL, 1, 2), (1, 'c2', now(), '2026-11-16', NULL, NULL, NULL, NULL, 1, 0),"
+             " (2, 'c1', now(), '2026-11-16', 'app', 'leeds', NULL, NULL, 2, 1);"
+             " INSERT INTO matches VALUES (1, 'c1', 'rude', 4, 8, 'was rude'),"
+             " (1, 'c1', 'late', 20, 24, 'late'), (2, 'c1', 'late', 20, 24, 'late')",
+             schema);
+    cw_test_output r;
+    const char *v1[] = {"psql", "-XAtq",
+                        "-v",   "ON_ERROR_STOP=1",
+                        "-d",   cw_test_dsn(),
+                        "-c",   setup,
+                        "-f",   "sql/migrations/0001_init.sql",
+                        "-c",   query,
+                        NULL};
+    cr_assert_eq(cw_test_run_program(&r, NULL, NULL, v1), 0);
+    cr_assert_eq(r.status, 0, "psql: %s", r.err);
+    cw_test_output_fini(&r);
+
+    const char *migrate[] = {"causeway",    "db",       "migrate", "-d",
+                             cw_test_dsn(), "--schema", schema,    NULL};
+    cr_assert_eq(cw_test_run(&r, NULL, NULL, migrate), 0);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cw_test_output_fini(&r);
+
+    snprintf(query, sizeof(query),
+             "SELECT string_agg(concat_ws(':', ruleset_id, complaint_id, symptom_id, span_start,"
+             " span_end), ' ' ORDER BY ruleset_id, complaint_id, symptom_id) FROM %s.matches",
+             schema);
+    char *evidence = psql(query);
+    cr_assert_str_eq(evidence, "1:c1:late:20:24 1:c1:rude:4:8 2:c1:late:20:24\n");
+    free(evidence);
+    snprintf(query, sizeof(query),
+             "SELECT string_agg(concat_ws(':', ruleset_id, complaint_id, site, symptom_count),"
+             " ' ' ORDER BY ruleset_id, complaint_id) || ' ' || (SELECT count(*) FROM"
+             " pg_catalog.pg_inherits WHERE inhparent = '%s.classified'::regclass)"
+             " FROM %s.classified",
+             schema, schema);
+    char *classified = psql(query);
+    cr_assert_str_eq(classified, "1:c1:leeds:2 1:c2:0 2:c1:leeds:1 2\n"); /* two partitions */
+    free(classified);
+}
+
 Test(db, missing_results_schema_is_reported_before_any_work)
 {
     cw_log log = quiet_log();

@@ -539,6 +539,25 @@ Test(run, writer_killed_mid_copy_leaves_nothing)
     teardown(&f);
 }
 
+/* A new rule set's partition is loaded but not attached yet: rolled back with the rest. */
+Test(run, writer_killed_before_attaching_a_new_partition_leaves_nothing)
+{
+    require_fault_hooks();
+    fixture f;
+    setup(&f, "600");
+    assert_killed_backend_leaves_nothing(&f, "600", "ingest-before-attach:pause",
+                                         "state = 'idle in transaction'");
+    char query[256];
+    snprintf(
+        query, sizeof(query),
+        "SELECT count(*) FROM pg_catalog.pg_inherits WHERE inhparent = '%s.classified'::regclass",
+        f.results);
+    char *partitions = sql(query);
+    cr_assert_str_eq(partitions, "1", "partitions attached after the next run: %s", partitions);
+    free(partitions);
+    teardown(&f);
+}
+
 Test(run, writer_killed_before_commit_leaves_nothing)
 {
     require_fault_hooks();
@@ -564,6 +583,41 @@ Test(run, process_killed_before_commit_leaves_nothing)
     assert_next_run_completes(&f, "600");
     free(before);
     free(after);
+    cw_test_output_fini(&r);
+    teardown(&f);
+}
+
+/*
+ * Example snippets are cut from the source body when the ranking is made (the
+ * results keep offsets only): they show the matched text, and a complaint erased
+ * from the source leaves no text in the next ranking.
+ */
+Test(run, example_snippets_come_from_the_source_and_go_with_it)
+{
+    fixture f;
+    setup(&f, "300");
+    cw_test_output r;
+    run(&r, &f, NULL, "--week", WEEK, "--format", "json");
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    const char *snippet = strstr(r.out, "\"snippet\":\"");
+    cr_assert_not_null(snippet, "json: %.400s", r.out);
+    snippet += strlen("\"snippet\":\"");
+    static const char *const bodies[] = {"they sent the wrong order again\"",
+                                         "the cashier was rude\"", "the app crashed twice\"",
+                                         "the wrong order and a rude reply\""};
+    bool whole_body = false;
+    for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++)
+        whole_body = whole_body || strncmp(snippet, bodies[i], strlen(bodies[i])) == 0;
+    cr_assert(whole_body, "snippet: %.80s", snippet);
+    cw_test_output_fini(&r);
+
+    sqlf("DELETE FROM %s.complaints", f.src);
+    run(&r, &f, NULL, "--week", WEEK, "--format", "json");
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    cr_assert_not_null(strstr(r.out, "\"complaint_id\":"), "examples kept: %.400s", r.out);
+    cr_assert_null(strstr(r.out, "\"snippet\":\"t"), "text left: %.400s", r.out);
+    cr_assert_null(strstr(r.out, "cashier"), "text left: %.400s", r.out);
+    cr_assert_null(strstr(r.out, "crashed twice"), "text left: %.400s", r.out);
     cw_test_output_fini(&r);
     teardown(&f);
 }

@@ -21,7 +21,7 @@ typedef struct cw_analyse_params {
     const char *hash;    /* rule-set hash (shown in the ranking) */
     const char *ruleset; /* its rulesets.id, as text (the key of the results rows) */
     const cw_rules *rules;
-    const cw_source *src; /* its exposure source, if any, turns counts into rates */
+    const cw_source *src; /* bodies of the examples; its exposure, if any, gives rates */
     cw_week target;
     unsigned lookback_weeks; /* series length at most */
     unsigned recent_weeks;   /* window of volume, top symptoms and sites, examples */

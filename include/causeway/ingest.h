@@ -4,11 +4,11 @@
  * Two connections stream at once: `reader` copies new complaints out of the
  * source (an anti-join against the results, so a complaint committed late, or
  * missed by a crashed run, is picked up by the next run and counted once);
- * every complaint is matched as it arrives and its row copied into
- * classified on `writer`, inside the writer's open transaction. Matches are
- * spooled to an anonymous temporary file and copied into matches afterwards
- * (one connection carries one COPY at a time). Memory does not depend on the
- * number of complaints.
+ * every complaint is matched as it arrives and its row, evidence included
+ * (symptom ids and spans as arrays), copied into the rule set's partition of
+ * classified on `writer`, inside the writer's open transaction. A rule set's
+ * first run creates that partition, loads it without indexes and attaches it
+ * (sql/migrations/0002). Memory does not depend on the number of complaints.
  */
 #ifndef CAUSEWAY_INGEST_H
 #define CAUSEWAY_INGEST_H
@@ -35,7 +35,7 @@ typedef struct cw_ingest_params {
 
 /*
  * Classify new complaints of `src` within the look-back window with matcher
- * `m` (built from `rules`), writing classified and matches rows through
+ * `m` (built from `rules`), writing classified rows through
  * `writer` (which must be inside a transaction), and add their counts to the
  * weekly rows (`weekly` accumulates them). On failure the caller rolls
  * the writer back; nothing is committed here.
