@@ -273,7 +273,61 @@ static int hex_value(char c)
     return -1;
 }
 
-/* Unescape one COPY text-format line into db->buf and split it into fields. */
+/*
+ * The byte an escape sequence at line[*i] (just after its backslash) stands for;
+ * *i is left on its last byte. Sets *null_field for \N.
+ */
+static char unescape(const char *line, size_t len, size_t *i, bool *null_field)
+{
+    char e = line[*i];
+    switch (e) {
+    case 'N':
+        *null_field = true;
+        return 0;
+    case 'b':
+        return '\b';
+    case 'f':
+        return '\f';
+    case 'n':
+        return '\n';
+    case 'r':
+        return '\r';
+    case 't':
+        return '\t';
+    case 'v':
+        return '\v';
+    case 'x':
+        if (*i + 1 < len && hex_value(line[*i + 1]) >= 0) {
+            int v = hex_value(line[++*i]);
+            if (*i + 1 < len && hex_value(line[*i + 1]) >= 0)
+                v = v * 16 + hex_value(line[++*i]);
+            return (char)v;
+        }
+        return 'x';
+    default:
+        if (e >= '0' && e <= '7') {
+            int v = e - '0';
+            for (int k = 0; k < 2 && *i + 1 < len && line[*i + 1] >= '0' && line[*i + 1] <= '7';
+                 k++)
+                v = v * 8 + (line[++*i] - '0');
+            return (char)v;
+        }
+        return e; /* \\ and any other escaped byte stand for themselves */
+    }
+}
+
+/* Offset of the next c in line[from, len), or len. */
+static size_t next_of(const char *line, size_t len, size_t from, char c)
+{
+    const char *p = from < len ? memchr(line + from, c, len - from) : NULL;
+    return p != NULL ? (size_t)(p - line) : len;
+}
+
+/*
+ * Unescape one COPY text-format line into db->buf and split it into fields.
+ * Runs without a backslash or tab are copied whole (memchr finds the next one):
+ * the bodies are long and escapes rare, and this runs once per complaint.
+ */
 static int parse_copy_line(cw_db *db, const char *line, size_t len, size_t *nfields, cw_error *err)
 {
     if (len > 0 && line[len - 1] == '\n')
@@ -282,70 +336,43 @@ static int parse_copy_line(cw_db *db, const char *line, size_t len, size_t *nfie
     /* Unescaping never lengthens, and each tab becomes a NUL: buf cannot move below. */
     if (reserve(db, len + 1, err) != 0)
         return -1;
-    size_t n = 0, start = 0;
+    size_t n = 0, start = 0, i = 0;
+    size_t tab = next_of(line, len, 0, '\t'), slash = next_of(line, len, 0, '\\');
     bool null_field = false;
-    for (size_t i = 0;; i++) {
-        if (i == len || line[i] == '\t') {
-            if (ensure_fields(db, n + 1, err) != 0)
-                return -1;
-            db->lens[n] = db->len - start;
-            db->values[n] = null_field ? NULL : db->buf + start;
-            db->buf[db->len++] = '\0';
-            n++;
-            start = db->len;
-            null_field = false;
-            if (i == len)
-                break;
+    for (;;) {
+        size_t stop = tab < slash ? tab : slash;
+        memcpy(db->buf + db->len, line + i, stop - i);
+        db->len += stop - i;
+        i = stop;
+        if (i < len && line[i] == '\\' && i + 1 < len) {
+            i++;
+            char c = unescape(line, len, &i, &null_field);
+            if (!null_field)
+                db->buf[db->len++] = c;
+            i++;
+            if (tab < i) /* "\<tab>": the escaped tab was data, not a delimiter */
+                tab = next_of(line, len, i, '\t');
+            slash = next_of(line, len, i, '\\');
             continue;
         }
-        char c = line[i];
-        if (c == '\\' && i + 1 < len) {
-            char e = line[++i];
-            switch (e) {
-            case 'N':
-                null_field = true;
-                continue;
-            case 'b':
-                c = '\b';
-                break;
-            case 'f':
-                c = '\f';
-                break;
-            case 'n':
-                c = '\n';
-                break;
-            case 'r':
-                c = '\r';
-                break;
-            case 't':
-                c = '\t';
-                break;
-            case 'v':
-                c = '\v';
-                break;
-            case 'x':
-                if (i + 1 < len && hex_value(line[i + 1]) >= 0) {
-                    int v = hex_value(line[++i]);
-                    if (i + 1 < len && hex_value(line[i + 1]) >= 0)
-                        v = v * 16 + hex_value(line[++i]);
-                    c = (char)v;
-                } else {
-                    c = 'x';
-                }
-                break;
-            default:
-                if (e >= '0' && e <= '7') {
-                    int v = e - '0';
-                    for (int k = 0;
-                         k < 2 && i + 1 < len && line[i + 1] >= '0' && line[i + 1] <= '7'; k++)
-                        v = v * 8 + (line[++i] - '0');
-                    c = (char)v;
-                } else {
-                    c = e; /* \\ and any other escaped byte stand for themselves */
-                }
-            }
+        if (i < len && line[i] == '\\') { /* a backslash ending the line stands for itself */
+            db->buf[db->len++] = '\\';
+            i++;
+            slash = len;
+            continue;
         }
-        db->buf[db->len++] = c;
+        if (ensure_fields(db, n + 1, err) != 0)
+            return -1;
+        db->lens[n] = db->len - start;
+        db->values[n] = null_field ? NULL : db->buf + start;
+        db->buf[db->len++] = '\0';
+        n++;
+        start = db->len;
+        null_field = false;
+        if (i >= len)
+            break;
+        i++; /* past the tab */
+        tab = next_of(line, len, i, '\t');
     }
     *nfields = n;
     return 0;

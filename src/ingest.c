@@ -1,7 +1,6 @@
 /* ingest.c - stream new complaints through the matcher into the results; see ingest.h. */
 #include "causeway/ingest.h"
 
-#include <inttypes.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -33,33 +32,53 @@ typedef struct evidence {
     char stack[3][ARRAY_STACK];
 } evidence;
 
-/* Symptom ids are [a-z][a-z0-9_]* (rules.c), so none needs quoting in an array literal. */
+/* Append v in decimal at buf + at; returns the new end. */
+static size_t put_uint(char *buf, size_t at, size_t v)
+{
+    char digits[24];
+    size_t n = 0;
+    do {
+        digits[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v > 0);
+    while (n > 0)
+        buf[at++] = digits[--n];
+    return at;
+}
+
+/*
+ * The three array literals, formatted by hand (this runs once per complaint).
+ * Symptom ids are [a-z][a-z0-9_]* (rules.c), so none needs quoting.
+ */
 static int evidence_format(evidence *e, const cw_rules *rules, const cw_hit *hits, size_t count,
                            cw_error *err)
 {
     size_t need[3] = {3, 3, 3};
     for (size_t i = 0; i < count; i++) {
         need[0] += strlen(rules->symptoms[hits[i].symptom].id) + 1;
-        need[1] += 11;
-        need[2] += 11;
+        need[1] += 21;
+        need[2] += 21;
     }
     for (int k = 0; k < 3; k++) {
-        e->text[k] = need[k] <= ARRAY_STACK ? e->stack[k] : malloc(need[k]);
-        if (e->text[k] == NULL)
+        char *t = e->text[k] = need[k] <= ARRAY_STACK ? e->stack[k] : malloc(need[k]);
+        if (t == NULL)
             return cw_error_set(err, CW_EXIT_OSERR, "out of memory");
         size_t at = 0;
-        e->text[k][at++] = '{';
+        t[at++] = '{';
         for (size_t i = 0; i < count; i++) {
             if (i > 0)
-                e->text[k][at++] = ',';
-            if (k == 0)
-                at += (size_t)sprintf(e->text[k] + at, "%s", rules->symptoms[hits[i].symptom].id);
-            else
-                at += (size_t)sprintf(e->text[k] + at, "%" PRIu32,
-                                      (uint32_t)(k == 1 ? hits[i].start : hits[i].end));
+                t[at++] = ',';
+            if (k == 0) {
+                const char *id = rules->symptoms[hits[i].symptom].id;
+                size_t n = strlen(id);
+                memcpy(t + at, id, n);
+                at += n;
+            } else {
+                at = put_uint(t, at, k == 1 ? hits[i].start : hits[i].end);
+            }
         }
-        e->text[k][at++] = '}';
-        e->text[k][at] = '\0';
+        t[at++] = '}';
+        t[at] = '\0';
     }
     return 0;
 }

@@ -1,6 +1,7 @@
 /* week.c - ISO weeks as integers; see week.h. */
 #include "causeway/week.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -66,18 +67,32 @@ static void iso_year_week(int *year, unsigned *week, cw_week w)
     *week = (unsigned)(w - first_week(*year)) + 1;
 }
 
+/* Exactly n ASCII digits at text (no sign, no space: sscanf's %d would take both). */
+static bool digits(const char *text, size_t n, unsigned *v)
+{
+    *v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (text[i] < '0' || text[i] > '9')
+            return false;
+        *v = *v * 10u + (unsigned)(text[i] - '0');
+    }
+    return true;
+}
+
+/* Called once per complaint by the run: parsed by hand, not by sscanf. */
 int cw_week_parse(cw_week *out, const char *text, cw_error *err)
 {
-    int year = 0, n = 0;
-    unsigned a = 0, b = 0;
+    unsigned y = 0, a = 0, b = 0;
     size_t len = strlen(text);
-    if (len == 8 && sscanf(text, "%4d-W%2u%n", &year, &a, &n) == 2 && n == 8) {
+    bool year_ok = len >= 8 && digits(text, 4, &y) && text[4] == '-';
+    int year = (int)y;
+    if (year_ok && len == 8 && text[5] == 'W' && digits(text + 6, 2, &a)) {
         if (a >= 1 && a <= cw_week_count_in_year(year)) {
             *out = first_week(year) + (cw_week)a - 1;
             return 0;
         }
-    } else if (len == 10 && sscanf(text, "%4d-%2u-%2u%n", &year, &a, &b, &n) == 3 && n == 10 &&
-               a >= 1 && a <= 12 && b >= 1 && b <= 31) {
+    } else if (year_ok && len == 10 && digits(text + 5, 2, &a) && text[7] == '-' &&
+               digits(text + 8, 2, &b) && a >= 1 && a <= 12 && b >= 1 && b <= 31) {
         long days = cw_week_days_from_civil(year, a, b);
         int y2;
         unsigned m2, d2;

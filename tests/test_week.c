@@ -67,7 +67,8 @@ Test(week, consecutive_labels_are_consecutive_integers)
 Test(week, rejects_malformed_and_impossible_weeks)
 {
     const char *bad[] = {"2025-W53",   "2026-W00", "2026-W54", "2026-46",   "2026-W4",
-                         "2026-02-30", "x",        "",         "2026-W46x", "2026-13-01"};
+                         "2026-02-30", "x",        "",         "2026-W46x", "2026-13-01",
+                         "+202-W46",   " 2026-W4", "2026-W+6", "2026- 1-05"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         cw_error err;
         cw_error_clear(&err);
