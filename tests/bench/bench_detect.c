@@ -8,7 +8,7 @@
  * baseline weeks, then 70 monitored weeks; changes start 10 weeks into
  * monitoring: drifts of +1, +2, +5 %/week, steps of x1.5 and x2, and a one-week
  * spike of x3. Methods (all but the CX alert use the same frozen baseline):
- *   causeway  detect.h (drift/shift GLR + spike score), limits from this run
+ *   causeway  detect.h (summed ramp evidence + spike score), limits from this run
  *   Shewhart  z = (y - mean) / sd
  *   EWMA      lambda 0.2 on z
  *   CUSUM     k = 0.5 on z
