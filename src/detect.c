@@ -1,4 +1,4 @@
-/* detect.c - frozen-baseline GLR drift/shift and spike detection; see detect.h. */
+/* detect.c - frozen-baseline ramp-evidence drift/shift and spike detection; see detect.h. */
 #include "causeway/detect.h"
 
 #include <math.h>
@@ -10,6 +10,8 @@
 #define NEIGHBOUR_SD    2.0 /* ... when its neighbours stay below mu + 2 sd */
 #define MIN_EXPECTED    1e-6
 #define MAX_BETA        1.0 /* +172 %/week: beyond this a ramp is a step */
+#define MIN_RAMP_WEEKS  3
+#define PRIOR_SLOPE     0.05 /* prior sd of an episode's growth rate: 5 %/week */
 #define NEWTON_ROUNDS   30
 #define MIN_TREND_WEEKS 6   /* an episode this long can tell a drift from a step */
 #define TREND_Z         2.0 /* one-sided score z of the within-episode trend */
@@ -20,7 +22,7 @@ void cw_detect_params_default(cw_detect_params *p)
     p->min_baseline_weeks = 8;
     p->max_episode_weeks = 52;
     /* Calibrated by bench_detect to ~0.2 % false alarms per series-week (BENCHMARKS.md). */
-    p->glr_limit = 19.0;
+    p->glr_limit = 11.0;
     p->spike_limit = 3.5;
 }
 
@@ -41,6 +43,20 @@ static double expected(const frozen *f, const double *exposure, size_t t)
     return m > MIN_EXPECTED ? m : MIN_EXPECTED;
 }
 
+/* Quasi-Poisson dispersion of y[from, to) around `level` (x exposure), at least 1. */
+static double dispersion(const double *y, const double *exposure, double level, size_t from,
+                         size_t to)
+{
+    frozen at = {.level = level, .dispersion = 1};
+    double pearson = 0;
+    for (size_t t = from; t < to; t++) {
+        double m = expected(&at, exposure, t);
+        pearson += (y[t] - m) * (y[t] - m) / m;
+    }
+    double phi = to - from > 1 ? pearson / (double)(to - from - 1) : 1.0;
+    return phi >= 1.0 ? phi : 1.0;
+}
+
 /* Level and quasi-Poisson dispersion over the baseline window [from, to). */
 static int estimate(frozen *f, const double *y, const double *exposure, size_t from, size_t to)
 {
@@ -53,15 +69,7 @@ static int estimate(frozen *f, const double *y, const double *exposure, size_t f
         return -1;
     /* Half a complaint over the window: an empty baseline is quiet, not impossible. */
     f->level = (total > 0 ? total : 0.5) / volume;
-    double pearson = 0;
-    for (size_t t = from; t < to; t++) {
-        double m = expected(f, exposure, t);
-        pearson += (y[t] - m) * (y[t] - m) / m;
-    }
-    size_t k = to - from;
-    f->dispersion = k > 1 ? pearson / (double)(k - 1) : 1.0;
-    if (!(f->dispersion >= 1.0))
-        f->dispersion = 1.0;
+    f->dispersion = dispersion(y, exposure, f->level, from, to);
     return 0;
 }
 
@@ -155,6 +163,31 @@ static double episode_trend(const double *y, const double *e, size_t from, size_
     return v > 0 ? u / sqrt(phi * v) : 0;
 }
 
+/*
+ * Log Bayes factor of a ramp from week tau against no change. r holds the
+ * variance-stabilised (Anscombe) residuals of all k weeks against their common level;
+ * u = sum of x r over the episode, x = t - tau + 1, is the efficient score for a
+ * log-linear trend, its variance phi v allowing for the level being estimated from the
+ * same weeks. The growth per week gets a normal prior of sd PRIOR_SLOPE (relative),
+ * PRIOR_SLOPE sqrt(m) in residual units, m the episode's expected weekly count:
+ *   log BF = s u^2 / (2 phi (1 + s v)) - log(1 + s v) / 2,   s = PRIOR_SLOPE^2 m / phi.
+ * The second term charges long episodes for their freedom. -INFINITY when falling.
+ */
+static double ramp_evidence(const double *r, size_t tau, size_t n, size_t k, double m, double phi)
+{
+    double u = 0, sx = 0, sxx = 0;
+    for (size_t t = tau; t < n; t++) {
+        double x = (double)(t - tau + 1);
+        u += x * r[t];
+        sx += x;
+        sxx += x * x;
+    }
+    double v = sxx - sx * sx / (double)k, s = PRIOR_SLOPE * PRIOR_SLOPE * m / phi;
+    if (!(u > 0) || !(v > 0))
+        return -INFINITY;
+    return s * u * u / (2 * phi * (1 + s * v)) - 0.5 * log1p(s * v);
+}
+
 int cw_detect_series(cw_signal *out, const cw_detect_params *p, const double *counts,
                      const double *exposure, size_t n, size_t baseline_start, cw_error *err)
 {
@@ -181,16 +214,16 @@ int cw_detect_series(cw_signal *out, const cw_detect_params *p, const double *co
     out->baseline = f.level;
     out->dispersion = f.dispersion;
 
-    double *e = malloc(n * sizeof(double)), *w = malloc(n * sizeof(double));
-    if (e == NULL || w == NULL) {
-        free(e);
-        free(w);
+    double *e = malloc(3 * n * sizeof(double));
+    if (e == NULL)
         return cw_error_set(err, CW_EXIT_OSERR, "out of memory");
-    }
+    double *w = e + n, *r = w + n;
     double yb = 0, eb = 0;
     for (size_t t = from; t < to; t++) {
-        yb += counts[t];
-        eb += exposure != NULL ? exposure[t] : 1.0;
+        e[t] = exposure != NULL ? exposure[t] : 1.0;
+        w[t] = counts[t];
+        yb += w[t];
+        eb += e[t];
     }
     /* An isolated wild week (its neighbours ordinary) is capped, so that one bad week
      * cannot pose as a shift; a week high among high weeks is data and is kept. */
@@ -206,14 +239,24 @@ int cw_detect_series(cw_signal *out, const cw_detect_params *p, const double *co
     size_t first =
         n > p->max_episode_weeks && n - p->max_episode_weeks > to ? n - p->max_episode_weeks : to;
 
-    /* Before an episode the level is one rate: the baseline window and the monitored
-     * weeks before it. Episode weeks never inform it, so a decline is not absorbed. */
+    /* Under no change every week has one rate: the residuals are taken against it. They
+     * are not re-centred: at a few complaints a week their mean is slightly negative,
+     * which works like a CUSUM allowance on long episodes (centring them cost 3-5 weeks
+     * of delay at 5 a week with dispersion 2 in bench_detect). */
     double total_w = 0, total_e = 0;
-    for (size_t t = to; t < n; t++) {
+    for (size_t t = from; t < n; t++) {
         total_w += w[t];
         total_e += e[t];
     }
-    double best_step = 0, step_delta = 0, best_ramp = 0, ramp_beta = 0, delta = 0, beta;
+    frozen common = {.level = (total_w > 0 ? total_w : 0.5) / total_e, .dispersion = 1};
+    for (size_t t = from; t < n; t++)
+        r[t] = 2 * (sqrt(w[t] + 0.375) - sqrt(expected(&common, exposure, t) + 0.375));
+
+    /* Before an episode the level is one rate: the baseline window and the monitored
+     * weeks before it. The step compares the episode with it; the ramp's dispersion is
+     * estimated over it, so that it rests on more weeks as monitoring goes on. */
+    double best_step = 0, step_delta = 0, delta = 0;
+    double top = -INFINITY, sum = 0, best_ramp = -INFINITY;
     size_t step_tau = n, ramp_tau = n;
     double pre_w = yb, pre_e = eb; /* baseline + monitored weeks before tau */
     for (size_t t = to; t < first; t++) {
@@ -221,26 +264,45 @@ int cw_detect_series(cw_signal *out, const cw_detect_params *p, const double *co
         pre_e += e[t];
     }
     for (size_t tau = first; tau + 2 <= n; tau++) {
-        double ep_w = total_w - (pre_w - yb), ep_e = total_e - (pre_e - eb);
+        double ep_w = total_w - pre_w, ep_e = total_e - pre_e;
         double gain = step_gain(pre_w, pre_e, ep_w, ep_e, &delta);
         if (gain > best_step) {
             best_step = gain;
             step_tau = tau;
             step_delta = delta;
         }
-        if (tau + 3 <= n) {
-            gain = ramp_gain(w, e, tau, n, pre_w, pre_e, &beta);
-            if (gain > best_ramp) {
-                best_ramp = gain;
+        if (tau + MIN_RAMP_WEEKS <= n) {
+            /* Evidence is summed over starts (log-sum-exp), not maximised. */
+            double phi = dispersion(w, exposure, pre_w / pre_e, from, tau);
+            double ev =
+                ramp_evidence(r, tau, n, n - from, common.level * ep_e / (double)(n - tau), phi);
+            if (ev > best_ramp) {
+                best_ramp = ev;
                 ramp_tau = tau;
-                ramp_beta = beta;
+            }
+            if (ev > top) {
+                sum = sum * exp(top - ev) + 1;
+                top = ev;
+            } else if (ev > -INFINITY) {
+                sum += exp(ev - top);
             }
         }
         pre_w += w[tau];
         pre_e += e[tau];
     }
-    double glr_step = 2 * best_step / f.dispersion, glr_ramp = 2 * best_ramp / f.dispersion;
-    double glr = glr_ramp > glr_step ? glr_ramp : glr_step;
+    double glr = top > -INFINITY ? 2 * (top + log(sum)) : 0;
+    if (!(glr > 0))
+        glr = 0;
+    /* The slope (and the ramp's GLR, for the shape) at the most likely start. */
+    double ramp_beta = 0, glr_ramp = 0, glr_step = 2 * best_step / f.dispersion;
+    if (ramp_tau < n) {
+        double pw = 0, pe = 0;
+        for (size_t t = from; t < ramp_tau; t++) {
+            pw += w[t];
+            pe += e[t];
+        }
+        glr_ramp = 2 * ramp_gain(w, e, ramp_tau, n, pw, pe, &ramp_beta) / f.dispersion;
+    }
     /* The last week against the baseline, whose own noise widens the limit a little. */
     double last_m = expected(&f, exposure, n - 1);
     double z = 2 * (sqrt(counts[n - 1] + 0.375) - sqrt(last_m + 0.375)) /
@@ -269,6 +331,5 @@ int cw_detect_series(cw_signal *out, const cw_detect_params *p, const double *co
         out->strength = z / p->spike_limit;
     }
     free(e);
-    free(w);
     return 0;
 }

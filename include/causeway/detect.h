@@ -10,20 +10,26 @@
  * expectation is rate x that week's exposure.
  *
  * Evaluated at the LAST week of the series (the target week):
- *   drift  a sustained rise: the generalised likelihood ratio (GLR) of a
- *          log-linear ramp mu x exp(beta (t - tau + 1)), beta > 0, starting at
- *          an unknown week tau, maximised over tau and beta, divided by phi;
- *   shift  a persistent step: the GLR of mu x exp(delta) from week tau on;
- *          when either signals, the shape comes from the episode after the
- *          step's start: still rising (score test of a within-episode trend,
- *          z > 2) is a drift, flat is a shift;
+ *   drift or shift  a sustained rise or a persistent step. For each candidate
+ *          start tau, the efficient score of a log-linear ramp from tau in
+ *          variance-stabilised (Anscombe) residuals 2 (sqrt(y + 3/8) -
+ *          sqrt(m + 3/8)) against one flat level since baseline_start (a
+ *          test of shape, so a rise is not absorbed either), scaled by phi
+ *          from the weeks before tau (baseline and quiet monitored weeks),
+ *          becomes a Bayes factor under a normal prior of sd 5 %/week on the
+ *          growth; the factors are summed over tau and `glr` is twice the
+ *          log of the sum. A step is a steep ramp and signals the same way.
+ *          The shape comes from the episode after the best step's start
+ *          (the step's GLR against the pre-episode level): still rising
+ *          (score test of a within-episode trend, z > 2) is a drift, flat
+ *          is a shift;
  *   spike  only the last week stands out: its variance-stabilised score
  *          2 (sqrt(y + 3/8) - sqrt(mu + 3/8)) / sqrt(phi) above a limit, while
  *          no sustained rise is signalled.
  * A lone wild week (above mu + 4 sd, neighbours below mu + 2 sd) is capped at
- * mu + 4 sd for the GLRs, so one wild week
+ * mu + 4 sd for the drift and shift evidence, so one wild week
  * is a spike, not a shift. Episodes are searched within the last
- * `max_episode_weeks` weeks and must span at least 2 (shift) or 3 (drift) weeks.
+ * `max_episode_weeks` weeks and must span at least 3 weeks.
  *
  * Thresholds are calibrated by `make bench-detect` to a false-alarm rate of
  * about 0.2 % per series-week on stable Poisson and over-dispersed series
@@ -49,7 +55,7 @@ typedef struct cw_detect_params {
     unsigned baseline_weeks;     /* frozen baseline window, default 26 */
     unsigned min_baseline_weeks; /* fewer baseline weeks: insufficient, default 8 */
     unsigned max_episode_weeks;  /* how far back an episode may start, default 52 */
-    double glr_limit;            /* drift/shift alarm when the GLR exceeds it */
+    double glr_limit;            /* drift/shift alarm when `glr` exceeds it */
     double spike_limit;          /* spike alarm when the last week's score exceeds it */
 } cw_detect_params;
 
@@ -65,9 +71,9 @@ typedef struct cw_signal {
     double baseline;    /* baseline level: weekly count, or rate per unit of exposure */
     double dispersion;  /* phi, variance / mean of the baseline, at least 1 */
     double observed;    /* the last week's count (or rate) */
-    double glr;         /* the larger of the drift and shift GLR statistics (for calibration) */
-    double glr_drift;   /* the ramp's GLR */
-    double glr_shift;   /* the step's GLR */
+    double glr;         /* the drift/shift statistic, 2 log(ramp evidence) (for calibration) */
+    double glr_drift;   /* the ramp's GLR at its most likely start (diagnostic) */
+    double glr_shift;   /* the step's GLR (diagnostic) */
     double spike_score; /* the last week's variance-stabilised score (for calibration) */
 } cw_signal;
 
