@@ -1009,6 +1009,63 @@ static size_t rewritten(const unsigned char *b, size_t n, size_t i)
     }
 }
 
+/* The first unit in b[from, to) that normalisation rewrites, or `to` when there is none. */
+static size_t first_rewritten_in(const unsigned char *b, size_t n, size_t from, size_t to)
+{
+    for (size_t i = from; i < to; i++)
+        if (byte_class[b[i]] != 0 && rewritten(b, n, i) != 0)
+            return i;
+    return to;
+}
+
+#define ONES  UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+
+/* High bit of each byte of x that is zero, and of no other byte (exact, unlike the usual test). */
+static uint64_t zero_bytes(uint64_t x)
+{
+    return ~(((x & ~HIGHS) + ~HIGHS) | x | ~HIGHS);
+}
+
+static uint64_t load8(const unsigned char *p)
+{
+    uint64_t x;
+    memcpy(&x, p, sizeof(x));
+    return x;
+}
+
+/*
+ * Could a rewritten unit start in b[i, i + 8)? Never false when one does:
+ * every such unit starts with a byte below 14 (tab to carriage return), a
+ * space followed by a space or by a byte below 14, or 0xe2. Needs i + 9 <= n.
+ */
+static bool block_may_rewrite(const unsigned char *b, size_t i)
+{
+    uint64_t x = load8(b + i), next = load8(b + i + 1); /* next: each byte's successor */
+    uint64_t below14 = ((x - 14u * ONES) & ~x) | ((next - 14u * ONES) & ~next);
+    uint64_t e2 = x ^ (0xe2u * ONES), spaces = 0x20u * ONES;
+    uint64_t pairs = zero_bytes(x ^ spaces) & zero_bytes(next ^ spaces);
+    return ((below14 | ((e2 - ONES) & ~e2)) & HIGHS) != 0 || pairs != 0;
+}
+
+/*
+ * The first unit normalisation rewrites, or n. Most bodies need no rewrite
+ * and spaces are frequent, so eight bytes are ruled out at a time rather than
+ * looking at each space's successor.
+ */
+static size_t first_rewritten(const unsigned char *b, size_t n)
+{
+    size_t i = 0;
+    for (; i + 9 <= n; i += 8) {
+        if (!block_may_rewrite(b, i))
+            continue;
+        size_t at = first_rewritten_in(b, n, i, i + 8);
+        if (at < i + 8)
+            return at;
+    }
+    return first_rewritten_in(b, n, i, n);
+}
+
 /*
  * Normalise the body as compiled phrases are: whitespace runs become one
  * space, typographic apostrophes ASCII. Bodies that need nothing (most) are
@@ -1017,9 +1074,7 @@ static size_t rewritten(const unsigned char *b, size_t n, size_t i)
  */
 static int normalize(cw_scan *s, const unsigned char *b, size_t n, cw_error *err)
 {
-    size_t i = 0;
-    while (i < n && (byte_class[b[i]] == 0 || rewritten(b, n, i) == 0))
-        i++;
+    size_t i = first_rewritten(b, n);
     s->log_count = 0;
     if (i == n) {
         s->text = b;
