@@ -814,11 +814,9 @@ void cw_scan_free(cw_scan *s)
     free(s);
 }
 
-static bool word_is(const unsigned char *w, size_t n, const char *lit)
+/* Are w[0, n) and lower-case lit[0, n) the same, ASCII case-insensitively? */
+static bool same_letters(const unsigned char *w, const char *lit, size_t n)
 {
-    size_t k = strlen(lit);
-    if (n != k)
-        return false;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = w[i];
         if (c >= 'A' && c <= 'Z')
@@ -829,6 +827,11 @@ static bool word_is(const unsigned char *w, size_t n, const char *lit)
     return true;
 }
 
+static bool word_is(const unsigned char *w, size_t n, const char *lit)
+{
+    return strlen(lit) == n && same_letters(w, lit, n);
+}
+
 static bool ends_with(const unsigned char *w, size_t n, const char *lit)
 {
     size_t k = strlen(lit);
@@ -837,7 +840,9 @@ static bool ends_with(const unsigned char *w, size_t n, const char *lit)
 
 static bool is_negator(const unsigned char *w, size_t n)
 {
-    static const char *const words[] = {
+    /* Fixed-size entries (room for the longest and its NUL): a word is n bytes long when its
+     * byte n ends it, which rules out most entries without a strlen each. */
+    static const char words[][12] = {
         "not",     "no",      "never",    "without", "nothing", "none",  "hardly",
         "neither", "nor",     "cannot",   "nobody",  "nowhere", "dont",  "didnt",
         "doesnt",  "wasnt",   "werent",   "isnt",    "arent",   "wont",  "cant",
@@ -845,8 +850,8 @@ static bool is_negator(const unsigned char *w, size_t n)
     };
     if (n > 12)
         return false;
-    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-        if (word_is(w, n, words[i]))
+    for (size_t i = 0; n < sizeof(words[0]) && i < sizeof(words) / sizeof(words[0]); i++)
+        if (words[i][n] == '\0' && words[i][n - 1] != '\0' && same_letters(w, words[i], n))
             return true;
     return ends_with(w, n, "n't") || ends_with(w, n, "n\xe2\x80\x99t");
 }
