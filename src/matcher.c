@@ -1208,7 +1208,8 @@ int cw_matcher_classify(const cw_hit **hits, size_t *count, cw_scan *scan, const
     }
     size_t n = 0;
     for (size_t s = 0; s < r->symptom_count; s++) {
-        if (verdict(scan, s, c) == CW_WHY_FIRED)
+        /* Most symptoms have no hit at all: no need to ask verdict() why. */
+        if (scan->best_start[s] != SIZE_MAX && verdict(scan, s, c) == CW_WHY_FIRED)
             scan->hits[n++] = (cw_hit){s, scan->best_start[s], scan->best_end[s]};
     }
     /* Evidence spans were found in the normalised text: give them in body bytes. */
