@@ -28,8 +28,10 @@
 #include <string.h>
 #include <strings.h>
 
-#define NEG_WORDS    3u  /* a negator this many words before a hit cancels it */
-#define NEG_LOOKBACK 96u /* ... and never more bytes back than this */
+#define NEG_WORDS     3u  /* a negator this many words before a hit cancels it */
+#define NEG_LOOKBACK  96u /* ... and never more bytes back than this */
+#define NEGATOR_BITS  6u  /* the negator set has 1 << NEGATOR_BITS slots, over twice the negators */
+#define NEGATOR_SLOTS (1u << NEGATOR_BITS)
 
 typedef enum role { ROLE_HIT, ROLE_ALL, ROLE_UNLESS } role;
 
@@ -60,8 +62,12 @@ struct cw_matcher {
     hs_database_t **solo; /* per ref: a non-literal's own database with start offsets, or NULL */
     pattern_ref *refs;
     size_t ref_count;
-    size_t all_total; /* `all` entries over all symptoms */
-    size_t *all_base; /* per symptom: its first slot in cw_scan.all_seen */
+    size_t all_total;                 /* `all` entries over all symptoms */
+    size_t *all_base;                 /* per symptom: its first slot in cw_scan.all_seen */
+    uint64_t negators[NEGATOR_SLOTS]; /* keys (see word_key) of the negators; 0 = free slot */
+    struct {
+        uint64_t but, not_, only, just;
+    } keys; /* of the other words the negation look-back knows */
 };
 
 struct cw_scan {
@@ -477,6 +483,61 @@ static int pattern_error(cw_error *err, const cw_rules *r, const cw_pattern *p, 
                            "pattern '%s' cannot be compiled: %s", text, why);
 }
 
+/* ---- negation words ------------------------------------------------------ */
+
+/*
+ * Words of the negation look-back are compared as integers: up to KEY_MAX
+ * bytes, lower-cased, zero-padded (words hold no NUL byte, so keys of
+ * different words differ). Longer words are none we look for: their key is 0.
+ */
+#define KEY_MAX 8u /* bytes of the longest negator, "shouldnt" */
+
+static uint64_t word_key(const unsigned char *w, size_t n)
+{
+    if (n > KEY_MAX)
+        return 0;
+    uint64_t key = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = w[i];
+        if (c >= 'A' && c <= 'Z')
+            c = (unsigned char)(c - 'A' + 'a');
+        key |= (uint64_t)c << (8u * i);
+    }
+    return key;
+}
+
+static uint64_t literal_key(const char *lit)
+{
+    return word_key((const unsigned char *)lit, strlen(lit));
+}
+
+static size_t negator_slot(uint64_t key)
+{
+    /* Fibonacci hashing: the top bits of the product depend on every byte of the key. */
+    return (size_t)((key * UINT64_C(0x9e3779b97f4a7c15)) >> (64u - NEGATOR_BITS));
+}
+
+/* Fill the open-addressing set of negator keys that is_negator looks words up in. */
+static void negators_init(uint64_t set[NEGATOR_SLOTS])
+{
+    static const char *const words[] = {
+        "not",     "no",      "never",    "without", "nothing", "none",  "hardly",
+        "neither", "nor",     "cannot",   "nobody",  "nowhere", "dont",  "didnt",
+        "doesnt",  "wasnt",   "werent",   "isnt",    "arent",   "wont",  "cant",
+        "couldnt", "wouldnt", "shouldnt", "havent",  "hasnt",   "hadnt", "aint",
+    };
+    static_assert(sizeof(words) / sizeof(words[0]) < NEGATOR_SLOTS / 2, "keep the set sparse");
+    memset(set, 0, NEGATOR_SLOTS * sizeof(set[0]));
+    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+        uint64_t key = literal_key(words[i]);
+        assert(key != 0);
+        size_t h = negator_slot(key);
+        while (set[h] != 0 && set[h] != key)
+            h = (h + 1) % NEGATOR_SLOTS;
+        set[h] = key;
+    }
+}
+
 /* ---- building the databases ----------------------------------------------- */
 
 #define MAX_ALTERNATIVES 4096 /* literals one phrase may expand to before it becomes a regex */
@@ -686,6 +747,11 @@ int cw_matcher_new(cw_matcher **out, const cw_rules *rules, cw_error *err)
         goto fail;
     }
     m->rules = rules;
+    negators_init(m->negators);
+    m->keys.but = literal_key("but");
+    m->keys.not_ = literal_key("not");
+    m->keys.only = literal_key("only");
+    m->keys.just = literal_key("just");
     m->all_base = calloc(rules->symptom_count + 1, sizeof(size_t));
     if (m->all_base == NULL) {
         oom(err);
@@ -814,11 +880,14 @@ void cw_scan_free(cw_scan *s)
     free(s);
 }
 
-/* Are w[0, n) and lower-case lit[0, n) the same, ASCII case-insensitively? */
-static bool same_letters(const unsigned char *w, const char *lit, size_t n)
+/* Does w[0, n) end with lower-case lit, ASCII case-insensitively? */
+static bool ends_with(const unsigned char *w, size_t n, const char *lit)
 {
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = w[i];
+    size_t k = strlen(lit);
+    if (n < k)
+        return false;
+    for (size_t i = 0; i < k; i++) {
+        unsigned char c = w[n - k + i];
         if (c >= 'A' && c <= 'Z')
             c = (unsigned char)(c - 'A' + 'a');
         if (c != (unsigned char)lit[i])
@@ -827,32 +896,18 @@ static bool same_letters(const unsigned char *w, const char *lit, size_t n)
     return true;
 }
 
-static bool word_is(const unsigned char *w, size_t n, const char *lit)
+/* Is the word w[0, n), of key `key`, a negator? */
+static bool is_negator(const uint64_t set[NEGATOR_SLOTS], uint64_t key, const unsigned char *w,
+                       size_t n)
 {
-    return strlen(lit) == n && same_letters(w, lit, n);
-}
-
-static bool ends_with(const unsigned char *w, size_t n, const char *lit)
-{
-    size_t k = strlen(lit);
-    return n >= k && word_is(w + n - k, k, lit);
-}
-
-static bool is_negator(const unsigned char *w, size_t n)
-{
-    /* Fixed-size entries (room for the longest and its NUL): a word is n bytes long when its
-     * byte n ends it, which rules out most entries without a strlen each. */
-    static const char words[][12] = {
-        "not",     "no",      "never",    "without", "nothing", "none",  "hardly",
-        "neither", "nor",     "cannot",   "nobody",  "nowhere", "dont",  "didnt",
-        "doesnt",  "wasnt",   "werent",   "isnt",    "arent",   "wont",  "cant",
-        "couldnt", "wouldnt", "shouldnt", "havent",  "hasnt",   "hadnt", "aint",
-    };
     if (n > 12)
         return false;
-    for (size_t i = 0; n < sizeof(words[0]) && i < sizeof(words) / sizeof(words[0]); i++)
-        if (words[i][n] == '\0' && words[i][n - 1] != '\0' && same_letters(w, words[i], n))
+    for (size_t h = negator_slot(key); key != 0 && set[h] != 0; h = (h + 1) % NEGATOR_SLOTS)
+        if (set[h] == key)
             return true;
+    /* Both suffixes end in 't': that rules out most words before comparing more. */
+    if (n == 0 || (w[n - 1] != 't' && w[n - 1] != 'T'))
+        return false;
     return ends_with(w, n, "n't") || ends_with(w, n, "n\xe2\x80\x99t");
 }
 
@@ -865,13 +920,12 @@ static bool neg_word_byte(unsigned char c)
  * Is a hit starting at `from` negated? Looks back over at most NEG_WORDS words
  * and NEG_LOOKBACK bytes of the same clause.
  */
-static bool negated(const unsigned char *b, size_t from)
+static bool negated(const cw_matcher *m, const unsigned char *b, size_t from)
 {
     size_t lo = from > NEG_LOOKBACK ? from - NEG_LOOKBACK : 0;
     size_t i = from;
     unsigned words = 0;
-    const unsigned char *next = NULL; /* the word after the current one, in text order */
-    size_t next_len = 0;
+    uint64_t next = 0; /* key of the word after the current one, in text order (0: none) */
     while (i > lo && words < NEG_WORDS) {
         unsigned char c = b[i - 1];
         if (c == '.' || c == '!' || c == '?' || c == ';')
@@ -883,20 +937,18 @@ static bool negated(const unsigned char *b, size_t from)
         size_t end = i;
         while (i > lo && neg_word_byte(b[i - 1]))
             i--;
-        const unsigned char *w = b + i;
-        size_t n = end - i;
+        uint64_t key = word_key(b + i, end - i);
         words++;
-        if (word_is(w, n, "but"))
+        if (key == m->keys.but)
             return false;
-        if (is_negator(w, n)) {
+        if (is_negator(m->negators, key, b + i, end - i)) {
             /* "not only late but rude", "not just rude": intensifiers */
-            bool intensifier = word_is(w, n, "not") && next != NULL &&
-                               (word_is(next, next_len, "only") || word_is(next, next_len, "just"));
+            bool intensifier =
+                key == m->keys.not_ && (next == m->keys.only || next == m->keys.just);
             if (!intensifier)
                 return true;
         }
-        next = w;
-        next_len = n;
+        next = key;
     }
     return false;
 }
@@ -962,7 +1014,7 @@ static void consider(cw_scan *s, const pattern_ref *r, size_t from, size_t to)
     }
     if (*bs == from && *be <= to)
         return;
-    if (r->negatable && negated(b, from)) {
+    if (r->negatable && negated(s->m, b, from)) {
         s->negated[r->symptom] = 1;
         return;
     }
