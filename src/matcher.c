@@ -1106,13 +1106,13 @@ static bool block_may_rewrite(const unsigned char *b, size_t i)
 }
 
 /*
- * The first unit normalisation rewrites, or n. Most bodies need no rewrite
- * and spaces are frequent, so eight bytes are ruled out at a time rather than
- * looking at each space's successor.
+ * The first unit normalisation rewrites at or after `from`, or n. Most
+ * bodies need no rewrite and spaces are frequent, so eight bytes are ruled
+ * out at a time rather than looking at each space's successor.
  */
-static size_t first_rewritten(const unsigned char *b, size_t n)
+static size_t first_rewritten(const unsigned char *b, size_t n, size_t from)
 {
-    size_t i = 0;
+    size_t i = from;
     for (; i + 9 <= n; i += 8) {
         if (!block_may_rewrite(b, i))
             continue;
@@ -1123,15 +1123,26 @@ static size_t first_rewritten(const unsigned char *b, size_t n)
     return first_rewritten_in(b, n, i, n);
 }
 
+/* Remember that normalised position o is body position i (until LOG_MAX + 1 entries). */
+static void log_shift(cw_scan *s, size_t o, size_t i)
+{
+    if (s->log_count < LOG_MAX)
+        s->log[s->log_count] = (shift){o, i};
+    if (s->log_count <= LOG_MAX)
+        s->log_count++;
+}
+
 /*
  * Normalise the body as compiled phrases are: whitespace runs become one
  * space, typographic apostrophes ASCII. Bodies that need nothing (most) are
  * scanned in place; otherwise the rewrite goes to s->buf, logging where
- * positions shift so that evidence spans can be given in body bytes.
+ * positions shift so that evidence spans can be given in body bytes. The
+ * bytes between two rewritten units are copied as one run: a rewritten body
+ * usually has only a few (two spaces after a full stop).
  */
 static int normalize(cw_scan *s, const unsigned char *b, size_t n, cw_error *err)
 {
-    size_t i = first_rewritten(b, n);
+    size_t i = first_rewritten(b, n, 0);
     s->log_count = 0;
     if (i == n) {
         s->text = b;
@@ -1146,24 +1157,20 @@ static int normalize(cw_scan *s, const unsigned char *b, size_t n, cw_error *err
         s->buf = p;
         s->cap = n;
     }
-    memcpy(s->buf, b, i);
-    size_t o = i;
+    size_t o = 0, done = 0; /* b[0, done) is in s->buf[0, o) */
     while (i < n) {
-        size_t k = byte_class[b[i]] != 0 ? rewritten(b, n, i) : 0;
-        if (k == 0) {
-            s->buf[o++] = b[i++];
-            continue;
-        }
+        memcpy(s->buf + o, b + done, i - done);
+        o += i - done;
+        size_t k = rewritten(b, n, i);
         s->buf[o++] = b[i] == 0xe2 ? '\'' : ' ';
-        i += k;
-        if (k > 1 && s->log_count <= LOG_MAX) {
-            if (s->log_count < LOG_MAX)
-                s->log[s->log_count] = (shift){o, i};
-            s->log_count++;
-        }
+        done = i + k;
+        if (k > 1)
+            log_shift(s, o, done);
+        i = first_rewritten(b, n, done);
     }
+    memcpy(s->buf + o, b + done, n - done);
     s->text = s->buf;
-    s->len = o;
+    s->len = o + (n - done);
     s->changed = true;
     return 0;
 }
