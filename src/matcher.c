@@ -28,8 +28,10 @@
 #include <string.h>
 #include <strings.h>
 
-#define NEG_WORDS    3u  /* a negator this many words before a hit cancels it */
-#define NEG_LOOKBACK 96u /* ... and never more bytes back than this */
+#define NEG_WORDS     3u  /* a negator this many words before a hit cancels it */
+#define NEG_LOOKBACK  96u /* ... and never more bytes back than this */
+#define NEGATOR_BITS  6u  /* the negator set has 1 << NEGATOR_BITS slots, over twice the negators */
+#define NEGATOR_SLOTS (1u << NEGATOR_BITS)
 
 typedef enum role { ROLE_HIT, ROLE_ALL, ROLE_UNLESS } role;
 
@@ -60,8 +62,12 @@ struct cw_matcher {
     hs_database_t **solo; /* per ref: a non-literal's own database with start offsets, or NULL */
     pattern_ref *refs;
     size_t ref_count;
-    size_t all_total; /* `all` entries over all symptoms */
-    size_t *all_base; /* per symptom: its first slot in cw_scan.all_seen */
+    size_t all_total;                 /* `all` entries over all symptoms */
+    size_t *all_base;                 /* per symptom: its first slot in cw_scan.all_seen */
+    uint64_t negators[NEGATOR_SLOTS]; /* keys (see word_key) of the negators; 0 = free slot */
+    struct {
+        uint64_t but, not_, only, just;
+    } keys; /* of the other words the negation look-back knows */
 };
 
 struct cw_scan {
@@ -477,6 +483,61 @@ static int pattern_error(cw_error *err, const cw_rules *r, const cw_pattern *p, 
                            "pattern '%s' cannot be compiled: %s", text, why);
 }
 
+/* ---- negation words ------------------------------------------------------ */
+
+/*
+ * Words of the negation look-back are compared as integers: up to KEY_MAX
+ * bytes, lower-cased, zero-padded (words hold no NUL byte, so keys of
+ * different words differ). Longer words are none we look for: their key is 0.
+ */
+#define KEY_MAX 8u /* bytes of the longest negator, "shouldnt" */
+
+static uint64_t word_key(const unsigned char *w, size_t n)
+{
+    if (n > KEY_MAX)
+        return 0;
+    uint64_t key = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = w[i];
+        if (c >= 'A' && c <= 'Z')
+            c = (unsigned char)(c - 'A' + 'a');
+        key |= (uint64_t)c << (8u * i);
+    }
+    return key;
+}
+
+static uint64_t literal_key(const char *lit)
+{
+    return word_key((const unsigned char *)lit, strlen(lit));
+}
+
+static size_t negator_slot(uint64_t key)
+{
+    /* Fibonacci hashing: the top bits of the product depend on every byte of the key. */
+    return (size_t)((key * UINT64_C(0x9e3779b97f4a7c15)) >> (64u - NEGATOR_BITS));
+}
+
+/* Fill the open-addressing set of negator keys that is_negator looks words up in. */
+static void negators_init(uint64_t set[NEGATOR_SLOTS])
+{
+    static const char *const words[] = {
+        "not",     "no",      "never",    "without", "nothing", "none",  "hardly",
+        "neither", "nor",     "cannot",   "nobody",  "nowhere", "dont",  "didnt",
+        "doesnt",  "wasnt",   "werent",   "isnt",    "arent",   "wont",  "cant",
+        "couldnt", "wouldnt", "shouldnt", "havent",  "hasnt",   "hadnt", "aint",
+    };
+    static_assert(sizeof(words) / sizeof(words[0]) < NEGATOR_SLOTS / 2, "keep the set sparse");
+    memset(set, 0, NEGATOR_SLOTS * sizeof(set[0]));
+    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+        uint64_t key = literal_key(words[i]);
+        assert(key != 0);
+        size_t h = negator_slot(key);
+        while (set[h] != 0 && set[h] != key)
+            h = (h + 1) % NEGATOR_SLOTS;
+        set[h] = key;
+    }
+}
+
 /* ---- building the databases ----------------------------------------------- */
 
 #define MAX_ALTERNATIVES 4096 /* literals one phrase may expand to before it becomes a regex */
@@ -686,6 +747,11 @@ int cw_matcher_new(cw_matcher **out, const cw_rules *rules, cw_error *err)
         goto fail;
     }
     m->rules = rules;
+    negators_init(m->negators);
+    m->keys.but = literal_key("but");
+    m->keys.not_ = literal_key("not");
+    m->keys.only = literal_key("only");
+    m->keys.just = literal_key("just");
     m->all_base = calloc(rules->symptom_count + 1, sizeof(size_t));
     if (m->all_base == NULL) {
         oom(err);
@@ -814,13 +880,14 @@ void cw_scan_free(cw_scan *s)
     free(s);
 }
 
-static bool word_is(const unsigned char *w, size_t n, const char *lit)
+/* Does w[0, n) end with lower-case lit, ASCII case-insensitively? */
+static bool ends_with(const unsigned char *w, size_t n, const char *lit)
 {
     size_t k = strlen(lit);
-    if (n != k)
+    if (n < k)
         return false;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = w[i];
+    for (size_t i = 0; i < k; i++) {
+        unsigned char c = w[n - k + i];
         if (c >= 'A' && c <= 'Z')
             c = (unsigned char)(c - 'A' + 'a');
         if (c != (unsigned char)lit[i])
@@ -829,25 +896,18 @@ static bool word_is(const unsigned char *w, size_t n, const char *lit)
     return true;
 }
 
-static bool ends_with(const unsigned char *w, size_t n, const char *lit)
+/* Is the word w[0, n), of key `key`, a negator? */
+static bool is_negator(const uint64_t set[NEGATOR_SLOTS], uint64_t key, const unsigned char *w,
+                       size_t n)
 {
-    size_t k = strlen(lit);
-    return n >= k && word_is(w + n - k, k, lit);
-}
-
-static bool is_negator(const unsigned char *w, size_t n)
-{
-    static const char *const words[] = {
-        "not",     "no",      "never",    "without", "nothing", "none",  "hardly",
-        "neither", "nor",     "cannot",   "nobody",  "nowhere", "dont",  "didnt",
-        "doesnt",  "wasnt",   "werent",   "isnt",    "arent",   "wont",  "cant",
-        "couldnt", "wouldnt", "shouldnt", "havent",  "hasnt",   "hadnt", "aint",
-    };
     if (n > 12)
         return false;
-    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-        if (word_is(w, n, words[i]))
+    for (size_t h = negator_slot(key); key != 0 && set[h] != 0; h = (h + 1) % NEGATOR_SLOTS)
+        if (set[h] == key)
             return true;
+    /* Both suffixes end in 't': that rules out most words before comparing more. */
+    if (n == 0 || (w[n - 1] != 't' && w[n - 1] != 'T'))
+        return false;
     return ends_with(w, n, "n't") || ends_with(w, n, "n\xe2\x80\x99t");
 }
 
@@ -860,13 +920,12 @@ static bool neg_word_byte(unsigned char c)
  * Is a hit starting at `from` negated? Looks back over at most NEG_WORDS words
  * and NEG_LOOKBACK bytes of the same clause.
  */
-static bool negated(const unsigned char *b, size_t from)
+static bool negated(const cw_matcher *m, const unsigned char *b, size_t from)
 {
     size_t lo = from > NEG_LOOKBACK ? from - NEG_LOOKBACK : 0;
     size_t i = from;
     unsigned words = 0;
-    const unsigned char *next = NULL; /* the word after the current one, in text order */
-    size_t next_len = 0;
+    uint64_t next = 0; /* key of the word after the current one, in text order (0: none) */
     while (i > lo && words < NEG_WORDS) {
         unsigned char c = b[i - 1];
         if (c == '.' || c == '!' || c == '?' || c == ';')
@@ -878,20 +937,18 @@ static bool negated(const unsigned char *b, size_t from)
         size_t end = i;
         while (i > lo && neg_word_byte(b[i - 1]))
             i--;
-        const unsigned char *w = b + i;
-        size_t n = end - i;
+        uint64_t key = word_key(b + i, end - i);
         words++;
-        if (word_is(w, n, "but"))
+        if (key == m->keys.but)
             return false;
-        if (is_negator(w, n)) {
+        if (is_negator(m->negators, key, b + i, end - i)) {
             /* "not only late but rude", "not just rude": intensifiers */
-            bool intensifier = word_is(w, n, "not") && next != NULL &&
-                               (word_is(next, next_len, "only") || word_is(next, next_len, "just"));
+            bool intensifier =
+                key == m->keys.not_ && (next == m->keys.only || next == m->keys.just);
             if (!intensifier)
                 return true;
         }
-        next = w;
-        next_len = n;
+        next = key;
     }
     return false;
 }
@@ -957,7 +1014,7 @@ static void consider(cw_scan *s, const pattern_ref *r, size_t from, size_t to)
     }
     if (*bs == from && *be <= to)
         return;
-    if (r->negatable && negated(b, from)) {
+    if (r->negatable && negated(s->m, b, from)) {
         s->negated[r->symptom] = 1;
         return;
     }
@@ -1009,17 +1066,83 @@ static size_t rewritten(const unsigned char *b, size_t n, size_t i)
     }
 }
 
+/* The first unit in b[from, to) that normalisation rewrites, or `to` when there is none. */
+static size_t first_rewritten_in(const unsigned char *b, size_t n, size_t from, size_t to)
+{
+    for (size_t i = from; i < to; i++)
+        if (byte_class[b[i]] != 0 && rewritten(b, n, i) != 0)
+            return i;
+    return to;
+}
+
+#define ONES  UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+
+/* High bit of each byte of x that is zero, and of no other byte (exact, unlike the usual test). */
+static uint64_t zero_bytes(uint64_t x)
+{
+    return ~(((x & ~HIGHS) + ~HIGHS) | x | ~HIGHS);
+}
+
+static uint64_t load8(const unsigned char *p)
+{
+    uint64_t x;
+    memcpy(&x, p, sizeof(x));
+    return x;
+}
+
+/*
+ * Could a rewritten unit start in b[i, i + 8)? Never false when one does:
+ * every such unit starts with a byte below 14 (tab to carriage return), a
+ * space followed by a space or by a byte below 14, or 0xe2. Needs i + 9 <= n.
+ */
+static bool block_may_rewrite(const unsigned char *b, size_t i)
+{
+    uint64_t x = load8(b + i), next = load8(b + i + 1); /* next: each byte's successor */
+    uint64_t below14 = ((x - 14u * ONES) & ~x) | ((next - 14u * ONES) & ~next);
+    uint64_t e2 = x ^ (0xe2u * ONES), spaces = 0x20u * ONES;
+    uint64_t pairs = zero_bytes(x ^ spaces) & zero_bytes(next ^ spaces);
+    return ((below14 | ((e2 - ONES) & ~e2)) & HIGHS) != 0 || pairs != 0;
+}
+
+/*
+ * The first unit normalisation rewrites at or after `from`, or n. Most
+ * bodies need no rewrite and spaces are frequent, so eight bytes are ruled
+ * out at a time rather than looking at each space's successor.
+ */
+static size_t first_rewritten(const unsigned char *b, size_t n, size_t from)
+{
+    size_t i = from;
+    for (; i + 9 <= n; i += 8) {
+        if (!block_may_rewrite(b, i))
+            continue;
+        size_t at = first_rewritten_in(b, n, i, i + 8);
+        if (at < i + 8)
+            return at;
+    }
+    return first_rewritten_in(b, n, i, n);
+}
+
+/* Remember that normalised position o is body position i (until LOG_MAX + 1 entries). */
+static void log_shift(cw_scan *s, size_t o, size_t i)
+{
+    if (s->log_count < LOG_MAX)
+        s->log[s->log_count] = (shift){o, i};
+    if (s->log_count <= LOG_MAX)
+        s->log_count++;
+}
+
 /*
  * Normalise the body as compiled phrases are: whitespace runs become one
  * space, typographic apostrophes ASCII. Bodies that need nothing (most) are
  * scanned in place; otherwise the rewrite goes to s->buf, logging where
- * positions shift so that evidence spans can be given in body bytes.
+ * positions shift so that evidence spans can be given in body bytes. The
+ * bytes between two rewritten units are copied as one run: a rewritten body
+ * usually has only a few (two spaces after a full stop).
  */
 static int normalize(cw_scan *s, const unsigned char *b, size_t n, cw_error *err)
 {
-    size_t i = 0;
-    while (i < n && (byte_class[b[i]] == 0 || rewritten(b, n, i) == 0))
-        i++;
+    size_t i = first_rewritten(b, n, 0);
     s->log_count = 0;
     if (i == n) {
         s->text = b;
@@ -1034,24 +1157,20 @@ static int normalize(cw_scan *s, const unsigned char *b, size_t n, cw_error *err
         s->buf = p;
         s->cap = n;
     }
-    memcpy(s->buf, b, i);
-    size_t o = i;
+    size_t o = 0, done = 0; /* b[0, done) is in s->buf[0, o) */
     while (i < n) {
-        size_t k = byte_class[b[i]] != 0 ? rewritten(b, n, i) : 0;
-        if (k == 0) {
-            s->buf[o++] = b[i++];
-            continue;
-        }
+        memcpy(s->buf + o, b + done, i - done);
+        o += i - done;
+        size_t k = rewritten(b, n, i);
         s->buf[o++] = b[i] == 0xe2 ? '\'' : ' ';
-        i += k;
-        if (k > 1 && s->log_count <= LOG_MAX) {
-            if (s->log_count < LOG_MAX)
-                s->log[s->log_count] = (shift){o, i};
-            s->log_count++;
-        }
+        done = i + k;
+        if (k > 1)
+            log_shift(s, o, done);
+        i = first_rewritten(b, n, done);
     }
+    memcpy(s->buf + o, b + done, n - done);
     s->text = s->buf;
-    s->len = o;
+    s->len = o + (n - done);
     s->changed = true;
     return 0;
 }
@@ -1148,7 +1267,8 @@ int cw_matcher_classify(const cw_hit **hits, size_t *count, cw_scan *scan, const
     }
     size_t n = 0;
     for (size_t s = 0; s < r->symptom_count; s++) {
-        if (verdict(scan, s, c) == CW_WHY_FIRED)
+        /* Most symptoms have no hit at all: no need to ask verdict() why. */
+        if (scan->best_start[s] != SIZE_MAX && verdict(scan, s, c) == CW_WHY_FIRED)
             scan->hits[n++] = (cw_hit){s, scan->best_start[s], scan->best_end[s]};
     }
     /* Evidence spans were found in the normalised text: give them in body bytes. */
