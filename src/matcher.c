@@ -22,6 +22,7 @@
 #include <assert.h>
 #include <hs/hs.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -736,6 +737,53 @@ done:
     return rc;
 }
 
+/* The non-literals' own databases, compiled on a second thread while the main one compiles. */
+typedef struct solo_job {
+    cw_matcher *m;
+    const builder *bd;
+    cw_error err;
+    int rc;
+} solo_job;
+
+static void *compile_solos(void *arg)
+{
+    solo_job *j = arg;
+    for (size_t i = 0; i < j->bd->count && j->rc == 0; i++) {
+        size_t idx = i;
+        if (!j->bd->refs[i].literal)
+            j->rc = compile(&j->m->solo[i], j->bd, &idx, 1, true, &j->err);
+    }
+    return NULL;
+}
+
+/*
+ * Compile the main database and the solo ones: on two threads, since the two
+ * halves take about as long and a run pays for them at every start (Vectorscan's
+ * compiler keeps no shared state; each call builds its own database). The solo
+ * databases' error wins when both fail, as when they were compiled first.
+ */
+static int compile_all(cw_matcher *m, const builder *bd, size_t *idx, cw_error *err)
+{
+    solo_job job = {.m = m, .bd = bd};
+    cw_error_clear(&job.err);
+    pthread_t thread;
+    bool threaded = pthread_create(&thread, NULL, compile_solos, &job) == 0;
+    if (!threaded)
+        compile_solos(&job);
+    for (size_t i = 0; i < bd->count; i++)
+        idx[i] = i;
+    cw_error main_err;
+    cw_error_clear(&main_err);
+    int rc = bd->count > 0 ? compile(&m->db, bd, idx, bd->count, false, &main_err) : 0;
+    if (threaded)
+        pthread_join(thread, NULL);
+    if (job.rc != 0)
+        *err = job.err;
+    else if (rc != 0)
+        *err = main_err;
+    return job.rc != 0 || rc != 0 ? -1 : 0;
+}
+
 int cw_matcher_new(cw_matcher **out, const cw_rules *rules, cw_error *err)
 {
     *out = NULL;
@@ -776,21 +824,15 @@ int cw_matcher_new(cw_matcher **out, const cw_rules *rules, cw_error *err)
         goto fail;
     }
     /* Each non-literal gets its own database with start offsets, scanned only when it may
-     * match; compiled first: Vectorscan refuses more patterns with start offsets. */
+     * match: its own, because Vectorscan's start-of-match compile grows steeply with the
+     * number of patterns. */
     m->solo = calloc(bd.count + 1, sizeof(*m->solo));
     if (m->solo == NULL) {
         oom(err);
         goto fail;
     }
     m->ref_count = bd.count; /* so that cw_matcher_free releases what is compiled so far */
-    for (size_t i = 0; i < bd.count; i++) {
-        idx[0] = i;
-        if (!bd.refs[i].literal && compile(&m->solo[i], &bd, idx, 1, true, err) != 0)
-            goto fail;
-    }
-    for (size_t i = 0; i < bd.count; i++)
-        idx[i] = i;
-    if (bd.count > 0 && compile(&m->db, &bd, idx, bd.count, false, err) != 0)
+    if (compile_all(m, &bd, idx, err) != 0)
         goto fail;
     m->refs = bd.refs;
     bd.refs = NULL;
