@@ -721,7 +721,11 @@ static int compile(hs_database_t **db, const builder *bd, const size_t *idx, siz
         HS_SUCCESS) {
         const char *why = cerr != NULL && cerr->message != NULL ? cerr->message : "unknown";
         *db = NULL;
-        if (cerr != NULL && cerr->expression >= 0 && (size_t)cerr->expression < n)
+        /* Vectorscan reports an allocation failure as a compile error ("Unable to allocate
+         * memory."): that is exit 71, not a fault of the pattern it was compiling. */
+        if (strstr(why, "allocate memory") != NULL)
+            oom(err);
+        else if (cerr != NULL && cerr->expression >= 0 && (size_t)cerr->expression < n)
             pattern_error(err, bd->rules, bd->refs[idx[cerr->expression]].src, why);
         else
             cw_error_set_at(err, CW_EXIT_DATAERR, bd->rules->path, 0, 0,
@@ -784,8 +788,21 @@ static int compile_all(cw_matcher *m, const builder *bd, size_t *idx, cw_error *
     return job.rc != 0 || rc != 0 ? -1 : 0;
 }
 
+#ifdef CW_FAULT_HOOKS
+/* CW_FAULT_HS_NOMEM (test builds): Vectorscan cannot allocate a database. */
+static void *no_memory(size_t size)
+{
+    (void)size;
+    return NULL;
+}
+#endif
+
 int cw_matcher_new(cw_matcher **out, const cw_rules *rules, cw_error *err)
 {
+#ifdef CW_FAULT_HOOKS
+    if (getenv("CW_FAULT_HS_NOMEM") != NULL)
+        hs_set_database_allocator(no_memory, free);
+#endif
     *out = NULL;
     builder bd = {.rules = rules};
     size_t *idx = NULL;

@@ -52,6 +52,22 @@ Test(check, uncompilable_pattern_is_positioned)
     cw_test_output_fini(&r);
 }
 
+/* Vectorscan failing to allocate is the machine's fault, not the pattern's: 71, not 65. */
+Test(check, vectorscan_out_of_memory_is_exit_71_not_a_pattern_error)
+{
+#ifndef CW_FAULT_HOOKS
+    cr_skip_test("fault hooks are compiled into the asan build only (make test)");
+#endif
+    cw_test_output r;
+    const char *env[] = {"CW_FAULT_HS_NOMEM=1", NULL};
+    const char *argv[] = {"causeway", "check", "tests/data/matcher/basic.yaml", NULL};
+    cr_assert_eq(cw_test_run(&r, env, NULL, argv), 0);
+    cr_assert_eq(r.status, 71, "status %d: %s", r.status, r.err);
+    cr_assert_str_eq(r.err, "causeway: error: out of memory compiling the rule set\n");
+    cr_assert_eq(r.out_len, 0, "stdout: %s", r.out);
+    cw_test_output_fini(&r);
+}
+
 Test(check, compile_budget_is_enforced)
 {
     cw_test_output r;
