@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -619,6 +620,80 @@ Test(run, example_snippets_come_from_the_source_and_go_with_it)
     cr_assert_null(strstr(r.out, "cashier"), "text left: %.400s", r.out);
     cr_assert_null(strstr(r.out, "crashed twice"), "text left: %.400s", r.out);
     cw_test_output_fini(&r);
+    teardown(&f);
+}
+
+/* A small file system for one tablespace (root only: it mounts a tmpfs). */
+typedef struct small_disk {
+    char dir[64];
+    char tablespace[64];
+    bool mounted;
+} small_disk;
+
+static bool small_disk_mount(small_disk *d)
+{
+    if (geteuid() != 0 || getenv("CW_PG_DATADIR") == NULL)
+        return false;
+    snprintf(d->dir, sizeof(d->dir), "/tmp/causeway-disk.XXXXXX");
+    cr_assert_not_null(mkdtemp(d->dir));
+    cw_test_output r;
+    const char *mount[] = {"mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", d->dir, NULL};
+    cr_assert_eq(cw_test_run_program(&r, NULL, NULL, mount), 0);
+    d->mounted = r.status == 0;
+    cw_test_output_fini(&r);
+    if (!d->mounted) {
+        rmdir(d->dir);
+        return false;
+    }
+    /* The tablespace directory must belong to the server's user. */
+    struct stat data;
+    cr_assert_eq(stat(getenv("CW_PG_DATADIR"), &data), 0);
+    cr_assert_eq(chown(d->dir, data.st_uid, data.st_gid), 0);
+    cr_assert_eq(chmod(d->dir, 0700), 0);
+    cw_test_unique_name(d->tablespace, sizeof(d->tablespace), "small");
+    sqlf("CREATE TABLESPACE %s LOCATION '%s'", d->tablespace, d->dir);
+    return true;
+}
+
+static void small_disk_unmount(small_disk *d)
+{
+    sqlf("DROP TABLESPACE %s", d->tablespace);
+    cw_test_output r;
+    const char *umount[] = {"umount", d->dir, NULL};
+    cr_assert_eq(cw_test_run_program(&r, NULL, NULL, umount), 0);
+    cr_assert_eq(r.status, 0, "umount: %s", r.err);
+    cw_test_output_fini(&r);
+    rmdir(d->dir);
+}
+
+/*
+ * The server's disk fills while the run writes (its rule set's new partition lives on
+ * a 4 MB tmpfs): one clear line with the SQLSTATE, exit 75, nothing written, and the
+ * next run, with room again, completes.
+ */
+Test(run, server_disk_full_mid_write_is_tempfail_and_leaves_nothing)
+{
+    small_disk d = {0};
+    if (!small_disk_mount(&d))
+        cr_skip_test("needs root and a tmpfs mount for a small tablespace");
+    fixture f;
+    setup(&f, "40000");
+    char *before = checksum(&f);
+    char options[128];
+    snprintf(options, sizeof(options), "PGOPTIONS=-c default_tablespace=%s", d.tablespace);
+    const char *env[] = {options, NULL};
+    cw_test_output r;
+    run(&r, &f, env, "--week", WEEK, NULL, NULL);
+    cr_assert_eq(r.status, 75, "status %d: %s", r.status, r.err);
+    cr_assert_not_null(strstr(r.err, "SQLSTATE 53100"), "stderr: %s", r.err);
+    cr_assert_eq(strchr(r.err, '\n'), r.err + r.err_len - 1, "one line: %s", r.err);
+    cw_test_output_fini(&r);
+    char *after = checksum(&f);
+    cr_assert_str_eq(before, after, "the failed run left rows behind");
+    small_disk_unmount(&d);
+    assert_next_run_completes(&f, "40000");
+    free(before);
+    free(after);
     teardown(&f);
 }
 
