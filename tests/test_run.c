@@ -697,6 +697,19 @@ Test(run, server_disk_full_mid_write_is_tempfail_and_leaves_nothing)
     teardown(&f);
 }
 
+/* The server restarts mid-run: on its own server, since restarting ours would cut the
+ * connections of the tests running next to this one. */
+Test(run, server_restart_mid_run_is_tempfail_and_leaves_nothing, .timeout = 180)
+{
+    require_fault_hooks();
+    cw_test_output r;
+    const char *argv[] = {"tests/tools/pgtmp.sh", "tests/tools/restart-mid-run.sh", NULL};
+    cr_assert_eq(cw_test_run_program(&r, NULL, NULL, argv), 0);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert_not_null(strstr(r.out, "restart-mid-run: ok"), "stdout: %s", r.out);
+    cw_test_output_fini(&r);
+}
+
 /* The run needs SELECT on the source and its own schema, nothing more. */
 Test(run, works_with_a_least_privilege_role_that_can_do_no_more)
 {
