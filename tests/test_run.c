@@ -205,6 +205,42 @@ Test(run, result_does_not_depend_on_the_machine_tz)
     teardown(&f);
 }
 
+/*
+ * Weeks are ISO weeks in the configured zone, DST included: Sunday 23:30 UTC is
+ * already Monday in London in summer (BST), and still Sunday in winter (GMT).
+ */
+Test(run, weeks_follow_the_configured_time_zone_across_dst)
+{
+    fixture f;
+    setup(&f, NULL);
+    sqlf("INSERT INTO %s.complaints (id, received_at, site, body) VALUES"
+         " (1, '2026-03-29 23:30+00', 'north', 'the cashier was rude'),"
+         " (2, '2026-10-25 23:30+00', 'north', 'the cashier was rude'),"
+         " (3, '2026-03-29 22:59+00', 'north', 'the cashier was rude')",
+         f.src);
+    char text[256];
+    snprintf(text, sizeof(text), "source:\n  table: %s.complaints\ntimezone: Europe/London\n",
+             f.src);
+    unlink(f.config);
+    free(f.config);
+    f.config = cw_test_write_temp(text, strlen(text));
+    cw_test_output r;
+    run(&r, &f, NULL, "--week", "2026-W44", NULL, NULL);
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    cw_test_output_fini(&r);
+    char query[256];
+    snprintf(query, sizeof(query),
+             "SELECT string_agg(complaint_id || '=' || week, ' ' ORDER BY complaint_id)"
+             " FROM %s.classified",
+             f.results);
+    char *weeks = sql(query);
+    /* 1: Monday 00:30 BST -> W14 (starts 2026-03-30); 3: Sunday 23:59 BST -> W13;
+     * 2: Sunday 23:30 GMT -> W43 (starts 2026-10-19). */
+    cr_assert_str_eq(weeks, "1=2026-03-30 2=2026-10-19 3=2026-03-23");
+    free(weeks);
+    teardown(&f);
+}
+
 Test(run, late_rows_are_picked_up_once)
 {
     fixture f;
