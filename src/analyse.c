@@ -37,8 +37,13 @@ typedef struct symptom_count {
     bool per_site;
     size_t symptom;
     char *site;
-    double count;
+    double count;          /* in the recent window */
+    double usual_per_week; /* in the weeks of the series before it */
 } symptom_count;
+
+/* A severe symptom is rare for an item below this many complaints a week before the
+ * recent window: only then does it hold the item up with the severity floor. */
+#define RARE_PER_WEEK 1.0
 
 typedef struct analysis {
     const cw_analyse_params *p;
@@ -199,7 +204,7 @@ static int symptom_row(void *user, int ncols, const char *const *v, const size_t
 {
     (void)lens;
     analysis *a = user;
-    if (ncols != 4 || v[0] == NULL || v[1] == NULL || v[2] == NULL || v[3] == NULL)
+    if (ncols != 5 || v[0] == NULL || v[1] == NULL || v[2] == NULL || v[3] == NULL || v[4] == NULL)
         return cw_error_set(err, CW_EXIT_SOFTWARE, "unexpected symptom row");
     long symptom = cw_rules_find_symptom(a->p->rules, v[1]);
     if (symptom < 0)
@@ -210,24 +215,30 @@ static int symptom_row(void *user, int ncols, const char *const *v, const size_t
     c->per_site = strcmp(v[0], "symptom_site") == 0;
     c->symptom = (size_t)symptom;
     c->count = strtod(v[3], NULL);
+    /* No weeks before the window: nothing is usual yet, so every symptom is rare. */
+    c->usual_per_week = a->recent_from > 0 ? strtod(v[4], NULL) / (double)a->recent_from : 0;
     if ((c->site = strdup(v[2])) == NULL)
         return oom(err);
     a->symptom_count++;
     return 0;
 }
 
-/* Symptom counts of the recent window, overall and per site. */
+/* Symptom counts of the recent window, overall and per site, and in the weeks before it. */
 static int load_symptoms(analysis *a, cw_error *err)
 {
     char *sql = cw_text_printf(
-        "SELECT w.series, w.symptom_id, w.site, sum(w.complaints)::text FROM %s.weekly w"
-        " WHERE w.ruleset_id = $1::int AND w.series IN ('symptom', 'symptom_site')"
-        " AND w.week BETWEEN $2::date AND $3::date GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+        "SELECT w.series, w.symptom_id, w.site,"
+        " (sum(w.complaints) FILTER (WHERE w.week >= $2::date))::text,"
+        " coalesce(sum(w.complaints) FILTER (WHERE w.week < $2::date), 0)::text"
+        " FROM %s.weekly w WHERE w.ruleset_id = $1::int"
+        " AND w.series IN ('symptom', 'symptom_site') AND w.week BETWEEN $4::date AND $3::date"
+        " GROUP BY 1, 2, 3 HAVING count(*) FILTER (WHERE w.week >= $2::date) > 0"
+        " ORDER BY 1, 2, 3",
         a->p->schema);
     if (sql == NULL)
         return oom(err);
-    const char *params[] = {a->p->ruleset, a->recent_date, a->to_date};
-    int rc = cw_db_query(a->db, sql, 3, params, symptom_row, a, err);
+    const char *params[] = {a->p->ruleset, a->recent_date, a->to_date, a->from_date};
+    int rc = cw_db_query(a->db, sql, 4, params, symptom_row, a, err);
     free(sql);
     return rc;
 }
@@ -434,13 +445,18 @@ static double attribution(const analysis *a, const series *s, const symptom_coun
     return mine && c->count > 0 ? weight_of(&a->p->rules->symptoms[c->symptom], s->area) : 0;
 }
 
-/* The highest severity attributed to s in the recent window (the severity floor's input). */
-static int worst_severity(const analysis *a, const series *s)
+/*
+ * The highest severity attributed to s in the recent window; with `rare_only`, among
+ * the symptoms that are rare for s (the severity floor's input).
+ */
+static int worst_severity(const analysis *a, const series *s, bool rare_only)
 {
     int worst = 0;
     for (size_t i = 0; i < a->symptom_count; i++) {
-        int severity = a->p->rules->symptoms[a->symptoms[i].symptom].severity;
-        if (attribution(a, s, &a->symptoms[i]) > 0 && severity > worst)
+        const symptom_count *c = &a->symptoms[i];
+        int severity = a->p->rules->symptoms[c->symptom].severity;
+        if (attribution(a, s, c) > 0 && severity > worst &&
+            (!rare_only || c->usual_per_week < RARE_PER_WEEK))
             worst = severity;
     }
     return worst;
@@ -449,7 +465,7 @@ static int worst_severity(const analysis *a, const series *s)
 static int fill_evidence(analysis *a, const series *s, cw_ranking_entry *e, cw_error *err)
 {
     const cw_rules *rules = a->p->rules;
-    e->max_severity = worst_severity(a, s);
+    e->max_severity = worst_severity(a, s, false);
     for (size_t i = 0; i < a->symptom_count; i++) {
         const symptom_count *c = &a->symptoms[i];
         double w = attribution(a, s, c);
@@ -550,7 +566,7 @@ static cw_rank_input rank_input(const analysis *a, const series *s, char *key)
         .rising = g->status == CW_TREND_DRIFT || g->status == CW_TREND_SHIFT,
         .level_ratio = g->baseline > 0 && per > 0 ? recent / per / g->baseline : NAN,
         .slope_pct = g->status == CW_TREND_DRIFT ? g->slope_pct : 0,
-        .max_severity = 0,
+        .rare_severity = 0,
     };
 }
 
@@ -582,7 +598,7 @@ static int rank_kind(analysis *a, cw_ranking *out, int kind, cw_error *err)
             goto done;
         }
         in[j] = rank_input(a, s, keys[j]);
-        in[j].max_severity = worst_severity(a, s);
+        in[j].rare_severity = worst_severity(a, s, true);
         j++;
     }
     cw_rank_compute(items, a->p->rank, in, n);

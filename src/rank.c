@@ -51,7 +51,7 @@ void cw_rank_compute(cw_rank_item *out, const cw_rank_params *p, const cw_rank_i
     }
     /* The floor is relative to the top score so a severe item surfaces whatever the scale. */
     for (size_t i = 0; i < n; i++) {
-        int sev = in[i].max_severity < 0 ? 0 : in[i].max_severity > 5 ? 5 : in[i].max_severity;
+        int sev = in[i].rare_severity < 0 ? 0 : in[i].rare_severity > 5 ? 5 : in[i].rare_severity;
         double floor = p->floor_share[sev] * top;
         if (floor > out[i].score) {
             out[i].severity_floor = floor;

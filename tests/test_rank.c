@@ -15,9 +15,9 @@ Test(rank, orders_by_volume_when_everything_is_stable)
 {
     cw_rank_params p = defaults();
     cw_rank_input in[] = {
-        {.key = "a", .volume = 10, .max_severity = 2},
-        {.key = "b", .volume = 30, .max_severity = 2},
-        {.key = "c", .volume = 20, .max_severity = 3},
+        {.key = "a", .volume = 10, .rare_severity = 2},
+        {.key = "b", .volume = 30, .rare_severity = 2},
+        {.key = "c", .volume = 20, .rare_severity = 3},
     };
     cw_rank_item out[3];
     cw_rank_compute(out, &p, in, 3);
@@ -69,9 +69,9 @@ Test(rank, severity_floor_keeps_a_rare_severe_cause_in_sight)
 {
     cw_rank_params p = defaults();
     cw_rank_input in[] = {
-        {.key = "common", .volume = 100, .max_severity = 2},
-        {.key = "middle", .volume = 30, .max_severity = 3},
-        {.key = "rare_severe", .volume = 2, .max_severity = 5},
+        {.key = "common", .volume = 100, .rare_severity = 2},
+        {.key = "middle", .volume = 30, .rare_severity = 3},
+        {.key = "rare_severe", .volume = 2, .rare_severity = 5},
     };
     cw_rank_item out[3];
     cw_rank_compute(out, &p, in, 3);

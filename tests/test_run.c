@@ -241,6 +241,44 @@ Test(run, weeks_follow_the_configured_time_zone_across_dst)
     teardown(&f);
 }
 
+/*
+ * The severity floor holds up an item for a severe symptom that is rare there, not for
+ * one it sees every week (that already weighs in its volume): a data leak every week in
+ * the north lifts nothing, a first one in the south lifts the south.
+ */
+Test(run, severity_floor_lifts_a_rare_severe_symptom_not_a_routine_one)
+{
+    fixture f;
+    setup(&f, NULL);
+    sqlf("INSERT INTO %s.complaints (id, received_at, site, body)"
+         " SELECT row_number() OVER (), timestamptz '2026-01-05 10:00+00' + w * interval '7 days',"
+         " site, body FROM generate_series(0, 29) w,"
+         " (VALUES ('north', 'a data leak again'), ('north', 'a data leak again'),"
+         " ('north', 'wrong order'), ('north', 'wrong order'), ('north', 'the app crashed'),"
+         " ('south', 'the app crashed')) v (site, body);"
+         /* Many wrong orders in the south: the top score, and so the floor, is high. */
+         " INSERT INTO %s.complaints (id, received_at, site, body)"
+         " SELECT 10000 + row_number() OVER (), timestamptz '2026-01-05 11:00+00'"
+         " + w * interval '7 days', 'south', 'wrong order'"
+         " FROM generate_series(0, 29) w, generate_series(1, 20) k;"
+         " INSERT INTO %s.complaints (id, received_at, site, body)"
+         " VALUES (100000, '2026-07-28 10:00+00', 'south', 'my data leaked')",
+         f.src, f.src, f.src);
+    cw_test_output r;
+    run(&r, &f, NULL, "--week", WEEK, NULL, NULL);
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    cw_test_output_fini(&r);
+    char query[512];
+    snprintf(query, sizeof(query),
+             "SELECT string_agg(site || ':' || max_severity || ':' || (severity_floor > 0), ' '"
+             " ORDER BY site) FROM %s.rankings WHERE kind = 'area_site' AND area_id = 'tech'",
+             f.results);
+    char *floors = sql(query);
+    cr_assert_str_eq(floors, "north:5:false south:5:true");
+    free(floors);
+    teardown(&f);
+}
+
 Test(run, late_rows_are_picked_up_once)
 {
     fixture f;

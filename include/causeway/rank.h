@@ -12,9 +12,12 @@
  *               frozen baseline, times the growth of the next `horizon_weeks`
  *               at the drift's slope if nothing is done; capped at `trend_cap`.
  * severity_floor  a rare but severe symptom is never buried: when a symptom of
- *               severity 5 (4) was attributed to the item in the recent window,
- *               its score is at least `floor_share[5]` (`floor_share[4]`) of the
- *               largest volume x trend_factor in the same ranking.
+ *               severity 5 (4) that is rare for the item (see rare_severity)
+ *               was attributed to it in the recent window, its score is at least
+ *               `floor_share[5]` (`floor_share[4]`) of the largest volume x
+ *               trend_factor in the same ranking. A severe symptom that is routine
+ *               for the item already weighs in its volume; lifting every item where
+ *               it occurs buried the causes that were rising.
  *
  * Every component is returned, stored and printed, so a reader can redo the
  * arithmetic.
@@ -37,7 +40,9 @@ typedef struct cw_rank_input {
     bool rising;        /* detector says drift or shift */
     double level_ratio; /* recent level / frozen baseline; <= 0 or NaN when unknown */
     double slope_pct;   /* drift slope in %/week; 0 when not a drift */
-    int max_severity;   /* highest severity attributed in the recent window, 0..5 */
+    int rare_severity;  /* highest severity, 0..5, of the symptoms attributed in the recent
+                           window that are rare for the item (the caller decides what is
+                           rare: analyse.c, under one complaint a week before the window) */
 } cw_rank_input;
 
 typedef struct cw_rank_item {
