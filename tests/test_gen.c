@@ -329,7 +329,7 @@ Test(gen, truth_lists_the_four_kinds_inside_the_range)
         cr_assert_str_eq(d->symptom, "order_mixup");
         cr_assert_str_eq(d->site, "leeds");
         cr_assert_str_eq(d->area, "process");
-        cr_assert_float_eq(d->magnitude, 0.03, 1e-9);
+        cr_assert_float_eq(d->magnitude, 0.05, 1e-9);
         cr_assert_str_eq(find_kind(t, n, "shift")->channel, "app");
         cr_assert_str_eq(find_kind(t, n, "shift")->site, "");
         cr_assert_eq(s->onset, s->end);

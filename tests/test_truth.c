@@ -166,10 +166,10 @@ static void split_item(char *text, char **status, cw_week *since, unsigned *rank
 }
 
 /*
- * The drift must be flagged as a sustained rise soon after onset, near the right
- * week, and rank near the top. Its shape is asserted loosely: in weekly noise a
- * +3 %/week rise of one symptom inside its cause area is often read as a step
- * (the detector's drift/shift call is measured on clean series in test_detect).
+ * The drift must be flagged as a sustained rise soon after onset, called a drift
+ * (not a step) once it has run for a while, dated near its onset, and rank near the
+ * top. In its first weeks a rise may still read as a step: which one it is shows only
+ * as it goes on, so the first flag may say either.
  */
 static bool sustained(const char *status)
 {
@@ -191,10 +191,10 @@ static void drift_is_flagged_as_drift_early_and_ranks_high(void)
         free(text);
     }
     cr_assert_neq(flagged, 0, "the drift of %s at %s was never flagged", t->area, t->site);
-    /* Loose bounds: the generator draws each week's cells with gamma noise (CV ~14 %) on
-     * top of Poisson, so a +3 %/week rise stays inside the week-to-week spread for
-     * its first months; make bench-detect measures the delay at that dispersion. */
-    cr_assert_leq(flagged - t->onset, 24, "flagged %ld weeks after onset",
+    /* The generator draws each week's cells with gamma noise (CV ~14 %) on top of
+     * Poisson: at +5 %/week the rise clears that spread in about three months (13
+     * weeks when this was written); make bench-detect measures delays per noise level. */
+    cr_assert_leq(flagged - t->onset, 16, "flagged %ld weeks after onset",
                   (long)(flagged - t->onset));
 
     char *text = item(last_week, "area_site", t->area, t->site);
@@ -202,10 +202,10 @@ static void drift_is_flagged_as_drift_early_and_ranks_high(void)
     cw_week since;
     unsigned rank;
     split_item(text, &status, &since, &rank);
-    cr_assert(sustained(status), "status at the last week: %s", text);
-    cr_assert_leq(labs((long)(since - t->onset)), 16, "onset estimated %ld weeks off",
+    cr_assert_str_eq(status, "drift", "status at the last week: %s", text);
+    cr_assert_leq(labs((long)(since - t->onset)), 12, "onset estimated %ld weeks off",
                   (long)(since - t->onset));
-    cr_assert_leq(rank, 5, "the drifting item ranks %u", rank);
+    cr_assert_leq(rank, 3, "the drifting item ranks %u", rank);
     free(text);
 }
 
