@@ -90,7 +90,10 @@ static void table_entry(FILE *out, const cw_ranking_entry *e, const cw_report_op
     if (e->example_count > 0) {
         fputs("     examples:", out);
         for (size_t i = 0; i < e->example_count; i++) {
-            if (o->snippets)
+            if (o->snippets && e->examples[i].snippet[0] == '\0')
+                fprintf(out, "\n       #%s (%s): %s", e->examples[i].complaint_id,
+                        e->examples[i].symptom_id, CW_REPORT_NO_TEXT);
+            else if (o->snippets)
                 fprintf(out, "\n       #%s (%s): \"%s\"", e->examples[i].complaint_id,
                         e->examples[i].symptom_id, e->examples[i].snippet);
             else
@@ -184,7 +187,8 @@ static void md_section(FILE *out, const cw_ranking *r, size_t from, size_t to,
         if (o->snippets)
             for (size_t k = 0; k < e->example_count; k++) {
                 fprintf(out, "\n  - #%s: ", e->examples[k].complaint_id);
-                md_text(out, e->examples[k].snippet);
+                md_text(out, e->examples[k].snippet[0] != '\0' ? e->examples[k].snippet
+                                                               : CW_REPORT_NO_TEXT);
             }
         fputs("\n\n", out);
     }

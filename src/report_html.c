@@ -228,6 +228,10 @@ static void item(FILE *out, const cw_ranking *r, const cw_ranking_entry *e)
         esc(out, e->examples[i].complaint_id);
         fputs(" (", out);
         esc(out, e->examples[i].symptom_id);
+        if (e->examples[i].snippet[0] == '\0') {
+            fputs("): " CW_REPORT_NO_TEXT "</blockquote>\n", out);
+            continue;
+        }
         fputs("): &ldquo;", out);
         esc(out, e->examples[i].snippet);
         fputs("&rdquo;</blockquote>\n", out);

@@ -694,6 +694,10 @@ Test(run, example_snippets_come_from_the_source_and_go_with_it)
     cr_assert_null(strstr(r.out, "cashier"), "text left: %.400s", r.out);
     cr_assert_null(strstr(r.out, "crashed twice"), "text left: %.400s", r.out);
     cw_test_output_fini(&r);
+    run(&r, &f, NULL, "--week", WEEK, "--snippets", NULL);
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    cr_assert_not_null(strstr(r.out, "(text no longer in the source)"), "table: %.600s", r.out);
+    cw_test_output_fini(&r);
     teardown(&f);
 }
 

@@ -31,6 +31,9 @@ typedef struct cw_report_options {
     unsigned top;  /* items per section in table/markdown/html; 0 = all */
 } cw_report_options;
 
+/* Shown for an example whose complaint is no longer in the source (its snippet is ""). */
+#define CW_REPORT_NO_TEXT "(text no longer in the source)"
+
 /* The version of the JSON document layout (the "schema" member). */
 #define CW_REPORT_JSON_SCHEMA "causeway.ranking/1"
 
