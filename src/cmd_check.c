@@ -28,13 +28,15 @@ static void print_help(FILE *out)
           out);
 }
 
-static const char *why_text(cw_matcher_why why)
+static const char *why_text(cw_matcher_why why, const cw_symptom *sym)
 {
     switch (why) {
     case CW_WHY_FIRED:
         return "it fires";
     case CW_WHY_NO_HIT:
-        return "no phrase or regex matches";
+        /* Two phrases of a near entry may each match, just not close enough: say so. */
+        return sym->match.near_count > 0 ? "no phrase, regex or near entry matches"
+                                         : "no phrase or regex matches";
     case CW_WHY_NEGATED:
         return "every match is negated";
     case CW_WHY_ALL_MISSING:
@@ -90,7 +92,7 @@ static int run_example(const cw_ctx *ctx, cw_scan *scan, const cw_rules *rules, 
     quote(text, sizeof(text), ex->text);
     if (must_fire) {
         fprintf(ctx->log.stream, "%s:%u:%u: error: example does not fire '%s' (%s): \"%s\"\n",
-                rules->path, ex->pos.line, ex->pos.column, sym->id, why_text(why), text);
+                rules->path, ex->pos.line, ex->pos.column, sym->id, why_text(why, sym), text);
     } else {
         char evidence[96] = "";
         for (size_t i = 0; i < count; i++) {

@@ -10,6 +10,10 @@
  * speed. Word bounds, wildcard ends and negation are checked in the match
  * callback, which only looks at a bounded neighbourhood of the match.
  *
+ * A `near` entry is two phrases compiled like any others; the callback only
+ * records where each matched, and the pairs are resolved after the scan (see
+ * resolve_near), since Vectorscan promises no order of reports across patterns.
+ *
  * Regexes (and the rare phrase with too many term combinations to list) are
  * in the same database as probes without start offsets; only when one fires
  * is its own database, with start-of-match, scanned to find its span. One
@@ -34,7 +38,7 @@
 #define NEGATOR_BITS  6u  /* the negator set has 1 << NEGATOR_BITS slots, over twice the negators */
 #define NEGATOR_SLOTS (1u << NEGATOR_BITS)
 
-typedef enum role { ROLE_HIT, ROLE_ALL, ROLE_UNLESS } role;
+typedef enum role { ROLE_HIT, ROLE_ALL, ROLE_UNLESS, ROLE_NEAR_FIRST, ROLE_NEAR_THEN } role;
 
 /* From normalised position `norm` on, body position = orig + (position - norm). */
 typedef struct shift {
@@ -47,7 +51,7 @@ typedef struct shift {
 typedef struct pattern_ref {
     const cw_pattern *src; /* for diagnostics */
     size_t symptom;
-    size_t slot; /* ROLE_ALL: index into cw_scan.all_seen */
+    size_t slot; /* ROLE_ALL: index into cw_scan.all_seen; ROLE_NEAR_*: into cw_matcher.near */
     size_t len;  /* literal: bytes it matches, so start = end - len */
     char *tail;  /* owned: what must follow the literal, from its first '*' on ("* was rude") */
     role role;
@@ -57,6 +61,24 @@ typedef struct pattern_ref {
     bool negatable;   /* the symptom has negation on */
 } pattern_ref;
 
+/* A `near` entry of some symptom, numbered over the whole rule set. */
+typedef struct near_ref {
+    size_t symptom;
+    unsigned within;
+    bool negatable;
+} near_ref;
+
+/* Where a phrase of a `near` entry matched, in the normalised text (bodies are < 4 GiB). */
+typedef struct span {
+    unsigned start, end;
+} span;
+
+/* Growable: a 10 MB body may hold a million matches, and none may be dropped. */
+typedef struct span_list {
+    span *items;
+    size_t count, cap;
+} span_list;
+
 struct cw_matcher {
     const cw_rules *rules;
     hs_database_t *db;    /* every pattern; NULL when the rule set has none */
@@ -65,6 +87,8 @@ struct cw_matcher {
     size_t ref_count;
     size_t all_total;                 /* `all` entries over all symptoms */
     size_t *all_base;                 /* per symptom: its first slot in cw_scan.all_seen */
+    near_ref *near;                   /* every `near` entry, symptom by symptom */
+    size_t near_total;                /* entries of near */
     uint64_t negators[NEGATOR_SLOTS]; /* keys (see word_key) of the negators; 0 = free slot */
     struct {
         uint64_t but, not_, only, just;
@@ -79,6 +103,9 @@ struct cw_scan {
     unsigned char *vetoed;   /* per symptom: an `unless` entry matched */
     unsigned char *negated;  /* per symptom: a hit was cancelled by a negator */
     unsigned char *all_seen; /* per `all` entry */
+    span_list *firsts;       /* per `near` entry: matches of its `first` phrase */
+    span_list *thens;        /* ... and of its `then` phrase; capacity is kept across scans */
+    bool oom;                /* recording a span failed: the scan is abandoned */
     cw_hit *hits;
     /* The normalised body being scanned. */
     const unsigned char *text; /* the body itself, or buf when normalising changed it */
@@ -679,6 +706,27 @@ static int add_list(builder *bd, const cw_pattern_list *list, size_t symptom, ro
     return 0;
 }
 
+/* The two phrases of each `near` entry: literals like `any` phrases, with roles that only record
+ * where they matched. Negation is checked when the pairs are resolved, at the first's start. */
+static int add_near(builder *bd, near_ref *near, size_t *total, size_t symptom,
+                    const cw_match_spec *spec, cw_error *err)
+{
+    for (size_t k = 0; k < spec->near_count; k++) {
+        const cw_near *e = &spec->near[k];
+        size_t slot = (*total)++;
+        near[slot] =
+            (near_ref){.symptom = symptom, .within = e->within, .negatable = spec->negation};
+        pattern_ref first = {
+            .src = &e->first, .symptom = symptom, .slot = slot, .role = ROLE_NEAR_FIRST};
+        pattern_ref then = first;
+        then.src = &e->then;
+        then.role = ROLE_NEAR_THEN;
+        if (add_phrase(bd, first, err) != 0 || add_phrase(bd, then, err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 static void free_tails(pattern_ref *refs, size_t count)
 {
     for (size_t i = 0; refs != NULL && i < count; i++)
@@ -818,7 +866,11 @@ int cw_matcher_new(cw_matcher **out, const cw_rules *rules, cw_error *err)
     m->keys.only = literal_key("only");
     m->keys.just = literal_key("just");
     m->all_base = calloc(rules->symptom_count + 1, sizeof(size_t));
-    if (m->all_base == NULL) {
+    size_t near_count = 0;
+    for (size_t s = 0; s < rules->symptom_count; s++)
+        near_count += rules->symptoms[s].match.near_count;
+    m->near = calloc(near_count + 1, sizeof(*m->near));
+    if (m->all_base == NULL || m->near == NULL) {
         oom(err);
         goto fail;
     }
@@ -828,7 +880,8 @@ int cw_matcher_new(cw_matcher **out, const cw_rules *rules, cw_error *err)
         if (add_list(&bd, &spec->any, s, ROLE_HIT, NULL, true, spec->negation, err) != 0 ||
             add_list(&bd, &spec->regex, s, ROLE_HIT, NULL, false, spec->negation, err) != 0 ||
             add_list(&bd, &spec->all, s, ROLE_ALL, &m->all_total, true, false, err) != 0 ||
-            add_list(&bd, &spec->unless, s, ROLE_UNLESS, NULL, true, false, err) != 0)
+            add_list(&bd, &spec->unless, s, ROLE_UNLESS, NULL, true, false, err) != 0 ||
+            add_near(&bd, m->near, &m->near_total, s, spec, err) != 0)
             goto fail;
     }
     if (bd.count > UINT_MAX / 2) {
@@ -875,6 +928,7 @@ void cw_matcher_free(cw_matcher *m)
     free_tails(m->refs, m->ref_count);
     free(m->refs);
     free(m->all_base);
+    free(m->near);
     free(m);
 }
 
@@ -897,9 +951,11 @@ int cw_scan_new(cw_scan **out, const cw_matcher *m, cw_error *err)
     s->log = malloc(LOG_MAX * sizeof(shift));
     s->fired = calloc(m->ref_count + 1, 1);
     s->fired_list = malloc((m->ref_count + 1) * sizeof(size_t));
+    s->firsts = calloc(m->near_total + 1, sizeof(span_list));
+    s->thens = calloc(m->near_total + 1, sizeof(span_list));
     if (s->best_start == NULL || s->best_end == NULL || s->vetoed == NULL || s->negated == NULL ||
         s->all_seen == NULL || s->hits == NULL || s->log == NULL || s->fired == NULL ||
-        s->fired_list == NULL)
+        s->fired_list == NULL || s->firsts == NULL || s->thens == NULL)
         goto oom;
     hs_error_t rc = HS_SUCCESS;
     if (m->db != NULL)
@@ -936,6 +992,12 @@ void cw_scan_free(cw_scan *s)
     free(s->log);
     free(s->fired);
     free(s->fired_list);
+    for (size_t g = 0; g < s->m->near_total; g++) {
+        free(s->firsts != NULL ? s->firsts[g].items : NULL);
+        free(s->thens != NULL ? s->thens[g].items : NULL);
+    }
+    free(s->firsts);
+    free(s->thens);
     free(s);
 }
 
@@ -1046,6 +1108,23 @@ static size_t follow(const unsigned char *b, size_t n, size_t at, const char *ta
     return at;
 }
 
+/* Remember a match of a `near` phrase; on allocation failure the scan is abandoned (s->oom). */
+static void record(cw_scan *s, span_list *l, size_t from, size_t to)
+{
+    if (l->count == l->cap) {
+        size_t cap = l->cap != 0 ? l->cap * 2 : 16;
+        span *items = realloc(l->items, cap * sizeof(*items));
+        if (items == NULL) {
+            s->oom = true;
+            return;
+        }
+        l->items = items;
+        l->cap = cap;
+    }
+    /* Bodies over UINT_MAX bytes are refused before scanning. */
+    l->items[l->count++] = (span){(unsigned)from, (unsigned)to};
+}
+
 /* A match of pattern r over text[from, to): check its bounds and record what it means. */
 static void consider(cw_scan *s, const pattern_ref *r, size_t from, size_t to)
 {
@@ -1055,8 +1134,8 @@ static void consider(cw_scan *s, const pattern_ref *r, size_t from, size_t to)
     if (r->lead_check && from > 0 && word_before(b, from))
         return;
     size_t *bs = &s->best_start[r->symptom], *be = &s->best_end[r->symptom];
-    if (r->role == ROLE_HIT && *bs != SIZE_MAX && *bs < from)
-        return; /* no better than the evidence we have */
+    if ((r->role == ROLE_HIT || r->role == ROLE_NEAR_FIRST) && *bs != SIZE_MAX && *bs < from)
+        return; /* no better than the evidence we have (a near hit starts where its first does) */
     if (r->tail != NULL && (to = follow(b, n, to, r->tail)) == SIZE_MAX)
         return;
     if (r->trail_check && to < n && word_at(b, n, to))
@@ -1067,6 +1146,12 @@ static void consider(cw_scan *s, const pattern_ref *r, size_t from, size_t to)
         return;
     case ROLE_UNLESS:
         s->vetoed[r->symptom] = 1;
+        return;
+    case ROLE_NEAR_FIRST:
+        record(s, &s->firsts[r->slot], from, to);
+        return;
+    case ROLE_NEAR_THEN:
+        record(s, &s->thens[r->slot], from, to);
         return;
     case ROLE_HIT:
         break;
@@ -1096,7 +1181,7 @@ static int on_match(unsigned int id, unsigned long long from, unsigned long long
         s->fired[id] = 1;
         s->fired_list[s->fired_count++] = id;
     }
-    return 0;
+    return s->oom ? 1 : 0; /* non-zero stops the scan */
 }
 
 /* Byte classes for normalising: 1 space, 2 other whitespace, 3 maybe a curly apostrophe. */
@@ -1256,6 +1341,123 @@ static size_t body_pos(const cw_scan *s, const unsigned char *b, size_t n, size_
     return i;
 }
 
+/* ---- near: pairing first and then matches after the scan ------------------------ */
+
+static int by_end(const void *a, const void *b)
+{
+    const span *x = a, *y = b;
+    if (x->end != y->end)
+        return x->end < y->end ? -1 : 1;
+    return (x->start > y->start) - (x->start < y->start);
+}
+
+static int by_start(const void *a, const void *b)
+{
+    const span *x = a, *y = b;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    return (x->end > y->end) - (x->end < y->end);
+}
+
+static bool sentence_end(unsigned char c)
+{
+    return c == '.' || c == '!' || c == '?' || c == ';';
+}
+
+/*
+ * Finds how far after the end of a `first` match a `then` match may start: up
+ * to the start of the (within + 1)-th word or to a sentence end. Asked for
+ * ascending ends, it only moves forward and remembers the word starts it has
+ * passed, so resolving an entry reads each byte of the text about once, even
+ * when first matches crowd together.
+ */
+typedef struct gap_cursor {
+    const unsigned char *b;
+    size_t n;
+    size_t at;                                   /* the text before `at` has been read */
+    size_t starts[CW_RULES_MAX_NEAR_WITHIN + 1]; /* word starts read, at or after the end */
+    size_t count;                                /* (never more than within + 1 are needed) */
+} gap_cursor;
+
+/* The last position where a `then` match may start after a `first` match ending at `end`. */
+static size_t gap_reach(gap_cursor *g, size_t end, unsigned within)
+{
+    if (g->at < end) {
+        g->at = end;
+        g->count = 0;
+    }
+    size_t stale = 0;
+    while (stale < g->count && g->starts[stale] < end)
+        stale++;
+    memmove(g->starts, g->starts + stale, (g->count - stale) * sizeof(g->starts[0]));
+    g->count -= stale;
+    /* A first phrase ending in punctuation can end inside a word: that word is in the gap. */
+    bool inside = end > 0 && end < g->n && word_at(g->b, g->n, end) && word_before(g->b, end);
+    size_t need = within + 1u - (inside ? 1u : 0u);
+    if (need == 0)
+        return end;
+    while (g->count < need && g->at < g->n && !sentence_end(g->b[g->at])) {
+        size_t p = g->at;
+        if (word_at(g->b, g->n, p) && (p == 0 || !word_before(g->b, p)))
+            g->starts[g->count++] = p;
+        g->at += char_len(g->b, g->n, p);
+    }
+    return g->count >= need ? g->starts[need - 1] : g->at;
+}
+
+/* A near hit [from, to) of symptom `sym`: keep it if it is better evidence and not negated. */
+static void offer(cw_scan *s, const near_ref *e, size_t from, size_t to)
+{
+    size_t *bs = &s->best_start[e->symptom], *be = &s->best_end[e->symptom];
+    if (*bs != SIZE_MAX && (*bs < from || (*bs == from && *be <= to)))
+        return;
+    if (e->negatable && negated(s->m, s->text, from)) {
+        s->negated[e->symptom] = 1;
+        return;
+    }
+    *bs = from;
+    *be = to;
+}
+
+/*
+ * Pair the first and then matches of near entry g. A then match pairs with a
+ * first match when it starts at or after the first's end and no more than
+ * `within` words and no sentence end lie between them; the hit spans both.
+ * Both lists are sorted (firsts by end, thens by start) and swept once: for
+ * each distinct first end, the earliest-ending then in reach is found, and the
+ * first's start decides whether the pair is better evidence.
+ */
+static void resolve_near(cw_scan *s, size_t g)
+{
+    span_list *firsts = &s->firsts[g], *thens = &s->thens[g];
+    if (firsts->count == 0 || thens->count == 0)
+        return;
+    const near_ref *e = &s->m->near[g];
+    qsort(firsts->items, firsts->count, sizeof(span), by_end);
+    qsort(thens->items, thens->count, sizeof(span), by_start);
+    gap_cursor cursor = {.b = s->text, .n = s->len};
+    size_t next = 0;                            /* first then starting at or after the end */
+    size_t end = SIZE_MAX, then_end = SIZE_MAX; /* the last end looked at, and its best pair */
+    for (size_t i = 0; i < firsts->count; i++) {
+        const span *f = &firsts->items[i];
+        if (f->end != end) {
+            end = f->end;
+            while (next < thens->count && thens->items[next].start < end)
+                next++;
+            size_t reach = gap_reach(&cursor, end, e->within);
+            then_end = SIZE_MAX;
+            /* Sorted by start: a then starting at or after the best end cannot end before it. */
+            for (size_t k = next; k < thens->count && thens->items[k].start <= reach &&
+                                  thens->items[k].start < then_end;
+                 k++)
+                if (thens->items[k].end < then_end)
+                    then_end = thens->items[k].end;
+        }
+        if (then_end != SIZE_MAX)
+            offer(s, e, f->start, then_end);
+    }
+}
+
 static bool where_holds(const cw_symptom *sym, const cw_complaint *c)
 {
     for (size_t k = 0; k < sym->where_count; k++) {
@@ -1305,6 +1507,9 @@ int cw_matcher_classify(const cw_hit **hits, size_t *count, cw_scan *scan, const
         scan->negated[s] = 0;
     }
     memset(scan->all_seen, 0, m->all_total);
+    for (size_t g = 0; g < m->near_total; g++)
+        scan->firsts[g].count = scan->thens[g].count = 0;
+    scan->oom = false;
     scan->second = false;
     scan->fired_count = 0;
     if (m->db != NULL && c->body_len > 0) {
@@ -1321,8 +1526,12 @@ int cw_matcher_classify(const cw_hit **hits, size_t *count, cw_scan *scan, const
         }
         for (size_t k = 0; k < scan->fired_count; k++)
             scan->fired[scan->fired_list[k]] = 0; /* also after a failed scan */
+        if (scan->oom)
+            return cw_error_set(err, CW_EXIT_OSERR, "out of memory classifying a complaint");
         if (rc != HS_SUCCESS)
             return cw_error_set(err, CW_EXIT_SOFTWARE, "vectorscan scan failed (error %d)", rc);
+        for (size_t g = 0; g < m->near_total; g++)
+            resolve_near(scan, g);
     }
     size_t n = 0;
     for (size_t s = 0; s < r->symptom_count; s++) {

@@ -11,7 +11,7 @@
  *     position tree (its own log positions point at the previous event);
  *  3. the semantic pass builds the cw_rules model and collects every error
  *     (required keys, ids, numbers, weights, references), sorted by position.
- * Numbers (version, severity, weight) and booleans are loaded as strings and
+ * Numbers (version, severity, weight, within) and booleans are loaded as strings and
  * parsed here: libcyaml accepts 1e3, 0x10, 010, 12abc and yes/on.
  */
 #include "causeway/rules.h"
@@ -48,6 +48,12 @@ typedef struct y_area {
     char *remediation;
 } y_area;
 
+typedef struct y_near {
+    char *first;
+    char *then;
+    char *within;
+} y_near;
+
 typedef struct y_match {
     char **any;
     unsigned any_count;
@@ -57,6 +63,8 @@ typedef struct y_match {
     unsigned all_count;
     char **unless;
     unsigned unless_count;
+    y_near *near;
+    unsigned near_count;
     char *negation;
 } y_match;
 
@@ -125,9 +133,25 @@ static const cyaml_schema_value_t area_entry = {
     CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, y_area, area_fields),
 };
 
+static const cyaml_schema_field_t near_fields[] = {
+    STR("first", y_near, first),
+    STR("then", y_near, then),
+    STR("within", y_near, within),
+    CYAML_FIELD_END,
+};
+
+static const cyaml_schema_value_t near_entry = {
+    CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, y_near, near_fields),
+};
+
 static const cyaml_schema_field_t match_fields[] = {
-    LIST("any", y_match, any),       LIST("regex", y_match, regex),      LIST("all", y_match, all),
-    LIST("unless", y_match, unless), STR("negation", y_match, negation), CYAML_FIELD_END,
+    LIST("any", y_match, any),
+    LIST("regex", y_match, regex),
+    LIST("all", y_match, all),
+    LIST("unless", y_match, unless),
+    CYAML_FIELD_SEQUENCE("near", OPT, y_match, near, &near_entry, 0, CYAML_UNLIMITED),
+    STR("negation", y_match, negation),
+    CYAML_FIELD_END,
 };
 
 /* Same order as cw_field. */
@@ -195,7 +219,7 @@ static const schema_context contexts[] = {
     {"", "at the top level", root_fields},         {"cause_areas", "in a cause area", area_fields},
     {"symptoms", "in a symptom", symptom_fields},  {"where", "in 'where'", where_fields},
     {"match", "in 'match'", match_fields},         {"causes", "in a cause", cause_fields},
-    {"examples", "in 'examples'", example_fields},
+    {"examples", "in 'examples'", example_fields}, {"near", "in a 'near' entry", near_fields},
 };
 
 /* ---- the loader ---------------------------------------------------------- */
@@ -341,6 +365,23 @@ static bool parse_decimal(const char *t, double *out)
     if (t[i] != '\0' || whole + frac == 0 || i > 32)
         return false;
     *out = strtod(t, NULL);
+    return true;
+}
+
+/* A whole number written plainly in decimal: no sign, exponent, base prefix, leading zero or
+ * trailing junk (libcyaml would take 1e3, 0x5, 05 and 5abc). */
+static bool parse_whole(const char *t, unsigned *out)
+{
+    size_t n = strlen(t);
+    if (n == 0 || n > 9 || (n > 1 && t[0] == '0'))
+        return false;
+    unsigned v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!is_digit(t[i]))
+            return false;
+        v = v * 10u + (unsigned)(t[i] - '0');
+    }
+    *out = v;
     return true;
 }
 
@@ -1009,15 +1050,16 @@ static int build_areas(loader *ld, const y_rules *y, const cw_ynode *root)
 static void parse_severity(loader *ld, cw_symptom *s, const char *text, const cw_ynode *node)
 {
     char buf[48];
+    unsigned severity = 0;
     if (node == NULL || text == NULL)
         return;
     if (!node->plain)
         report(ld, node->pos, "severity must be a plain number from 1 to 5, not a quoted string");
-    else if (strlen(text) != 1 || text[0] < '1' || text[0] > '5')
+    else if (!parse_whole(text, &severity) || severity < 1 || severity > 5)
         report(ld, node->pos, "severity must be a whole number from 1 to 5, not '%s'",
                shown(buf, sizeof(buf), text));
     else
-        s->severity = text[0] - '0';
+        s->severity = (int)severity;
 }
 
 /* Same order as cw_symptom_status. */
@@ -1119,6 +1161,68 @@ static void parse_negation(loader *ld, cw_match_spec *m, const char *text, const
            node->plain ? "" : "quoted ", shown(buf, sizeof(buf), text));
 }
 
+/* One phrase of a `near` entry; "" when missing (already reported), so the model stays freeable. */
+static int build_near_phrase(loader *ld, cw_pattern *p, const char *text, const cw_ynode *node,
+                             cw_pos fallback)
+{
+    p->pos = node != NULL ? node->pos : fallback;
+    p->text = ld_strdup(ld, text != NULL ? text : "");
+    if (p->text == NULL)
+        return -1;
+    if (node != NULL && text != NULL)
+        check_pattern(ld, PK_PHRASE, text, p->pos);
+    return 0;
+}
+
+static void parse_within(loader *ld, cw_near *e, const char *text, const cw_ynode *node)
+{
+    char buf[48];
+    unsigned within = 0;
+    if (node == NULL || text == NULL)
+        return;
+    if (!node->plain)
+        report(ld, node->pos, "within must be a plain number from 0 to %u, not a quoted string",
+               CW_RULES_MAX_NEAR_WITHIN);
+    else if (!parse_whole(text, &within))
+        report(ld, node->pos, "within must be a whole number from 0 to %u, not '%s'",
+               CW_RULES_MAX_NEAR_WITHIN, shown(buf, sizeof(buf), text));
+    else if (within > CW_RULES_MAX_NEAR_WITHIN)
+        report(ld, node->pos,
+               "within %u is out of range: at most %u words may stand between the phrases", within,
+               CW_RULES_MAX_NEAR_WITHIN);
+    else
+        e->within = within;
+}
+
+static int build_near_entry(loader *ld, cw_near *e, const y_near *y, const cw_ynode *node)
+{
+    e->pos = node->pos;
+    const cw_ynode *first = require(ld, node, "first", "'near' entry");
+    const cw_ynode *then = require(ld, node, "then", "'near' entry");
+    const cw_ynode *within = require(ld, node, "within", "'near' entry");
+    if (build_near_phrase(ld, &e->first, y->first, first, node->pos) != 0 ||
+        build_near_phrase(ld, &e->then, y->then, then, node->pos) != 0)
+        return -1;
+    parse_within(ld, e, y->within, within);
+    return 0;
+}
+
+static int build_near(loader *ld, cw_match_spec *m, const y_match *y, const cw_ynode *seq)
+{
+    if (y->near_count == 0 || seq == NULL)
+        return 0;
+    m->near = ld_calloc(ld, y->near_count, sizeof(*m->near));
+    if (m->near == NULL)
+        return -1;
+    /* Counted before the entries are filled, so cw_rules_free releases half-built ones. */
+    m->near_count = y->near_count;
+    const cw_ynode *n = seq->first;
+    for (unsigned i = 0; i < y->near_count && n != NULL; i++, n = n->next)
+        if (build_near_entry(ld, &m->near[i], &y->near[i], n) != 0)
+            return -1;
+    return 0;
+}
+
 static int build_match(loader *ld, cw_symptom *s, const y_match *y, const cw_ynode *node)
 {
     cw_match_spec *m = &s->match;
@@ -1132,11 +1236,12 @@ static int build_match(loader *ld, cw_symptom *s, const y_match *y, const cw_yno
         build_patterns(ld, &m->all, y->all, y->all_count, cw_rules_pos_get(node, "all"),
                        PK_PHRASE) != 0 ||
         build_patterns(ld, &m->unless, y->unless, y->unless_count, cw_rules_pos_get(node, "unless"),
-                       PK_PHRASE) != 0)
+                       PK_PHRASE) != 0 ||
+        build_near(ld, m, y, cw_rules_pos_get(node, "near")) != 0)
         return -1;
-    if (y->any_count + y->regex_count == 0)
-        report(ld, node->pos, "'match' of symptom '%s' needs at least one 'any' or 'regex' entry",
-               s->id);
+    if (y->any_count + y->regex_count + y->near_count == 0)
+        report(ld, node->pos,
+               "'match' of symptom '%s' needs at least one 'any', 'regex' or 'near' entry", s->id);
     parse_negation(ld, m, y->negation, node);
     return 0;
 }
@@ -1448,6 +1553,11 @@ static void free_symptom(cw_symptom *s)
     free_patterns(&s->match.regex);
     free_patterns(&s->match.all);
     free_patterns(&s->match.unless);
+    for (size_t i = 0; i < s->match.near_count; i++) {
+        free(s->match.near[i].first.text);
+        free(s->match.near[i].then.text);
+    }
+    free(s->match.near);
     for (size_t i = 0; i < s->where_count; i++) {
         for (size_t j = 0; j < s->where[i].count; j++)
             free(s->where[i].values[j]);

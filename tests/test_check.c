@@ -39,6 +39,26 @@ Test(check, failing_examples_are_each_reported_with_their_position)
     cw_test_output_fini(&r);
 }
 
+Test(check, runs_the_examples_of_near_only_symptoms)
+{
+    cw_test_output r;
+    const char *argv[] = {"causeway", "check", "tests/data/matcher/near.yaml", NULL};
+    run(&r, argv);
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    cr_assert_str_eq(r.out, "tests/data/matcher/near.yaml: 3 symptoms, 2 cause areas, 14 "
+                            "examples: ok\n");
+    cw_test_output_fini(&r);
+    const char *failing[] = {"causeway", "check", "tests/data/matcher/near_failing.yaml", NULL};
+    run(&r, failing);
+    cr_assert_eq(r.status, 65);
+    cr_assert_str_eq(r.err,
+                     "tests/data/matcher/near_failing.yaml:12:15: error: example does not fire "
+                     "'payment_failed' (no phrase, regex or near entry matches): \"the payment "
+                     "was sadly declined\"\n"
+                     "tests/data/matcher/near_failing.yaml: error: 1 of 1 examples failed\n");
+    cw_test_output_fini(&r);
+}
+
 Test(check, uncompilable_pattern_is_positioned)
 {
     cw_test_output r;

@@ -96,6 +96,20 @@ Test(classify, where_conditions_need_the_field)
     cw_test_output_fini(&r);
 }
 
+Test(classify, explain_gives_a_near_hit_from_first_to_then)
+{
+    cw_test_output r;
+    const char *argv[] = {"causeway", "classify", "--explain", D "near.yaml", NULL};
+    run_in(&r, "my card stuck, the payment was declined\ndeclined payment\n", argv);
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    cr_assert_str_eq(r.out, "id,symptoms,causes,evidence\n"
+                            "1,payment_failed;card_stuck,billing=1.00;technology=1.00,"
+                            "\"payment_failed:19-39:\"\"payment was declined\"\";"
+                            "card_stuck:3-13:\"\"card stuck\"\"\"\n"
+                            "2,,,\n");
+    cw_test_output_fini(&r);
+}
+
 static int valid_utf8(const char *s, size_t n)
 {
     for (size_t i = 0; i < n;) {

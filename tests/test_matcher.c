@@ -401,3 +401,199 @@ Test(matcher_compile, huge_term_products_fall_back_to_one_regex)
     cr_assert_null(classify(&g, "so aw3 x v17", "s"));
     release(&g);
 }
+
+/* ---- near ------------------------------------------------------------------- */
+
+static fixture nf;
+
+static void setup_near(void)
+{
+    load(&nf, "tests/data/matcher/near.yaml");
+}
+
+static void teardown_near(void)
+{
+    release(&nf);
+}
+
+TestSuite(near, .init = setup_near, .fini = teardown_near);
+
+static cw_matcher_why why(fixture *g, const char *id)
+{
+    return cw_matcher_explain(g->scan, (size_t)cw_rules_find_symptom(g->rules, id));
+}
+
+Test(near, within_counts_the_words_between_the_phrases)
+{
+    assert_span(&nf, "my payment declined", "payment_failed", "payment declined");
+    assert_span(&nf, "my payment was sadly declined", "payment_failed",
+                "payment was sadly declined");
+    cr_assert_null(classify(&nf, "my payment was very sadly declined", "payment_failed"));
+    cr_assert_eq(why(&nf, "payment_failed"), CW_WHY_NO_HIT);
+    assert_span(&nf, "my card stuck", "card_stuck", "card stuck");
+    cr_assert_null(classify(&nf, "my card got stuck", "card_stuck"));
+    assert_span(&nf, "never 1 2 3 4 5 6 7 8 9 10 arrived", "never_arrived",
+                "never 1 2 3 4 5 6 7 8 9 10 arrived");
+    cr_assert_null(classify(&nf, "never 1 2 3 4 5 6 7 8 9 10 11 arrived", "never_arrived"));
+}
+
+Test(near, words_are_runs_of_word_characters)
+{
+    /* Punctuation and whitespace separate words without being words. */
+    assert_span(&nf, "payment -- was -- \xe2\x80\x9csadly\xe2\x80\x9d declined", "payment_failed",
+                "payment -- was -- \xe2\x80\x9csadly\xe2\x80\x9d declined");
+    /* "wasn't" is two words, "wasn" and "t". */
+    cr_assert_not_null(classify(&nf, "payment was really declined", "payment_failed"));
+    cr_assert_null(classify(&nf, "payment wasn't really declined", "payment_failed"));
+    /* Non-ASCII letters are word characters: "déjà" is one word. */
+    assert_span(&nf, "payment d\xc3\xa9j\xc3\xa0 declined", "payment_failed",
+                "payment d\xc3\xa9j\xc3\xa0 declined");
+}
+
+Test(near, order_matters)
+{
+    cr_assert_null(classify(&nf, "declined payment", "payment_failed"));
+    cr_assert_null(classify(&nf, "stuck card", "card_stuck"));
+    cr_assert_null(classify(&nf, "arrived, never", "never_arrived"));
+}
+
+Test(near, a_sentence_end_in_between_blocks)
+{
+    cr_assert_null(classify(&nf, "payment. declined", "payment_failed"));
+    cr_assert_null(classify(&nf, "payment! declined", "payment_failed"));
+    cr_assert_null(classify(&nf, "payment? declined", "payment_failed"));
+    cr_assert_null(classify(&nf, "payment; declined", "payment_failed"));
+    assert_span(&nf, "payment, declined", "payment_failed", "payment, declined");
+    /* The next pair in the same sentence still counts. */
+    assert_span(&nf, "payment. The transfer was declined", "payment_failed",
+                "transfer was declined");
+}
+
+Test(near, a_negator_before_first_cancels_the_hit)
+{
+    cr_assert_null(classify(&nf, "not one payment was declined", "payment_failed"));
+    cr_assert_eq(why(&nf, "payment_failed"), CW_WHY_NEGATED);
+    cr_assert_null(classify(&nf, "no card stuck", "card_stuck"));
+    /* A cancelled hit does not veto: a later one fires. */
+    assert_span(&nf, "no payment declined, but then a transfer failed", "payment_failed",
+                "transfer failed");
+    /* Only words before first count, as for phrases. */
+    assert_span(&nf, "my payment not declined", "payment_failed", "payment not declined");
+    /* negation: false */
+    assert_span(&nf, "no, it never arrived", "never_arrived", "never arrived");
+}
+
+Test(near, term_lists_and_wildcards_on_both_sides)
+{
+    assert_span(&nf, "The TRANSFERS failed", "payment_failed", "TRANSFERS failed");
+    assert_span(&nf, "direct \n debit did  not go through", "payment_failed",
+                "direct \n debit did  not go through");
+    assert_span(&nf, "payments failing", "payment_failed", "payments failing");
+    cr_assert_null(classify(&nf, "payments fai", "payment_failed"));
+    assert_span(&nf, "cards stuck", "card_stuck", "cards stuck");
+    assert_span(&nf, "the machine then ate my cards!", "card_stuck", "machine then ate my cards");
+    cr_assert_null(classify(&nf, "the machines ate my card", "card_stuck"));
+}
+
+Test(near, evidence_is_the_leftmost_hit_from_first_start_to_then_end)
+{
+    assert_span(&nf, "payment failed and transfer failed", "payment_failed", "payment failed");
+    /* Two thens in reach of the same first: the one that ends first. */
+    assert_span(&nf, "payment declined declined", "payment_failed", "payment declined");
+    /* A near hit and an `any` hit: the one that starts first. */
+    assert_span(&nf, "never arrived, lost in the post", "never_arrived", "never arrived");
+    assert_span(&nf, "lost in the post, never arrived", "never_arrived", "lost in the post");
+    /* Spans are body bytes after whitespace and apostrophes are normalised. */
+    assert_span(&nf, "x  \t my   payment \xe2\x80\x99 \n declined", "payment_failed",
+                "payment \xe2\x80\x99 \n declined");
+}
+
+Test(near, unless_still_vetoes)
+{
+    cr_assert_null(classify(&nf, "card stuck, but I got it back", "card_stuck"));
+    cr_assert_eq(why(&nf, "card_stuck"), CW_WHY_VETOED);
+}
+
+Test(near, several_symptoms_per_complaint)
+{
+    const char *t = "my card stuck, the payment was declined and it never arrived";
+    cw_complaint c = {.body = t, .body_len = strlen(t)};
+    const cw_hit *hits = NULL;
+    size_t n = 0;
+    cw_error err;
+    cw_error_clear(&err);
+    cr_assert_eq(cw_matcher_classify(&hits, &n, nf.scan, &c, &err), 0);
+    cr_assert_eq(n, 3);
+    for (size_t i = 0; i < n; i++)
+        cr_assert_eq(hits[i].symptom, i);
+    cr_assert_eq(hits[0].start, (size_t)(strstr(t, "payment") - t));
+    cr_assert_eq(hits[1].start, (size_t)(strstr(t, "card") - t));
+    cr_assert_eq(hits[2].end, strlen(t));
+}
+
+Test(near, ten_megabytes_of_first_and_then_matches_in_bounded_time, .timeout = 60)
+{
+    /* Every first has thens in the body but none in reach until the very end. */
+    const char *unit = "payment was very slowly declined. card, then stuck; ";
+    const char *tail = "the transfer failed";
+    size_t ulen = strlen(unit), len = 10u * 1024u * 1024u, tlen = strlen(tail);
+    char *body = malloc(len);
+    cr_assert_not_null(body);
+    for (size_t i = 0; i < len - tlen; i++)
+        body[i] = unit[i % ulen];
+    memcpy(body + len - tlen, tail, tlen);
+    body[len - tlen - 1] = '.';
+    double t0 = seconds();
+    const cw_hit *h = classify_n(&nf, body, len, NULL, "payment_failed");
+    cr_assert_lt(seconds() - t0, 30.0); /* generous: sanitizer builds */
+    cr_assert_not_null(h);
+    cr_assert_eq(h->start, len - tlen + 4);
+    cr_assert_eq(h->end, len);
+    cr_assert_null(classify_n(&nf, body, len, NULL, "card_stuck"));
+    /* Firsts crowding without words between them (a punctuation first): still linear. */
+    fixture g = {0};
+    parse(&g, "version: 1\n"
+              "cause_areas: [{id: a, name: A}]\n"
+              "symptoms:\n"
+              "  - id: s\n"
+              "    name: S\n"
+              "    severity: 1\n"
+              "    match: {near: [{first: '$', then: refund, within: 0}]}\n"
+              "    causes: [{area: a, weight: 1}]\n");
+    memset(body, '$', len);
+    memcpy(body + len / 2, ". refund", 8);
+    memcpy(body + len - 7, " refund", 7);
+    t0 = seconds();
+    h = classify_n(&g, body, len, NULL, "s");
+    cr_assert_lt(seconds() - t0, 30.0);
+    cr_assert_not_null(h);
+    cr_assert_eq(h->start, len / 2 + 8);
+    cr_assert_eq(h->end, len);
+    release(&g);
+    free(body);
+}
+
+Test(matcher_compile, near_phrases_with_huge_term_products_fall_back_to_one_regex)
+{
+    char yaml[4096];
+    int n = snprintf(yaml, sizeof(yaml), "version: 1\nterms:\n  a: [");
+    for (int i = 0; i < 70; i++)
+        n += snprintf(yaml + n, sizeof(yaml) - (size_t)n, "%sw%d", i ? ", " : "", i);
+    n += snprintf(yaml + n, sizeof(yaml) - (size_t)n, "]\n  b: [");
+    for (int i = 0; i < 70; i++)
+        n += snprintf(yaml + n, sizeof(yaml) - (size_t)n, "%s\"v%d*\"", i ? ", " : "", i);
+    snprintf(yaml + n, sizeof(yaml) - (size_t)n,
+             "]\ncause_areas: [{id: a, name: A}]\n"
+             "symptoms:\n"
+             "  - id: s\n"
+             "    name: S\n"
+             "    severity: 1\n"
+             "    match: {near: [{first: '{a} x {b}', then: '{b} y {a}', within: 1}]}\n"
+             "    causes: [{area: a, weight: 1}]\n");
+    fixture g = {0};
+    parse(&g, yaml);
+    assert_span(&g, "so w3 x v17abc, or v2 y w69.", "s", "w3 x v17abc, or v2 y w69");
+    cr_assert_null(classify(&g, "so w3 x v17abc, or so v2 y w69.", "s"));
+    cr_assert_null(classify(&g, "so v2 y w69 w3 x v17abc", "s"));
+    release(&g);
+}

@@ -178,6 +178,15 @@ Test(rules, loads_full_example_with_every_value)
     cr_assert_eq(d->cause_count, 1);
     cr_assert_float_eq(d->causes[0].weight, 1.0, 1e-12);
     cr_assert_eq(d->examples_match.count, 0);
+    cr_assert_eq(d->match.near_count, 1);
+    cr_assert_str_eq(d->match.near[0].first.text, "{late} ", "phrases stay as written");
+    cr_assert_str_eq(d->match.near[0].then.text, "deliver*");
+    cr_assert_eq(d->match.near[0].within, 3);
+    cr_assert_eq(d->match.near[0].pos.line, 41);
+    cr_assert_eq(d->match.near[0].pos.column, 11);
+    cr_assert_eq(d->match.near[0].then.pos.line, 41);
+    cr_assert_eq(d->match.near[0].then.pos.column, 37);
+    cr_assert_eq(s->match.near_count, 0, "near defaults to none");
 
     cr_assert_eq(r->term_count, 2);
     const cw_term_list *staff = cw_rules_find_terms(r, "staff");
@@ -312,9 +321,75 @@ Test(rules, reports_missing_top_level_keys)
     loaded_fini(&l);
 }
 
-Test(rules, requires_an_any_or_regex_entry)
+Test(rules, requires_an_any_regex_or_near_entry)
 {
-    expect_error("no_match_entry.yaml", 10, 7, "needs at least one 'any' or 'regex' entry");
+    expect_error("no_match_entry.yaml", 10, 7, "needs at least one 'any', 'regex' or 'near' entry");
+}
+
+/* ---- near ---------------------------------------------------------------- */
+
+Test(rules, rejects_every_bad_near_entry_in_one_pass)
+{
+    static const struct {
+        unsigned line, col;
+        const char *fragment;
+    } want[] = {
+        {13, 57, "within must be a whole number from 0 to 10, not '1e3'"},
+        {14, 57, "not '0x5'"},
+        {15, 57, "not '05'"},
+        {16, 57, "not '5abc'"},
+        {17, 57, "within must be a plain number from 0 to 10, not a quoted string"},
+        {18, 57, "within 11 is out of range: at most 10 words"},
+        {19, 20, "empty phrase"},
+        {19, 30, "unknown term list '{paymnt}' (did you mean 'payment'?)"},
+        {20, 11, "'near' entry is missing required key 'then'"},
+        {21, 11, "'near' entry is missing required key 'first'"},
+        {22, 11, "'near' entry is missing required key 'within'"},
+    };
+    expect_error("near_bad.yaml", 13, 57, "within must be a whole number from 0 to 10");
+    loaded l;
+    load_file(&l, DATA "near_bad.yaml");
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+        assert_diag_line(&l, DATA "near_bad.yaml", want[i].line, want[i].col, want[i].fragment);
+    cr_assert_eq(count_lines(l.diag), sizeof(want) / sizeof(want[0]), "%s", l.diag);
+    loaded_fini(&l);
+}
+
+Test(rules, rejects_an_unknown_key_in_a_near_entry_with_suggestion)
+{
+    expect_error("near_unknown_key.yaml", 11, 43,
+                 "unknown key 'whithin' in a 'near' entry (did you mean 'within'?)");
+}
+
+Test(rules, rejects_a_near_entry_that_is_not_a_mapping)
+{
+    expect_error("near_wrong_kind.yaml", 10, 14,
+                 "each entry of 'near' must be a mapping, not a single value");
+}
+
+Test(rules, accepts_near_as_the_only_match_entry_and_within_from_0_to_10)
+{
+    const char *yaml = "version: 1\n"
+                       "cause_areas: [{id: a, name: A}]\n"
+                       "symptoms:\n"
+                       "  - id: s\n"
+                       "    name: S\n"
+                       "    severity: 1\n"
+                       "    match:\n"
+                       "      near:\n"
+                       "        - {first: payment, then: failed, within: 0}\n"
+                       "        - {first: 'card*', then: \"didn't work\", within: 10}\n"
+                       "    causes: [{area: a, weight: 1}]\n";
+    loaded l;
+    load_mem(&l, "near.yaml", yaml, strlen(yaml));
+    cr_assert_eq(l.rc, 0, "%s", l.diag);
+    const cw_match_spec *m = &l.rules->symptoms[0].match;
+    cr_assert_eq(m->any.count + m->regex.count, 0);
+    cr_assert_eq(m->near_count, 2);
+    cr_assert_eq(m->near[0].within, 0);
+    cr_assert_eq(m->near[1].within, 10);
+    cr_assert_str_eq(m->near[1].then.text, "didn't work");
+    loaded_fini(&l);
 }
 
 /* ---- numbers ------------------------------------------------------------- */

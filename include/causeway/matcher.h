@@ -1,8 +1,8 @@
 /*
  * matcher.h - recognise a rule set's symptoms in complaint text with Vectorscan.
  *
- * Every pattern of every symptom (phrases, regexes, `all` entries, `unless`
- * vetoes) is compiled into ONE Vectorscan database, so classifying a complaint
+ * Every pattern of every symptom (phrases, regexes, `near` phrases, `all`
+ * entries, `unless` vetoes) is compiled into ONE Vectorscan database, so classifying a complaint
  * is one linear pass over its body whatever the size of the rule set. Phrases
  * become plain literals (fast); regexes are in that pass too, without start
  * offsets, and only a regex that fired there is scanned again, alone and with
@@ -26,7 +26,12 @@
  *   - Regexes are Vectorscan syntax, caseless, as written (no word bounds
  *     added, no UTF-8 mode: bodies are untrusted bytes and are never
  *     validated), over the normalised text described above.
- *   - Negation (`negation: true`, the default): an `any`/`regex` hit is
+ *   - `near: {first: P, then: Q, within: N}` hits where a match of phrase P is
+ *     followed by a match of phrase Q starting at or after P's end, with at
+ *     most N words (runs of word characters, as above) and no sentence end
+ *     (. ! ? ;) between them. The hit spans P's start to Q's end and is an
+ *     ordinary hit otherwise: negation looks before P's start.
+ *   - Negation (`negation: true`, the default): an `any`/`regex`/`near` hit is
  *     cancelled when a negator (not, no, never, n't, without, nothing, none,
  *     hardly, neither, nor, cannot, ...) occurs among the 3 words before it in the
  *     same clause. The look-back stops at . ! ? ; and at "but", and is bounded in
@@ -39,7 +44,9 @@
  *   - Evidence is the non-negated hit that starts first (ties: ends first).
  *
  * Bodies are arbitrary bytes (NUL, invalid UTF-8, binary junk, 10 MB): time is
- * linear in the body, memory is bounded by the rule set and the body.
+ * linear in the body (near pairs: plus sorting their matches), memory is
+ * bounded by the rule set and the body (a scan keeps its near match buffers,
+ * grown to the largest body it has seen, until it is freed).
  */
 #ifndef CAUSEWAY_MATCHER_H
 #define CAUSEWAY_MATCHER_H
@@ -107,7 +114,7 @@ int cw_matcher_classify(const cw_hit **hits, size_t *count, cw_scan *scan, const
 /* Why a symptom fired or not in the last cw_matcher_classify call of a scan. */
 typedef enum cw_matcher_why {
     CW_WHY_FIRED = 0,
-    CW_WHY_NO_HIT,      /* no `any` phrase or `regex` matched */
+    CW_WHY_NO_HIT,      /* no `any` phrase, `regex` or `near` entry matched */
     CW_WHY_NEGATED,     /* every hit had a negator shortly before it */
     CW_WHY_ALL_MISSING, /* an `all` entry matched nowhere */
     CW_WHY_VETOED,      /* an `unless` entry matched */

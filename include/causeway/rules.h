@@ -36,9 +36,24 @@ typedef struct cw_pattern_list {
     size_t count;
 } cw_pattern_list;
 
+/* Most words a `near` entry may allow between its two phrases. */
+#define CW_RULES_MAX_NEAR_WITHIN 10u
+
+/*
+ * `near: [{first: P, then: Q, within: N}]`: a match of phrase P followed, in the
+ * same sentence, by a match of phrase Q that starts at or after P's end with at
+ * most N words in between. It counts as an `any` hit spanning P's start to Q's end.
+ */
+typedef struct cw_near {
+    cw_pattern first; /* phrase */
+    cw_pattern then;  /* phrase */
+    unsigned within;  /* 0..CW_RULES_MAX_NEAR_WITHIN words between them */
+    cw_pos pos;       /* where the entry's mapping starts */
+} cw_near;
+
 /*
  * How a symptom is recognised in one complaint:
- *   fires  = (some `any` phrase or `regex` matches, not negated)
+ *   fires  = (some `any` phrase, `regex` or `near` entry matches, not negated)
  *            and every `all` entry matches somewhere
  *            and no `unless` entry matches anywhere.
  * Phrases: case-insensitive, word-bounded, `word*` is a prefix wildcard,
@@ -49,6 +64,8 @@ typedef struct cw_match_spec {
     cw_pattern_list regex;  /* regular expressions */
     cw_pattern_list all;    /* phrases that must also be present */
     cw_pattern_list unless; /* vetoes: phrases that cancel the symptom */
+    cw_near *near;          /* word-proximity entries */
+    size_t near_count;      /* entries of near */
     bool negation;          /* true (default): a negator shortly before a hit cancels it */
 } cw_match_spec;
 

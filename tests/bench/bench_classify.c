@@ -204,7 +204,8 @@ int main(int argc, char **argv)
     size_t patterns = 0;
     for (size_t s = 0; s < rules->symptom_count; s++) {
         const cw_match_spec *sp = &rules->symptoms[s].match;
-        patterns += sp->any.count + sp->regex.count + sp->all.count + sp->unless.count;
+        patterns +=
+            sp->any.count + sp->regex.count + sp->all.count + sp->unless.count + 2 * sp->near_count;
     }
     double mb = (double)c.len / 1e6;
     printf("corpus:   %s, %.1f MB, %zu complaints, mean %.0f bytes\n",

@@ -2,7 +2,7 @@
  * fuzz_matcher.c - libFuzzer harness over the matcher (`make fuzz-matcher`).
  *
  * Arbitrary bytes are classified with a fixed rule set that uses every feature
- * (phrases, wildcards, terms, regexes, negation, all, unless, where). Any input
+ * (phrases, wildcards, terms, regexes, near, negation, all, unless, where). Any input
  * must classify without a crash, hang or sanitizer report, and the hits must
  * keep the contract of matcher.h: sorted by symptom, at most one each, spans
  * inside the body, the same on a second pass. Seeds: tests/data/matcher and
@@ -45,7 +45,16 @@ static const char rules_yaml[] =
     "    severity: 2\n"
     "    where: {channel: [app]}\n"
     "    match: {any: [\"{late} deliver*\"], all: [order], negation: false}\n"
-    "    causes: [{area: process, weight: 1}]\n";
+    "    causes: [{area: process, weight: 1}]\n"
+    "  - id: shouted\n"
+    "    name: Shouted\n"
+    "    severity: 2\n"
+    "    match:\n"
+    "      near:\n"
+    "        - {first: \"{staff}\", then: \"shout*\", within: 3}\n"
+    "        - {first: \"$\", then: \"fee*\", within: 0}\n"
+    "      unless: [\"no problem\"]\n"
+    "    causes: [{area: skills, weight: 1}]\n";
 
 typedef struct state {
     cw_rules *rules;
