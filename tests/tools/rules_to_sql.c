@@ -6,8 +6,9 @@
  *   rules_to_sql [RULES] [TABLE]     (default: the built-in rules, public.complaints)
  *
  * Phrases become word-bounded ARE patterns (\m...\M, `word*` as \w*, spaces as
- * \s+, {terms} expanded). Negation, vetoes and conditions are left out: the
- * baseline is the cheaper half of the work, which favours the alternative.
+ * \s+, {terms} expanded); a `near` entry becomes first, up to `within` words, then. Negation,
+ * vetoes and conditions are left out: the baseline is the cheaper half of the work, which favours
+ * the alternative.
  */
 #include <stdio.h>
 #include <string.h>
@@ -74,6 +75,14 @@ int main(int argc, char **argv)
             if (n > 0)
                 fputc('|', stdout);
             put_phrase(stdout, rules, s->match.any.items[j].text);
+        }
+        /* near: first, at most `within` words (same sentence), then. */
+        for (size_t j = 0; j < s->match.near_count; j++, n++) {
+            if (n > 0)
+                fputc('|', stdout);
+            put_phrase(stdout, rules, s->match.near[j].first.text);
+            printf("([^\\w.?!;]+\\w+){0,%u}[^\\w.?!;]+", s->match.near[j].within);
+            put_phrase(stdout, rules, s->match.near[j].then.text);
         }
         for (size_t j = 0; j < s->match.regex.count; j++, n++) {
             if (n > 0)
