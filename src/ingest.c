@@ -110,7 +110,8 @@ static int on_complaint(void *user, int ncols, const char *const *v, const size_
         return -1;
     char symptoms[24];
     snprintf(symptoms, sizeof(symptoms), "%zu", count);
-    evidence e = {0};
+    evidence e; /* no initializer: it would clear the stack buffers for every complaint */
+    e.text[0] = e.text[1] = e.text[2] = NULL;
     int rc = evidence_format(&e, in->rules, hits, count, err);
     const char *row[] = {in->p->ruleset, v[COL_ID],   v[COL_RECEIVED], v[COL_WEEK],
                          v[COL_CHANNEL], v[COL_SITE], v[COL_PRODUCT],  v[COL_SEGMENT],
