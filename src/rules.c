@@ -746,7 +746,11 @@ static int cy_load(loader *ld, y_rules **out, const char *data, size_t len, cons
     cyaml_config_t cfg = cy_config(ld);
     cyaml_err_t rc =
         cyaml_load_data((const uint8_t *)data, len, &cfg, &root_schema, (cyaml_data_t **)out, NULL);
-    if (rc == CYAML_ERR_OOM || ld->mem.failed)
+    /* The position pass parsed these very bytes with libyaml already, so libyaml failing
+     * on them inside libcyaml (logged as "libyaml: (null)") is out of memory, not the file. */
+    bool libyaml_failed = rc == CYAML_ERR_LIBYAML_PARSER || rc == CYAML_ERR_LIBYAML_PARSER_INIT ||
+                          rc == CYAML_ERR_LIBYAML_EVENT_INIT;
+    if (rc == CYAML_ERR_OOM || ld->mem.failed || libyaml_failed)
         return cw_error_set(err, CW_EXIT_OSERR, "out of memory loading '%s'", ld->name);
     if (rc != CYAML_OK)
         return cy_error(ld, root, err);
