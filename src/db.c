@@ -34,6 +34,15 @@ static void first_line(char *out, size_t size, const char *msg)
     out[n] = '\0';
 }
 
+/* libpq reports its own allocation failures as text, without an SQLSTATE (a server's
+ * "FATAL:  out of memory" is the server's trouble: temporary, not ours). */
+static bool client_out_of_memory(const char *msg)
+{
+    return msg != NULL && strstr(msg, "FATAL:") == NULL &&
+           (strstr(msg, "out of memory") != NULL ||
+            strstr(msg, "Memory allocation failure") != NULL);
+}
+
 static int code_for_sqlstate(const char *s)
 {
     if (strncmp(s, "08", 2) == 0 || strncmp(s, "53", 2) == 0 || strncmp(s, "57P0", 4) == 0 ||
@@ -54,6 +63,10 @@ static int result_error(cw_db *db, const PGresult *res, cw_error *err)
 {
     const char *state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     char line[400];
+    if (state == NULL && client_out_of_memory(PQerrorMessage(db->conn))) {
+        first_line(line, sizeof(line), PQerrorMessage(db->conn));
+        return cw_error_set(err, CW_EXIT_OSERR, "out of memory talking to the database: %s", line);
+    }
     if (state == NULL || PQstatus(db->conn) == CONNECTION_BAD) {
         first_line(line, sizeof(line), PQerrorMessage(db->conn));
         cw_error_set(err, CW_EXIT_TEMPFAIL, "connection to the database lost: %s",
@@ -96,7 +109,9 @@ static int connect_error(PGconn *conn, cw_error *err)
     char line[400];
     const char *msg = conn != NULL ? PQerrorMessage(conn) : "out of memory";
     first_line(line, sizeof(line), msg);
-    int code = auth_failure(msg) ? CW_EXIT_NOPERM : CW_EXIT_TEMPFAIL;
+    int code = auth_failure(msg)           ? CW_EXIT_NOPERM
+               : client_out_of_memory(msg) ? CW_EXIT_OSERR
+                                           : CW_EXIT_TEMPFAIL;
     cw_error_set(err, code, "could not connect to the database: %s", line);
     if (code == CW_EXIT_TEMPFAIL)
         cw_error_hint(err, "check -d/--dbname or the PG* environment; the server may be down");
