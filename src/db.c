@@ -549,8 +549,8 @@ int cw_db_rollback(cw_db *db, cw_error *err)
     return mine.code != 0 ? -1 : 0;
 }
 
-static int bool_row(void *user, int ncols, const char *const *values, const size_t *lens,
-                    cw_error *err)
+int cw_db_bool_row(void *user, int ncols, const char *const *values, const size_t *lens,
+                   cw_error *err)
 {
     (void)lens;
     (void)err;
@@ -564,7 +564,7 @@ int cw_db_lock(cw_db *db, const char *schema, cw_error *err)
     const char *params[] = {schema};
     if (cw_db_query(
             db, "SELECT pg_catalog.pg_try_advisory_lock(pg_catalog.hashtext('causeway:' || $1))", 1,
-            params, bool_row, &got, err) != 0)
+            params, cw_db_bool_row, &got, err) != 0)
         return -1;
     if (!got) {
         cw_error_set(err, CW_EXIT_TEMPFAIL, "another causeway run holds the lock on schema '%s'",

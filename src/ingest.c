@@ -178,23 +178,14 @@ typedef struct partition {
     bool created; /* by this run: attach after the load */
 } partition;
 
-static int present_row(void *user, int ncols, const char *const *v, const size_t *lens,
-                       cw_error *err)
-{
-    (void)lens;
-    (void)err;
-    *(bool *)user = ncols > 0 && v[0] != NULL && strcmp(v[0], "t") == 0;
-    return 0;
-}
-
 static int partition_open(partition *pt, cw_db *writer, const cw_ingest_params *p, cw_error *err)
 {
     if ((pt->name = cw_text_printf("%s.classified_r%s", p->schema, p->ruleset)) == NULL)
         return cw_error_set(err, CW_EXIT_OSERR, "out of memory");
     bool present = false;
     const char *params[] = {pt->name};
-    if (cw_db_query(writer, "SELECT pg_catalog.to_regclass($1) IS NOT NULL", 1, params, present_row,
-                    &present, err) != 0)
+    if (cw_db_query(writer, "SELECT pg_catalog.to_regclass($1) IS NOT NULL", 1, params,
+                    cw_db_bool_row, &present, err) != 0)
         return -1;
     if (present)
         return 0;

@@ -57,6 +57,10 @@ int cw_db_exec(cw_db *db, const char *sql, cw_error *err);
 int cw_db_query(cw_db *db, const char *sql, int nparams, const char *const *params, cw_db_row_fn fn,
                 void *user, cw_error *err);
 
+/* Row callback for cw_db_query: the first column as a boolean into *(bool *)user. */
+int cw_db_bool_row(void *user, int ncols, const char *const *values, const size_t *lens,
+                   cw_error *err);
+
 /*
  * Run `COPY (...) TO STDOUT` (text format) and pass each row, unescaped, to
  * fn as it arrives: memory does not depend on the number of rows. When fn
