@@ -377,23 +377,34 @@ Test(matcher, spans_are_in_body_bytes_after_whitespace_and_apostrophes)
     assert_span(&f, "a  b \n\n wrong \n COLOR!", "order_mixup", "wrong \n COLOR");
 }
 
+/*
+ * A rule set with term lists a = [w0, w1, ...] and b = ["v0*", "v1*", ...] of `terms`
+ * entries each, and one symptom `s` whose match mapping is `match`.
+ */
+static void term_product_rules(char *yaml, size_t size, int terms, const char *match)
+{
+    int n = snprintf(yaml, size, "version: 1\nterms:\n  a: [");
+    for (int i = 0; i < terms; i++)
+        n += snprintf(yaml + n, size - (size_t)n, "%sw%d", i ? ", " : "", i);
+    n += snprintf(yaml + n, size - (size_t)n, "]\n  b: [");
+    for (int i = 0; i < terms; i++)
+        n += snprintf(yaml + n, size - (size_t)n, "%s\"v%d*\"", i ? ", " : "", i);
+    n += snprintf(yaml + n, size - (size_t)n,
+                  "]\ncause_areas: [{id: a, name: A}]\n"
+                  "symptoms:\n"
+                  "  - id: s\n"
+                  "    name: S\n"
+                  "    severity: 1\n"
+                  "    match: %s\n"
+                  "    causes: [{area: a, weight: 1}]\n",
+                  match);
+    cr_assert_lt((size_t)n, size, "rule set too long for its buffer");
+}
+
 Test(matcher_compile, huge_term_products_fall_back_to_one_regex)
 {
     char yaml[4096];
-    int n = snprintf(yaml, sizeof(yaml), "version: 1\nterms:\n  a: [");
-    for (int i = 0; i < 30; i++)
-        n += snprintf(yaml + n, sizeof(yaml) - (size_t)n, "%sw%d", i ? ", " : "", i);
-    n += snprintf(yaml + n, sizeof(yaml) - (size_t)n, "]\n  b: [");
-    for (int i = 0; i < 30; i++)
-        n += snprintf(yaml + n, sizeof(yaml) - (size_t)n, "%s\"v%d*\"", i ? ", " : "", i);
-    snprintf(yaml + n, sizeof(yaml) - (size_t)n,
-             "]\ncause_areas: [{id: a, name: A}]\n"
-             "symptoms:\n"
-             "  - id: s\n"
-             "    name: S\n"
-             "    severity: 1\n"
-             "    match: {any: ['{a} x {b}']}\n"
-             "    causes: [{area: a, weight: 1}]\n");
+    term_product_rules(yaml, sizeof(yaml), 30, "{any: ['{a} x {b}']}");
     fixture g = {0};
     parse(&g, yaml);
     assert_span(&g, "so w3  X v17abc.", "s", "w3  X v17abc");
@@ -576,20 +587,8 @@ Test(near, ten_megabytes_of_first_and_then_matches_in_bounded_time, .timeout = 6
 Test(matcher_compile, near_phrases_with_huge_term_products_fall_back_to_one_regex)
 {
     char yaml[4096];
-    int n = snprintf(yaml, sizeof(yaml), "version: 1\nterms:\n  a: [");
-    for (int i = 0; i < 70; i++)
-        n += snprintf(yaml + n, sizeof(yaml) - (size_t)n, "%sw%d", i ? ", " : "", i);
-    n += snprintf(yaml + n, sizeof(yaml) - (size_t)n, "]\n  b: [");
-    for (int i = 0; i < 70; i++)
-        n += snprintf(yaml + n, sizeof(yaml) - (size_t)n, "%s\"v%d*\"", i ? ", " : "", i);
-    snprintf(yaml + n, sizeof(yaml) - (size_t)n,
-             "]\ncause_areas: [{id: a, name: A}]\n"
-             "symptoms:\n"
-             "  - id: s\n"
-             "    name: S\n"
-             "    severity: 1\n"
-             "    match: {near: [{first: '{a} x {b}', then: '{b} y {a}', within: 1}]}\n"
-             "    causes: [{area: a, weight: 1}]\n");
+    term_product_rules(yaml, sizeof(yaml), 70,
+                       "{near: [{first: '{a} x {b}', then: '{b} y {a}', within: 1}]}");
     fixture g = {0};
     parse(&g, yaml);
     assert_span(&g, "so w3 x v17abc, or v2 y w69.", "s", "w3 x v17abc, or v2 y w69");
