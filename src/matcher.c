@@ -1551,6 +1551,31 @@ int cw_matcher_classify(const cw_hit **hits, size_t *count, cw_scan *scan, const
     return 0;
 }
 
+static int count_report(unsigned int id, unsigned long long from, unsigned long long to,
+                        unsigned int flags, void *ctx)
+{
+    (void)id;
+    (void)from;
+    (void)to;
+    (void)flags;
+    (*(long long *)ctx)++;
+    return 0;
+}
+
+long long cw_matcher_count_reports(cw_scan *scan, const char *body, size_t len, cw_error *err)
+{
+    long long reports = 0;
+    if (scan->m->db == NULL || len == 0)
+        return 0;
+    if (len > UINT_MAX)
+        return cw_error_set(err, CW_EXIT_DATAERR, "body of %zu bytes is too long to scan", len);
+    hs_error_t rc =
+        hs_scan(scan->m->db, body, (unsigned)len, 0, scan->scratch, count_report, &reports);
+    if (rc != HS_SUCCESS)
+        return cw_error_set(err, CW_EXIT_SOFTWARE, "vectorscan scan failed (error %d)", rc);
+    return reports;
+}
+
 cw_matcher_why cw_matcher_explain(const cw_scan *scan, size_t symptom)
 {
     assert(scan->last != NULL && symptom < scan->m->rules->symptom_count);

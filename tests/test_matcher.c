@@ -254,6 +254,29 @@ Test(matcher, empty_and_nul_bodies)
     cr_assert_eq(h->end, 5);
 }
 
+static long long reports(fixture *fx, const char *body)
+{
+    cw_error err;
+    cw_error_clear(&err);
+    long long n = cw_matcher_count_reports(fx->scan, body, strlen(body), &err);
+    cr_assert_geq(n, 0, "%s", err.message);
+    return n;
+}
+
+Test(matcher, count_reports_interprets_nothing)
+{
+    cr_assert_eq(reports(&f, ""), 0);
+    cr_assert_eq(reports(&f, "my parcel arrived on time"), 0);
+    long long once = reports(&f, "he was rude");
+    cr_assert_gt(once, 0);
+    cr_assert_eq(reports(&f, "he was rude, she was rude"), 2 * once, "one report per match");
+    /* No word bounds, no negation: what classify rejects is still a report. */
+    cr_assert_null(classify(&f, "prudent", "discourtesy"));
+    cr_assert_eq(reports(&f, "prudent"), once);
+    cr_assert_null(classify(&f, "nobody was rude", "discourtesy"));
+    cr_assert_eq(reports(&f, "nobody was rude"), once);
+}
+
 static double seconds(void)
 {
     struct timespec ts;

@@ -111,6 +111,16 @@ void cw_scan_free(cw_scan *s);
 int cw_matcher_classify(const cw_hit **hits, size_t *count, cw_scan *scan, const cw_complaint *c,
                         cw_error *err);
 
+/*
+ * Scan body[0, len) with the rule set's main database only, and count
+ * Vectorscan's reports without interpreting them: no normalising, no word
+ * bounds, no pairing, no regex spans, no verdicts. What that costs is the
+ * ceiling of cw_matcher_classify's speed for a rule set, which `make
+ * bench-classify` reports beside it. Returns the number of reports, or -1 with
+ * err set (70) when Vectorscan fails.
+ */
+long long cw_matcher_count_reports(cw_scan *scan, const char *body, size_t len, cw_error *err);
+
 /* Why a symptom fired or not in the last cw_matcher_classify call of a scan. */
 typedef enum cw_matcher_why {
     CW_WHY_FIRED = 0,
