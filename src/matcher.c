@@ -15,7 +15,8 @@
  * resolve_near), since Vectorscan promises no order of reports across patterns.
  *
  * Regexes (and the rare phrase with too many term combinations to list) are
- * in the same database as probes without start offsets; only when one fires
+ * in the same database as probes without start offsets, loosened where
+ * normalised text allows (see probe_form); only when one fires
  * is its own database, with start-of-match, scanned to find its span. One
  * database per regex, because Vectorscan's start-of-match compile time grows
  * much faster than linearly with the number of patterns (1 s instead of 10 s
@@ -742,23 +743,81 @@ static void builder_fini(builder *bd)
     free(bd->refs);
 }
 
+/*
+ * A regex as a probe of the first pass: it only has to match wherever the regex
+ * does, in normalised text, where every whitespace run is one ASCII space. So
+ * \s runs become that space (\s+ and \s match one, \s* and \s? at most one)
+ * and \b assertions are dropped: fewer automata for Vectorscan to run (the
+ * default rules' probes scan ~1.5x as fast). Character classes are left alone.
+ * Returns a new string, or NULL when out of memory.
+ */
+static char *probe_form(const char *re)
+{
+    size_t n = strlen(re), k = 0;
+    char *out = malloc(2 * n + 1);
+    if (out == NULL)
+        return NULL;
+    bool in_class = false;
+    for (size_t i = 0; i < n; i++) {
+        char c = re[i], next = i + 1 < n ? re[i + 1] : '\0';
+        if (c == '\\' && next != '\0') {
+            char after = i + 2 < n ? re[i + 2] : '\0';
+            if (!in_class && next == 'b') {
+                i++;
+                continue;
+            }
+            if (!in_class && next == 's' && after != '{') {
+                out[k++] = ' ';
+                if (after == '*' || after == '?')
+                    out[k++] = '?';
+                i += after == '+' || after == '*' || after == '?' ? 2 : 1;
+                continue;
+            }
+            out[k++] = c;
+            out[k++] = next;
+            i++;
+            continue;
+        }
+        if (c == '[' && !in_class) {
+            in_class = true;
+            out[k++] = c;
+            /* A ']' right after '[' or '[^' is a member, not the end. */
+            if (next == '^')
+                out[k++] = re[++i];
+            if (i + 1 < n && re[i + 1] == ']')
+                out[k++] = re[++i];
+            continue;
+        }
+        if (c == ']' && in_class)
+            in_class = false;
+        out[k++] = c;
+    }
+    out[k] = '\0';
+    return out;
+}
+
 /* Compile exprs[idx[k]] for k < n; the Vectorscan id of each is its index into refs. */
 static int compile(hs_database_t **db, const builder *bd, const size_t *idx, size_t n, bool som,
                    cw_error *err)
 {
     *db = NULL;
-    const char **exprs = malloc((n + 1) * sizeof(*exprs));
-    unsigned *flags = malloc((n + 1) * sizeof(*flags));
-    unsigned *ids = malloc((n + 1) * sizeof(*ids));
+    const char **exprs = calloc(n + 1, sizeof(*exprs));
+    unsigned *flags = calloc(n + 1, sizeof(*flags));
+    unsigned *ids = calloc(n + 1, sizeof(*ids));
     hs_compile_error_t *cerr = NULL;
     int rc = -1;
+    size_t made = 0; /* exprs[0, made) are set; the probes among them are ours to free */
     if (exprs == NULL || flags == NULL || ids == NULL) {
         oom(err);
         goto done;
     }
-    for (size_t k = 0; k < n; k++) {
+    for (size_t k = 0; k < n; k++, made++) {
         const pattern_ref *r = &bd->refs[idx[k]];
-        exprs[k] = bd->exprs[idx[k]];
+        exprs[k] = !som && !r->literal ? probe_form(bd->exprs[idx[k]]) : bd->exprs[idx[k]];
+        if (exprs[k] == NULL) {
+            oom(err);
+            goto done;
+        }
         ids[k] = (unsigned)idx[k];
         /* In the first pass a non-literal pattern is only a probe: one report is enough. */
         flags[k] = HS_FLAG_CASELESS | (som          ? HS_FLAG_SOM_LEFTMOST
@@ -783,6 +842,9 @@ static int compile(hs_database_t **db, const builder *bd, const size_t *idx, siz
     rc = 0;
 done:
     hs_free_compile_error(cerr);
+    for (size_t k = 0; k < made; k++)
+        if (exprs[k] != bd->exprs[idx[k]])
+            free((char *)exprs[k]);
     free(exprs);
     free(flags);
     free(ids);

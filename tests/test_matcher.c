@@ -436,6 +436,40 @@ Test(matcher_compile, huge_term_products_fall_back_to_one_regex)
     release(&g);
 }
 
+/* The first pass scans a regex in a looser form (whitespace runs as one space, no \b): what
+ * fires and where must not change, including around classes and escaped backslashes. */
+Test(matcher_compile, regex_probes_miss_nothing)
+{
+    const char *yaml = "version: 1\n"
+                       "cause_areas: [{id: a, name: A}]\n"
+                       "symptoms:\n"
+                       "  - {id: runs, name: R, severity: 1, causes: [{area: a, weight: 1}],\n"
+                       "     match: {regex: ['\\bcard\\s+declined\\b']}}\n"
+                       "  - {id: optional, name: O, severity: 1, causes: [{area: a, weight: 1}],\n"
+                       "     match: {regex: ['\\bno\\s*reply\\s?yet']}}\n"
+                       "  - {id: class, name: C, severity: 1, causes: [{area: a, weight: 1}],\n"
+                       "     match: {regex: ['q[\\s]z', 'k[]\\s]m', 'x[\\b]y']}}\n"
+                       "  - {id: escaped, name: E, severity: 1, causes: [{area: a, weight: 1}],\n"
+                       "     match: {regex: ['c\\\\s']}}\n"
+                       "  - {id: bounds, name: B, severity: 1, causes: [{area: a, weight: 1}],\n"
+                       "     match: {regex: ['\\bfoo\\b']}}\n";
+    fixture g = {0};
+    parse(&g, yaml);
+    assert_span(&g, "my card \t\n declined.", "runs", "card \t\n declined");
+    cr_assert_null(classify(&g, "my card declinedx", "runs"));
+    assert_span(&g, "noreplyyet", "optional", "noreplyyet");
+    assert_span(&g, "no  reply\tyet", "optional", "no  reply\tyet");
+    assert_span(&g, "q\tz", "class", "q\tz");
+    assert_span(&g, "k]m", "class", "k]m");
+    assert_span(&g, "k\nm", "class", "k\nm");
+    assert_span(&g, "x\by", "class", "x\by"); /* in a class, \b is a backspace */
+    assert_span(&g, "a c\\s b", "escaped", "c\\s");
+    cr_assert_null(classify(&g, "a c b", "escaped"));
+    assert_span(&g, "a foo.", "bounds", "foo");
+    cr_assert_null(classify(&g, "afoo foobar", "bounds"));
+    release(&g);
+}
+
 /* ---- near ------------------------------------------------------------------- */
 
 static fixture nf;
