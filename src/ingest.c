@@ -24,11 +24,13 @@ typedef struct ingest {
     cw_weekly_acc *weekly;
     cw_ingest_stats *stats;
     char run_id[24];
+    size_t ruleset_len, run_id_len; /* measured once: the same in every row */
 } ingest;
 
 /* The evidence columns of a classified row: symptom ids, span starts, span ends. */
 typedef struct evidence {
     char *text[3];
+    size_t len[3];
     char stack[3][ARRAY_STACK];
 } evidence;
 
@@ -79,6 +81,7 @@ static int evidence_format(evidence *e, const cw_rules *rules, const cw_hit *hit
         }
         t[at++] = '}';
         t[at] = '\0';
+        e->len[k] = at;
     }
     return 0;
 }
@@ -109,7 +112,7 @@ static int on_complaint(void *user, int ncols, const char *const *v, const size_
         cw_weekly_acc_add(in->weekly, v[COL_WEEK], v[COL_SITE], hits, count, err) != 0)
         return -1;
     char symptoms[24];
-    snprintf(symptoms, sizeof(symptoms), "%zu", count);
+    int symptoms_len = snprintf(symptoms, sizeof(symptoms), "%zu", count);
     evidence e; /* no initializer: it would clear the stack buffers for every complaint */
     e.text[0] = e.text[1] = e.text[2] = NULL;
     int rc = evidence_format(&e, in->rules, hits, count, err);
@@ -117,8 +120,15 @@ static int on_complaint(void *user, int ncols, const char *const *v, const size_
                          v[COL_CHANNEL], v[COL_SITE], v[COL_PRODUCT],  v[COL_SEGMENT],
                          in->run_id,     symptoms,    e.text[0],       e.text[1],
                          e.text[2]};
-    if (rc == 0)
-        rc = cw_db_copy_in_row(in->writer, 13, row, NULL, err);
+    if (rc == 0) {
+        /* The copy-out lengths and our own: no strlen over every field of every row. */
+        const size_t row_lens[] = {
+            in->ruleset_len,   lens[COL_ID],         lens[COL_RECEIVED], lens[COL_WEEK],
+            lens[COL_CHANNEL], lens[COL_SITE],       lens[COL_PRODUCT],  lens[COL_SEGMENT],
+            in->run_id_len,    (size_t)symptoms_len, e.len[0],           e.len[1],
+            e.len[2]};
+        rc = cw_db_copy_in_row(in->writer, 13, row, row_lens, err);
+    }
     evidence_fini(&e);
     if (rc != 0)
         return -1;
@@ -226,6 +236,8 @@ int cw_ingest_run(cw_ingest_stats *stats, cw_db *writer, cw_db *reader, const cw
     int rc = -1;
     memset(stats, 0, sizeof(*stats));
     snprintf(in.run_id, sizeof(in.run_id), "%lld", p->run_id);
+    in.run_id_len = strlen(in.run_id);
+    in.ruleset_len = strlen(p->ruleset);
 
     if (cw_scan_new(&in.scan, m, err) != 0 || partition_open(&pt, writer, p, err) != 0)
         goto done;

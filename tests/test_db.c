@@ -87,6 +87,73 @@ Test(db, copy_round_trips_tabs_newlines_backslashes_nulls_and_utf8)
     cw_db_free(db);
 }
 
+/* One value per row: "ab..." of every length up to 17 bytes, and every escaped byte at every
+ * position of it. */
+#define ESC_PLAIN  "abcdefghijklmnopq"
+#define ESC_VALUES (18 + 4 * 17 + 2)
+
+/* Value i of the escaping round trip, into buf (NUL-terminated); returns its length. */
+static size_t escape_value(char *buf, int i)
+{
+    const char specials[] = "\\\n\r\t";
+    if (i < 18) { /* no escapes: every tail length of the 8-byte words */
+        memcpy(buf, ESC_PLAIN, (size_t)i);
+        buf[i] = '\0';
+        return (size_t)i;
+    }
+    if (i < 18 + 4 * 17) { /* one special byte at each position, inside and across words */
+        int k = i - 18;
+        strcpy(buf, ESC_PLAIN);
+        buf[k % 17] = specials[k / 17];
+        return 17;
+    }
+    /* All four at the start, middle and end with runs between, or nothing but them. */
+    const char *v = i == 18 + 4 * 17 ? "\\\n\r\tabcdefghij\t\r\n\\klmnopqrstuvwxyz01234\n\\\t\r"
+                                     : "\\\\\n\n\r\r\t\t\\\n\r\t\t\r\n\\";
+    strcpy(buf, v);
+    return strlen(v);
+}
+
+Test(db, copy_in_escapes_every_special_byte_at_every_position)
+{
+    cw_log log = quiet_log();
+    cw_db *db = connect_test(&log);
+    cw_error err;
+    cw_error_clear(&err);
+    char table[64], sql[256];
+    cw_test_unique_name(table, sizeof(table), "esc");
+    snprintf(sql, sizeof(sql), "CREATE TEMP TABLE %s (n int, t text, u text)", table);
+    cr_assert_eq(cw_db_exec(db, sql, &err), 0, "%s", err.message);
+    snprintf(sql, sizeof(sql), "COPY %s (n, t, u) FROM STDIN", table);
+    cr_assert_eq(cw_db_copy_in_begin(db, sql, &err), 0, "%s", err.message);
+    for (int i = 0; i < ESC_VALUES; i++) {
+        char n[16], v[64], longer[80];
+        size_t len = escape_value(v, i);
+        /* u: the same bytes given by length, with more after them that must not be sent. */
+        snprintf(longer, sizeof(longer), "%s\t\\tail", v);
+        snprintf(n, sizeof(n), "%d", i);
+        const char *row[] = {n, v, longer};
+        const size_t lens[] = {strlen(n), len, len};
+        cr_assert_eq(cw_db_copy_in_row(db, 3, row, i % 2 == 0 ? lens : NULL, &err), 0, "%s",
+                     err.message);
+    }
+    cr_assert_eq(cw_db_copy_in_end(db, &err), 0, "%s", err.message);
+    /* Compared by the server against the value sent as a parameter, not by our COPY parser. */
+    snprintf(sql, sizeof(sql),
+             "SELECT t = $2 AND (u = $2) = ($1::int %% 2 = 0) FROM %s WHERE n = $1::int", table);
+    for (int i = 0; i < ESC_VALUES; i++) {
+        char n[16], v[64];
+        escape_value(v, i);
+        snprintf(n, sizeof(n), "%d", i);
+        const char *params[] = {n, v};
+        bool same = false;
+        cr_assert_eq(cw_db_query(db, sql, 2, params, cw_db_bool_row, &same, &err), 0, "%s",
+                     err.message);
+        cr_assert(same, "value %d changed on its way through COPY", i);
+    }
+    cw_db_free(db);
+}
+
 static int fail_on_second(void *user, int ncols, const char *const *v, const size_t *lens,
                           cw_error *err)
 {
