@@ -18,6 +18,8 @@
 #            after the load, as ATTACH PARTITION builds them in the run
 #   floor    bare + write+ix: read the complaints and store the results, nothing else
 #   run / floor  how much of the run is causeway's own work (1.0: none)
+#   1-phrase run  the same run with tests/data/bench/one-phrase.yaml, a rule set the
+#            matcher spends next to nothing on: run minus this is what matching costs
 # New columns go at the end: other tooling parses the first ones.
 # Needs the environment of tests/tools/pgtmp.sh.
 set -euo pipefail
@@ -72,8 +74,8 @@ trap 'rm -f "$rows"' EXIT # the export of 1 M rows is ~100 MB: not left behind o
 "$tools/rules_to_sql" - public.complaints >/tmp/causeway-bench-regex.sql
 
 printf '| complaints | bare COPY (s) | causeway run (s) | run / COPY | SQL ~* (s) | SQL / COPY | run peak RSS (MiB) '
-printf '| bare write (s) | write + indexes (s) | floor (s) | run / floor |\n'
-printf '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n'
+printf '| bare write (s) | write + indexes (s) | floor (s) | run / floor | 1-phrase run (s) |\n'
+printf '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n'
 declare -A rss
 for n in "${sizes[@]}"; do
     "$root/tests/tools/load-sample.sh" "$dsn" --rows "$n" --seed 7 >/dev/null 2>&1
@@ -87,6 +89,13 @@ for n in "${sizes[@]}"; do
     out=$(measure "$cw" -q run -d "$dsn" --schema "$schema" --week "$last" --format csv)
     run=$(field wall_s "$out")
     rss[$n]=$(field maxrss_kib "$out")
+    light=${schema}_1phrase
+    psql "$dsn" -XAtqc "SET client_min_messages = warning; DROP SCHEMA IF EXISTS $light CASCADE" >/dev/null
+    "$cw" -q db init -d "$dsn" --schema "$light" >/dev/null
+    out=$(measure "$cw" -q run -d "$dsn" --schema "$light" --week "$last" --format csv \
+              --rules "$root/tests/data/bench/one-phrase.yaml")
+    light_run=$(field wall_s "$out")
+    psql "$dsn" -XAtqc "SET client_min_messages = warning; DROP SCHEMA $light CASCADE" >/dev/null
     # The run made one partition, for its rule set; its name holds the rule set id.
     part=$(psql "$dsn" -XAtc "SELECT inhrelid::regclass FROM pg_inherits
                                WHERE inhparent = '$schema.classified'::regclass")
@@ -113,11 +122,12 @@ for n in "${sizes[@]}"; do
     else
         regex=">$limit"
     fi
-    awk -v n="$n" -v b="$bare" -v r="$run" -v s="$regex" -v m="${rss[$n]}" -v w="$write" -v wi="$written" 'BEGIN {
+    awk -v n="$n" -v b="$bare" -v r="$run" -v s="$regex" -v m="${rss[$n]}" -v w="$write" -v wi="$written" \
+        -v l="$light_run" 'BEGIN {
         sql = s ~ /^>/ ? sprintf("%s | %s", s, ">" sprintf("%.0f", substr(s, 2) / b)) \
                        : sprintf("%.2f | %.2f", s, s / b)
-        printf "| %d | %.2f | %.2f | %.2f | %s | %.1f | %.2f | %.2f | %.2f | %.2f |\n",
-               n, b, r, r / b, sql, m / 1024, w, wi, b + wi, r / (b + wi) }'
+        printf "| %d | %.2f | %.2f | %.2f | %s | %.1f | %.2f | %.2f | %.2f | %.2f | %.2f |\n",
+               n, b, r, r / b, sql, m / 1024, w, wi, b + wi, r / (b + wi), l }'
 done
 awk -v a="${rss[${sizes[0]}]}" -v b="${rss[${sizes[1]}]}" -v sa="${sizes[0]}" -v sb="${sizes[1]}" 'BEGIN {
     printf "\nPeak memory at %d vs %d complaints: %.2fx (flat means within 1.2x)\n", sb, sa, b / a }'
