@@ -257,6 +257,7 @@ int cw_detect_series(cw_signal *out, const cw_detect_params *p, const double *co
      * estimated over it, so that it rests on more weeks as monitoring goes on. */
     double best_step = 0, step_delta = 0, delta = 0;
     double top = -INFINITY, sum = 0, best_ramp = -INFINITY;
+    double ramp_pre_w = 0, ramp_pre_e = 0; /* pre_w and pre_e at ramp_tau */
     size_t step_tau = n, ramp_tau = n;
     double pre_w = yb, pre_e = eb; /* baseline + monitored weeks before tau */
     for (size_t t = to; t < first; t++) {
@@ -279,6 +280,8 @@ int cw_detect_series(cw_signal *out, const cw_detect_params *p, const double *co
             if (ev > best_ramp) {
                 best_ramp = ev;
                 ramp_tau = tau;
+                ramp_pre_w = pre_w;
+                ramp_pre_e = pre_e;
             }
             if (ev > top) {
                 sum = sum * exp(top - ev) + 1;
@@ -295,14 +298,9 @@ int cw_detect_series(cw_signal *out, const cw_detect_params *p, const double *co
         glr = 0;
     /* The slope (and the ramp's GLR, for the shape) at the most likely start. */
     double ramp_beta = 0, glr_ramp = 0, glr_step = 2 * best_step / f.dispersion;
-    if (ramp_tau < n) {
-        double pw = 0, pe = 0;
-        for (size_t t = from; t < ramp_tau; t++) {
-            pw += w[t];
-            pe += e[t];
-        }
-        glr_ramp = 2 * ramp_gain(w, e, ramp_tau, n, pw, pe, &ramp_beta) / f.dispersion;
-    }
+    if (ramp_tau < n)
+        glr_ramp =
+            2 * ramp_gain(w, e, ramp_tau, n, ramp_pre_w, ramp_pre_e, &ramp_beta) / f.dispersion;
     /* The last week against the baseline, whose own noise widens the limit a little. */
     double last_m = expected(&f, exposure, n - 1);
     double z = 2 * (sqrt(counts[n - 1] + 0.375) - sqrt(last_m + 0.375)) /

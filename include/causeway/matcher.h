@@ -117,7 +117,7 @@ int cw_matcher_classify(const cw_hit **hits, size_t *count, cw_scan *scan, const
  * bounds, no pairing, no regex spans, no verdicts. What that costs is the
  * ceiling of cw_matcher_classify's speed for a rule set, which `make
  * bench-classify` reports beside it. Returns the number of reports, or -1 with
- * err set (70) when Vectorscan fails.
+ * err set (65 when the body is longer than 4 GiB - 1, 70 when Vectorscan fails).
  */
 long long cw_matcher_count_reports(cw_scan *scan, const char *body, size_t len, cw_error *err);
 
