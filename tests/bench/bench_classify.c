@@ -112,20 +112,24 @@ static int load(corpus *c, const char *path, const cw_input_options *opt, size_t
     return 0;
 }
 
+/* Length of the line (complaint) starting at p: up to its '\n' or the end of the corpus. */
+static size_t line_len(const corpus *c, const char *p)
+{
+    const char *end = c->data + c->len, *nl = memchr(p, '\n', (size_t)(end - p));
+    return nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
+}
+
 static uint64_t baseline(const corpus *c, size_t *lines)
 {
     uint64_t sum = 0;
-    size_t n = 0;
-    const char *p = c->data, *end = c->data + c->len;
-    while (p < end) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        size_t len = nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
+    size_t n = 0, len;
+    for (const char *p = c->data; p < c->data + c->len; p += len + 1) {
+        len = line_len(c, p);
         uint64_t s = 0;
         for (size_t i = 0; i < len; i++)
             s += (unsigned char)p[i];
         sum = sum * 31u + s;
         n++;
-        p += len + 1;
     }
     *lines = n;
     return sum;
@@ -133,20 +137,18 @@ static uint64_t baseline(const corpus *c, size_t *lines)
 
 static int scan_only(const corpus *c, cw_scan *scan, long long *reports)
 {
-    const char *p = c->data, *end = c->data + c->len;
     cw_error err;
     cw_error_clear(&err);
     *reports = 0;
-    while (p < end) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        size_t len = nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
+    size_t len;
+    for (const char *p = c->data; p < c->data + c->len; p += len + 1) {
+        len = line_len(c, p);
         long long n = cw_matcher_count_reports(scan, p, len, &err);
         if (n < 0) {
             cw_error_write(stderr, "bench_classify", &err);
             return -1;
         }
         *reports += n;
-        p += len + 1;
     }
     return 0;
 }
@@ -154,13 +156,12 @@ static int scan_only(const corpus *c, cw_scan *scan, long long *reports)
 static int classify(const corpus *c, cw_scan *scan, size_t *lines, size_t *with_hits,
                     size_t *hits_total)
 {
-    const char *p = c->data, *end = c->data + c->len;
     cw_error err;
     cw_error_clear(&err);
     *lines = *with_hits = *hits_total = 0;
-    while (p < end) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        size_t len = nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
+    size_t len;
+    for (const char *p = c->data; p < c->data + c->len; p += len + 1) {
+        len = line_len(c, p);
         cw_complaint cp = {.body = p, .body_len = len};
         const cw_hit *hits;
         size_t count;
@@ -171,7 +172,6 @@ static int classify(const corpus *c, cw_scan *scan, size_t *lines, size_t *with_
         (*lines)++;
         *with_hits += count > 0;
         *hits_total += count;
-        p += len + 1;
     }
     return 0;
 }
