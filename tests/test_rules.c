@@ -106,6 +106,25 @@ static size_t count_lines(const char *s)
     return n;
 }
 
+/* An error expected on one line of a file's diagnostics. */
+typedef struct want_error {
+    unsigned line, col;
+    const char *fragment;
+} want_error;
+
+/* Loading `file` (under DATA) reports exactly these errors, each on its own line. */
+static void expect_errors(const char *file, const want_error *want, size_t n)
+{
+    char path[256];
+    snprintf(path, sizeof(path), DATA "%s", file);
+    loaded l;
+    load_file(&l, path);
+    for (size_t i = 0; i < n; i++)
+        assert_diag_line(&l, path, want[i].line, want[i].col, want[i].fragment);
+    cr_assert_eq(count_lines(l.diag), n, "%s", l.diag);
+    loaded_fini(&l);
+}
+
 /* ---- a valid file -------------------------------------------------------- */
 
 Test(rules, loads_full_example_with_every_value)
@@ -330,10 +349,7 @@ Test(rules, requires_an_any_regex_or_near_entry)
 
 Test(rules, rejects_every_bad_near_entry_in_one_pass)
 {
-    static const struct {
-        unsigned line, col;
-        const char *fragment;
-    } want[] = {
+    static const want_error want[] = {
         {13, 57, "within must be a whole number from 0 to 10, not '1e3'"},
         {14, 57, "not '0x5'"},
         {15, 57, "not '05'"},
@@ -347,12 +363,7 @@ Test(rules, rejects_every_bad_near_entry_in_one_pass)
         {22, 11, "'near' entry is missing required key 'within'"},
     };
     expect_error("near_bad.yaml", 13, 57, "within must be a whole number from 0 to 10");
-    loaded l;
-    load_file(&l, DATA "near_bad.yaml");
-    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
-        assert_diag_line(&l, DATA "near_bad.yaml", want[i].line, want[i].col, want[i].fragment);
-    cr_assert_eq(count_lines(l.diag), sizeof(want) / sizeof(want[0]), "%s", l.diag);
-    loaded_fini(&l);
+    expect_errors("near_bad.yaml", want, sizeof(want) / sizeof(want[0]));
 }
 
 Test(rules, rejects_an_unknown_key_in_a_near_entry_with_suggestion)
@@ -396,10 +407,7 @@ Test(rules, accepts_near_as_the_only_match_entry_and_within_from_0_to_10)
 
 Test(rules, rejects_lax_numbers_that_libcyaml_would_accept)
 {
-    static const struct {
-        unsigned line, col;
-        const char *fragment;
-    } want[] = {
+    static const want_error want[] = {
         {8, 15, "not '1e3'"},
         {13, 15, "not '0x10'"},
         {18, 15, "not '010'"},
@@ -410,12 +418,7 @@ Test(rules, rejects_lax_numbers_that_libcyaml_would_accept)
     };
     expect_error("lax_numbers.yaml", 8, 15,
                  "severity must be a whole number from 1 to 5, not '1e3'");
-    loaded l;
-    load_file(&l, DATA "lax_numbers.yaml");
-    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
-        assert_diag_line(&l, DATA "lax_numbers.yaml", want[i].line, want[i].col, want[i].fragment);
-    cr_assert_eq(count_lines(l.diag), 7, "%s", l.diag);
-    loaded_fini(&l);
+    expect_errors("lax_numbers.yaml", want, sizeof(want) / sizeof(want[0]));
 }
 
 Test(rules, rejects_a_version_other_than_plain_1)
@@ -488,10 +491,7 @@ Test(rules, rejects_a_cause_area_listed_twice_in_one_symptom)
 
 Test(rules, rejects_bad_phrases_and_term_references)
 {
-    static const struct {
-        unsigned line, col;
-        const char *fragment;
-    } want[] = {
+    static const want_error want[] = {
         {3, 19, "term lists cannot use term references ('{late}')"},
         {12, 13, "unknown term list '{staf}' (did you mean 'staff'?)"},
         {12, 28, "'*' in phrase 'wai*ted' must end a word"},
@@ -501,12 +501,7 @@ Test(rules, rejects_bad_phrases_and_term_references)
         {14, 16, "unterminated term reference"},
     };
     expect_error("phrases.yaml", 3, 19, "term lists cannot use term references");
-    loaded l;
-    load_file(&l, DATA "phrases.yaml");
-    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
-        assert_diag_line(&l, DATA "phrases.yaml", want[i].line, want[i].col, want[i].fragment);
-    cr_assert_eq(count_lines(l.diag), 7, "%s", l.diag);
-    loaded_fini(&l);
+    expect_errors("phrases.yaml", want, sizeof(want) / sizeof(want[0]));
 }
 
 Test(rules, rejects_a_phrase_over_the_length_cap)
