@@ -15,7 +15,7 @@ VARIANT ?= release
 BUILD := build/$(VARIANT)
 GEN := build/gen
 PREFIX ?= /usr/local
-PKGS := libpq libcyaml libhs
+PKGS := libpq libcyaml yaml-0.1 libhs
 SHARED_DATA ?= ../shared/data
 
 WARNINGS := -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wstrict-prototypes \

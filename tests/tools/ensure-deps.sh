@@ -4,7 +4,7 @@
 # apt-get line and fails, so nothing half-works.
 set -euo pipefail
 
-packages=(build-essential pkg-config libpq-dev libcyaml-dev libcriterion-dev libvectorscan-dev chromium docker-compose
+packages=(build-essential pkg-config libpq-dev libcyaml-dev libyaml-dev libcriterion-dev libvectorscan-dev chromium docker-compose
           postgresql postgresql-client clang-format cppcheck)
 # Optional extras used by some targets; installed with CW_DEPS_EXTRA=1 or in CI.
 extras=(hyperfine)
