@@ -2,10 +2,12 @@
 #include "causeway/cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct command {
     const char *name;
@@ -74,6 +76,31 @@ static const command *find_command(const char *name)
     return NULL;
 }
 
+/*
+ * A standard descriptor that was closed when we started would be handed out by the
+ * next open(): the database socket would become "standard output" and a report would
+ * be written into the protocol stream. Occupy each closed one before anything else is
+ * opened: with /dev/null, read-only for stdout, so that results written to a closed
+ * stdout fail (EBADF, exit 74) instead of vanishing. Returns whether fd 1 was closed.
+ */
+static bool reserve_standard_fds(void)
+{
+    bool stdout_closed = false;
+    for (int fd = 0; fd <= 2; fd++) {
+        if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+            continue;
+        /* open() takes the lowest free descriptor: the lower ones are open by now. */
+        int got = open("/dev/null", fd == 2 ? O_WRONLY : O_RDONLY);
+        if (got >= 0 && got != fd) {
+            dup2(got, fd);
+            close(got);
+        }
+        if (fd == 1)
+            stdout_closed = true;
+    }
+    return stdout_closed;
+}
+
 /* Results are only delivered once stdout is flushed: a full disk must not exit 0. */
 static int finish_output(cw_ctx *ctx, int status)
 {
@@ -82,7 +109,7 @@ static int finish_output(cw_ctx *ctx, int status)
             cw_error err;
             cw_error_clear(&err);
             cw_error_set(&err, CW_EXIT_IOERR, "could not write results to standard output: %s",
-                         strerror(errno != 0 ? errno : EIO));
+                         ctx->stdout_closed ? "it is closed" : strerror(errno != 0 ? errno : EIO));
             cw_log_error(&ctx->log, &err);
             return CW_EXIT_IOERR;
         }
@@ -99,7 +126,7 @@ int cw_cli_main(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    cw_ctx ctx = {.prog = "causeway", .out = stdout};
+    cw_ctx ctx = {.prog = "causeway", .out = stdout, .stdout_closed = reserve_standard_fds()};
     int verbosity = CW_LOG_WARN;
     int c;
 

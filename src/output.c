@@ -4,9 +4,26 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "causeway/text.h"
+
+/*
+ * The mode the report gets. mkstemp creates 0600, which made a report that replaced a
+ * shared one unreadable to its readers: an existing regular file keeps its mode, a new
+ * one gets what the umask allows, as a plain open(O_CREAT, 0666) would. A symlink at the
+ * path counts as no file: rename replaces the link itself and never writes through it.
+ */
+static mode_t report_mode(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
+        return st.st_mode & 07777;
+    mode_t mask = umask(0);
+    umask(mask);
+    return 0666 & ~mask;
+}
 
 int cw_output_write(const char *path, FILE *out, const cw_ranking *r, const cw_report_options *opts,
                     cw_error *err)
@@ -22,6 +39,12 @@ int cw_output_write(const char *path, FILE *out, const cw_ranking *r, const cw_r
         cw_error_set(err, CW_EXIT_IOERR, "could not create '%s': %s", tmp, strerror(errno));
         free(tmp);
         return -1;
+    }
+    if (fchmod(fd, report_mode(path)) != 0) {
+        cw_error_set(err, CW_EXIT_IOERR, "could not set the mode of '%s': %s", tmp,
+                     strerror(errno));
+        close(fd);
+        goto done;
     }
     FILE *f = fdopen(fd, "w");
     if (f == NULL) {

@@ -56,3 +56,23 @@ Test(cli, write_error_on_stdout_exits_74)
     cr_assert(strstr(r.err, "could not write results") != NULL, "stderr: %s", r.err);
     cw_test_output_fini(&r);
 }
+
+Test(cli, closed_stdout_exits_74_and_says_so)
+{
+    cw_test_output r;
+    const char *argv[] = {"/bin/sh", "-c", "exec \"$CW_BIN\" --version >&-", NULL};
+    cr_assert_eq(cw_test_run_program(&r, NULL, NULL, argv), 0);
+    cr_assert_eq(r.status, 74, "status %d, stderr: %s", r.status, r.err);
+    cr_assert(strstr(r.err, "standard output: it is closed") != NULL, "stderr: %s", r.err);
+    cw_test_output_fini(&r);
+}
+
+Test(cli, closed_stdin_and_stderr_are_harmless)
+{
+    cw_test_output r;
+    const char *argv[] = {"/bin/sh", "-c", "exec \"$CW_BIN\" --version <&- 2>&-", NULL};
+    cr_assert_eq(cw_test_run_program(&r, NULL, NULL, argv), 0);
+    cr_assert_eq(r.status, 0, "status %d", r.status);
+    cr_assert(strncmp(r.out, "causeway ", 9) == 0, "stdout: %s", r.out);
+    cw_test_output_fini(&r);
+}

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "causeway/output.h"
@@ -205,6 +206,62 @@ Test(report, output_file_is_replaced_whole)
     unlink(path);
     rmdir(dir);
     cw_ranking_fini(&r);
+}
+
+/* Write a JSON report to `path` and return the resulting file's permission bits. */
+static mode_t write_and_stat(const char *path)
+{
+    cw_ranking r;
+    fixture(&r);
+    cw_report_options opts = {.format = CW_REPORT_JSON};
+    cw_error err;
+    cw_error_clear(&err);
+    cr_assert_eq(cw_output_write(path, stdout, &r, &opts, &err), 0, "%s", err.message);
+    cw_ranking_fini(&r);
+    struct stat st;
+    cr_assert_eq(lstat(path, &st), 0);
+    cr_assert(S_ISREG(st.st_mode), "%s is not a regular file", path);
+    return st.st_mode & 07777;
+}
+
+Test(report, output_file_keeps_its_mode_or_follows_the_umask)
+{
+    char dir[] = "/tmp/causeway-mode.XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char path[256];
+    snprintf(path, sizeof(path), "%s/ranking.json", dir);
+
+    mode_t old = umask(022);
+    cr_assert_eq(write_and_stat(path), 0644, "a new file follows the umask 022");
+    cr_assert_eq(chmod(path, 0640), 0);
+    umask(077);
+    cr_assert_eq(write_and_stat(path), 0640, "an existing file keeps its mode");
+    unlink(path);
+    cr_assert_eq(write_and_stat(path), 0600, "a new file follows the umask 077");
+    umask(old);
+    unlink(path);
+    rmdir(dir);
+}
+
+Test(report, output_replaces_a_symlink_and_leaves_its_target_alone)
+{
+    char dir[] = "/tmp/causeway-link.XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char path[256], target[256];
+    snprintf(path, sizeof(path), "%s/ranking.json", dir);
+    snprintf(target, sizeof(target), "%s/target", dir);
+    FILE *t = fopen(target, "w");
+    fputs("keep", t);
+    fclose(t);
+    cr_assert_eq(symlink(target, path), 0);
+    write_and_stat(path); /* asserts a regular file now stands at path */
+    size_t len = 0;
+    char *kept = cw_test_read_file(target, &len);
+    cr_assert_str_eq(kept, "keep");
+    free(kept);
+    unlink(path);
+    unlink(target);
+    rmdir(dir);
 }
 
 Test(report, output_into_a_missing_directory_fails_with_74)

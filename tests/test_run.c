@@ -162,6 +162,29 @@ Test(run, ranks_the_week_and_reports_it_identically)
     teardown(&f);
 }
 
+/* Before fds 0-2 were reserved, the database socket became fd 1 and the report went
+ * into the protocol stream, with exit 0. */
+Test(run, closed_stdout_is_a_write_error_not_the_database_socket)
+{
+    fixture f;
+    setup(&f, "300");
+    cw_test_output r;
+    const char *argv[] = {"/bin/sh",     "-c",      "exec \"$CW_BIN\" \"$@\" >&-",
+                          "sh",          "run",     "-d",
+                          cw_test_dsn(), "-c",      f.config,
+                          "--schema",    f.results, "-r",
+                          RULES,         "--week",  WEEK,
+                          NULL};
+    cr_assert_eq(cw_test_run_program(&r, NULL, NULL, argv), 0);
+    cr_assert_eq(r.status, 74, "status %d, stderr: %s", r.status, r.err);
+    cr_assert(strstr(r.err, "Bad file descriptor") != NULL, "stderr: %s", r.err);
+    char *stored = count(&f, "rankings");
+    cr_assert_neq(strcmp(stored, "0"), 0, "the run's results were not committed");
+    free(stored);
+    cw_test_output_fini(&r);
+    teardown(&f);
+}
+
 Test(run, rerun_is_byte_identical_and_classifies_nothing_new)
 {
     fixture f;

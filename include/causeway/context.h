@@ -5,14 +5,16 @@
 #ifndef CAUSEWAY_CONTEXT_H
 #define CAUSEWAY_CONTEXT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "causeway/log.h"
 
 typedef struct cw_ctx {
-    const char *prog; /* program name for messages ("causeway") */
-    cw_log log;       /* diagnostics (stderr) */
-    FILE *out;        /* results (stdout); borrowed */
+    const char *prog;   /* program name for messages ("causeway") */
+    cw_log log;         /* diagnostics (stderr) */
+    FILE *out;          /* results (stdout); borrowed */
+    bool stdout_closed; /* fd 1 was closed at start-up (it now holds /dev/null, read-only) */
 } cw_ctx;
 
 #endif

@@ -1,7 +1,9 @@
 /*
  * output.h - deliver a rendered report to standard output or to a file.
  * A file is written next to its destination under a temporary name and renamed
- * into place only when complete, so a reader never sees half a report.
+ * into place only when complete, so a reader never sees half a report. An existing
+ * regular file keeps its permission bits; a new file gets 0666 less the umask; a
+ * symlink at the path is replaced by the report (its target is left alone).
  */
 #ifndef CAUSEWAY_OUTPUT_H
 #define CAUSEWAY_OUTPUT_H
