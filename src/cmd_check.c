@@ -143,8 +143,11 @@ int cw_cmd_check(cw_ctx *ctx, int argc, char **argv)
         status = err.code;
         goto done;
     }
-    if (cw_matcher_new(&m, rules, &err) != 0 || cw_scan_new(&scan, m, &err) != 0) {
-        cw_log_error(&ctx->log, &err);
+    /* Like the loader, the matcher writes every rule-set error (65) to stderr itself. */
+    if (cw_matcher_new_diag(&m, rules, ctx->log.stream, &err) != 0 ||
+        cw_scan_new(&scan, m, &err) != 0) {
+        if (err.code != CW_EXIT_DATAERR)
+            cw_log_error(&ctx->log, &err);
         status = err.code;
         goto done;
     }

@@ -855,17 +855,32 @@ done:
 typedef struct solo_job {
     cw_matcher *m;
     const builder *bd;
-    cw_error err;
+    FILE *diag;   /* every pattern error goes here too; NULL: stop at the first */
+    size_t shown; /* errors written to diag */
+    cw_error err; /* the first error */
     int rc;
 } solo_job;
 
+/* Each regex alone, so that with a diag an author sees every one that does not compile. */
 static void *compile_solos(void *arg)
 {
     solo_job *j = arg;
-    for (size_t i = 0; i < j->bd->count && j->rc == 0; i++) {
+    for (size_t i = 0; i < j->bd->count; i++) {
         size_t idx = i;
-        if (!j->bd->refs[i].literal)
-            j->rc = compile(&j->m->solo[i], j->bd, &idx, 1, true, &j->err);
+        if (j->bd->refs[i].literal)
+            continue;
+        cw_error e;
+        cw_error_clear(&e);
+        if (compile(&j->m->solo[i], j->bd, &idx, 1, true, &e) == 0)
+            continue;
+        if (j->rc == 0) {
+            j->err = e;
+            j->rc = -1;
+        }
+        if (j->diag == NULL || e.code != CW_EXIT_DATAERR)
+            break;
+        cw_error_write(j->diag, "causeway", &e);
+        j->shown++;
     }
     return NULL;
 }
@@ -876,9 +891,10 @@ static void *compile_solos(void *arg)
  * compiler keeps no shared state; each call builds its own database). The solo
  * databases' error wins when both fail, as when they were compiled first.
  */
-static int compile_all(cw_matcher *m, const builder *bd, size_t *idx, cw_error *err)
+static int compile_all(cw_matcher *m, const builder *bd, size_t *idx, FILE *diag, size_t *shown,
+                       cw_error *err)
 {
-    solo_job job = {.m = m, .bd = bd};
+    solo_job job = {.m = m, .bd = bd, .diag = diag};
     cw_error_clear(&job.err);
     pthread_t thread;
     bool threaded = pthread_create(&thread, NULL, compile_solos, &job) == 0;
@@ -891,6 +907,7 @@ static int compile_all(cw_matcher *m, const builder *bd, size_t *idx, cw_error *
     int rc = bd->count > 0 ? compile(&m->db, bd, idx, bd->count, false, &main_err) : 0;
     if (threaded)
         pthread_join(thread, NULL);
+    *shown = job.shown;
     if (job.rc != 0)
         *err = job.err;
     else if (rc != 0)
@@ -909,6 +926,12 @@ static void *no_memory(size_t size)
 
 int cw_matcher_new(cw_matcher **out, const cw_rules *rules, cw_error *err)
 {
+    return cw_matcher_new_diag(out, rules, NULL, err);
+}
+
+int cw_matcher_new_diag(cw_matcher **out, const cw_rules *rules, FILE *diag, cw_error *err)
+{
+    size_t shown = 0;
 #ifdef CW_FAULT_HOOKS
     if (getenv("CW_FAULT_HS_NOMEM") != NULL)
         hs_set_database_allocator(no_memory, free);
@@ -964,7 +987,7 @@ int cw_matcher_new(cw_matcher **out, const cw_rules *rules, cw_error *err)
         goto fail;
     }
     m->ref_count = bd.count; /* so that cw_matcher_free releases what is compiled so far */
-    if (compile_all(m, &bd, idx, err) != 0)
+    if (compile_all(m, &bd, idx, diag, &shown, err) != 0)
         goto fail;
     m->refs = bd.refs;
     bd.refs = NULL;
@@ -973,6 +996,9 @@ int cw_matcher_new(cw_matcher **out, const cw_rules *rules, cw_error *err)
     *out = m;
     return 0;
 fail:
+    /* The regexes' errors are in diag already; any other rule-set error goes there too. */
+    if (diag != NULL && shown == 0 && err->code == CW_EXIT_DATAERR)
+        cw_error_write(diag, "causeway", err);
     free(idx);
     builder_fini(&bd);
     cw_matcher_free(m);

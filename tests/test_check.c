@@ -72,6 +72,33 @@ Test(check, uncompilable_pattern_is_positioned)
     cw_test_output_fini(&r);
 }
 
+/* Every regex that does not compile is named, once each, in file order. */
+Test(check, every_uncompilable_regex_is_reported)
+{
+    cw_test_output r;
+    const char *argv[] = {"causeway", "check", "tests/data/matcher/bad_regexes.yaml", NULL};
+    run(&r, argv);
+    cr_assert_eq(r.status, 65);
+    cr_assert_eq(r.out_len, 0);
+    const char *lines[] = {
+        "tests/data/matcher/bad_regexes.yaml:13:15: error: pattern '(unclosed' cannot be compiled",
+        "tests/data/matcher/bad_regexes.yaml:13:38: error: pattern 'a{2,1}' cannot be compiled",
+        "tests/data/matcher/bad_regexes.yaml:19:32: error: pattern '[z-a]' cannot be compiled",
+    };
+    const char *from = r.err;
+    for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+        const char *at = strstr(from, lines[i]);
+        cr_assert_not_null(at, "missing or out of order: %s\nstderr: %s", lines[i], r.err);
+        cr_assert_null(strstr(at + 1, lines[i]), "reported twice: %s", lines[i]);
+        from = at + 1;
+    }
+    size_t errors = 0;
+    for (const char *p = r.err; (p = strstr(p, ": error: ")) != NULL; p++)
+        errors++;
+    cr_assert_eq(errors, 3, "stderr: %s", r.err);
+    cw_test_output_fini(&r);
+}
+
 /* Vectorscan failing to allocate is the machine's fault, not the pattern's: 71, not 65. */
 Test(check, vectorscan_out_of_memory_is_exit_71_not_a_pattern_error)
 {

@@ -52,6 +52,7 @@
 #define CAUSEWAY_MATCHER_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "causeway/error.h"
 #include "causeway/rules.h"
@@ -86,6 +87,14 @@ typedef struct cw_hit {
  * 71 when out of memory.
  */
 int cw_matcher_new(cw_matcher **out, const cw_rules *rules, cw_error *err);
+
+/*
+ * As cw_matcher_new, and every rule-set error (65) is also written to `diag` as one
+ * `file:line:col: error: ...` line: each regex that cannot be compiled, not only the
+ * first, so an author sees them all in one pass (as cw_rules_load does). err holds the
+ * first; 70 and 71 are only in err. For `causeway check`.
+ */
+int cw_matcher_new_diag(cw_matcher **out, const cw_rules *rules, FILE *diag, cw_error *err);
 
 /* Release a matcher; NULL is a no-op. Every cw_scan of it must be freed first. */
 void cw_matcher_free(cw_matcher *m);
