@@ -168,8 +168,9 @@ int cw_config_validate(const cw_config *c, cw_error *err)
     if (c->exposure_table != NULL &&
         check_columns(c->exposure_columns, exposure_names, CW_EXP_COUNT, 3, "exposure", err) != 0)
         return -1;
+    /* Site is always a dimension: without a site column it just has no series. */
     for (int i = 0; i < CW_COL_COUNT; i++)
-        if (c->dimensions[i] && c->columns[i] == NULL)
+        if (i != CW_COL_SITE && c->dimensions[i] && c->columns[i] == NULL)
             return cw_error_set(err, CW_EXIT_CONFIG,
                                 "dimensions: '%s' is not mapped in source.columns",
                                 column_names[i]);
