@@ -409,3 +409,76 @@ Test(drivers, one_site_drift_of_real_text_is_flagged_where_it_happens, .timeout 
     free(after);
     teardown_world(&w);
 }
+
+/*
+ * A further dimension: app crashes double in the app channel only, from week 31 of 40.
+ * First runs count no channel series; configuring `dimensions: [channel]` then counts
+ * them from the complaints already classified (exactly what SQL counts), and the rise
+ * shows as the tech area's driver in channel app, not in web.
+ */
+Test(drivers, a_channel_dimension_is_backfilled_and_names_its_driver, .timeout = 300)
+{
+    char src[64], results[64];
+    cw_test_unique_name(src, sizeof(src), "dim");
+    cw_test_unique_name(results, sizeof(results), "dimres");
+    /* Per week, site and channel: 8 crashes (16 in app from week 31), 6 wrong orders, 4 rude. */
+    free(sqlf("CREATE SCHEMA %s; CREATE TABLE %s.complaints AS"
+              " SELECT row_number() OVER () AS id, timestamptz '2025-01-06 10:00+00'"
+              " + (w - 1) * interval '7 days' + (n %% 5) * interval '1 day' AS received_at,"
+              " ch AS channel, site, 'p'::text AS product, 'retail'::text AS segment, body"
+              " FROM generate_series(1, 40) w, unnest(ARRAY['web', 'app']) ch,"
+              " unnest(ARRAY['north', 'south']) site,"
+              " LATERAL (SELECT 'the app crashed again'::text AS body, g AS n"
+              " FROM generate_series(1, CASE WHEN ch = 'app' AND w >= 31 THEN 16 ELSE 8 END) g"
+              " UNION ALL SELECT 'a wrong order', g FROM generate_series(1, 6) g"
+              " UNION ALL SELECT 'so rude', g FROM generate_series(1, 4) g) b",
+              src, src));
+    char plain[256], with_dim[256];
+    snprintf(plain, sizeof(plain), "source:\n  table: %s.complaints\n", src);
+    snprintf(with_dim, sizeof(with_dim), "source:\n  table: %s.complaints\ndimensions: [channel]\n",
+             src);
+    char *cfg_plain = cw_test_write_temp(plain, strlen(plain));
+    char *cfg_dim = cw_test_write_temp(with_dim, strlen(with_dim));
+    cw_test_output r;
+    const char *init[] = {"causeway", "db", "init", "-d", cw_test_dsn(), "--schema", results, NULL};
+    cr_assert_eq(cw_test_run(&r, NULL, NULL, init), 0);
+    cr_assert_eq(r.status, 0, "db init: %s", r.err);
+    cw_test_output_fini(&r);
+    const char *first[] = {
+        "causeway", "run",      "-d",       cw_test_dsn(), "-c",
+        cfg_plain,  "--schema", results,    "-r",          "tests/data/run/rules.yaml",
+        "--week",   "2025-W40", "--format", "csv",         NULL};
+    cr_assert_eq(cw_test_run(&r, NULL, NULL, first), 0);
+    cr_assert_eq(r.status, 0, "run: %s", r.err);
+    cw_test_output_fini(&r);
+    char *none = sqlf("SELECT count(*) FROM %s.weekly WHERE series = 'symptom_channel'", results);
+    cr_assert_str_eq(none, "0");
+    free(none);
+
+    const char *second[] = {
+        "causeway", "run",      "-d",       cw_test_dsn(), "-c",
+        cfg_dim,    "--schema", results,    "-r",          "tests/data/run/rules.yaml",
+        "--week",   "2025-W41", "--format", "json",        NULL};
+    cr_assert_eq(cw_test_run(&r, NULL, NULL, second), 0);
+    cr_assert_eq(r.status, 0, "run: %s", r.err);
+    cr_assert_not_null(strstr(r.out, "\"kind\":\"symptom_channel\",\"symptom_id\":\"crash\","
+                                     "\"value\":\"app\",\"status\":\"shift\""),
+                       "%s", r.out);
+    cr_assert_null(strstr(r.out, "\"value\":\"web\",\"status\":\"shift\""), "%s", r.out);
+    cw_test_output_fini(&r);
+    /* The backfilled counts are the classified complaints', per channel, symptom and week. */
+    char *diff = sqlf("SELECT count(*) FROM (SELECT site AS channel, symptom_id, week, complaints"
+                      " FROM %s.weekly WHERE series = 'symptom_channel' EXCEPT ALL"
+                      " SELECT c.channel, s, c.week, count(*)::int FROM %s.classified c,"
+                      " unnest(c.symptoms) s GROUP BY 1, 2, 3) x",
+                      results, results);
+    cr_assert_str_eq(diff, "0", "backfilled channel series differ from the classified rows");
+    free(diff);
+    char *rows = sqlf("SELECT count(*) FROM %s.weekly WHERE series = 'symptom_channel'", results);
+    cr_assert_str_eq(rows, "240", "3 symptoms x 2 channels x 40 weeks");
+    free(rows);
+    unlink(cfg_plain);
+    unlink(cfg_dim);
+    free(cfg_plain);
+    free(cfg_dim);
+}
