@@ -36,10 +36,10 @@ typedef struct tail_point {
     double limit, rate;
 } tail_point;
 
-static const tail_point glr_tail[] = {{9, 4.19e-3},  {11, 1.466e-3}, {13, 5.00e-4}, {15, 2.37e-4},
-                                      {17, 1.46e-4}, {19, 8.3e-5},   {21, 6.0e-5}};
-static const tail_point spike_tail[] = {{3.0, 2.797e-3}, {3.5, 8.49e-4}, {4.0, 1.91e-4},
-                                        {4.5, 5.1e-5},   {5.0, 1.1e-5},  {5.5, 3e-6}};
+static const tail_point glr_tail[] = {{9, 3.757e-3}, {11, 1.291e-3}, {13, 5.14e-4}, {15, 1.83e-4},
+                                      {17, 8.9e-5},  {19, 4.6e-5},   {21, 1.4e-5}};
+static const tail_point spike_tail[] = {{3.0, 2.517e-3}, {3.5, 7.51e-4}, {4.0, 2.09e-4},
+                                        {4.5, 4.9e-5},   {5.0, 2.0e-5},  {5.5, 9e-6}};
 
 double cw_detect_null_limit(double rate, int spike)
 {
