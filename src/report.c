@@ -76,6 +76,19 @@ static const char *text_or(const char *s, const char *none)
     return s != NULL && s[0] != '\0' ? s : none;
 }
 
+/*
+ * The state listed at (item i, k): k == 0 is the item's own, k >= 1 its driver k - 1
+ * (*d set); NULL when that state is not listed (cw_ranking_change_listed).
+ */
+static const char *listed_at(const cw_ranking *r, size_t i, size_t k, const cw_ranking_driver **d)
+{
+    const cw_ranking_entry *e = &r->entries[i];
+    *d = k > 0 ? &e->drivers[k - 1] : NULL;
+    if (!cw_ranking_change_listed(r, i, k))
+        return NULL;
+    return *d != NULL ? (*d)->change : e->change;
+}
+
 typedef struct change_counts {
     size_t listed, ongoing;
 } change_counts;
@@ -432,9 +445,9 @@ static void csv_changes(FILE *out, const cw_ranking *r)
     for (size_t i = 0; i < r->count; i++) {
         const cw_ranking_entry *e = &r->entries[i];
         for (size_t k = 0; k <= e->driver_count; k++) {
-            const cw_ranking_driver *d = k > 0 ? &e->drivers[k - 1] : NULL;
-            const char *change = d != NULL ? d->change : e->change;
-            if (!cw_ranking_change_listed(r, i, k))
+            const cw_ranking_driver *d;
+            const char *change = listed_at(r, i, k, &d);
+            if (change == NULL)
                 continue;
             fprintf(out, "%s,%s,%s,%s,", r->target_week, text_or(r->previous_week, ""), change,
                     e->kind);
@@ -586,9 +599,9 @@ static void json_changes(FILE *out, const cw_ranking *r)
     for (size_t i = 0; i < r->count; i++) {
         const cw_ranking_entry *e = &r->entries[i];
         for (size_t k = 0; k <= e->driver_count; k++) {
-            const cw_ranking_driver *d = k > 0 ? &e->drivers[k - 1] : NULL;
-            const char *change = d != NULL ? d->change : e->change;
-            if (!cw_ranking_change_listed(r, i, k))
+            const cw_ranking_driver *d;
+            const char *change = listed_at(r, i, k, &d);
+            if (change == NULL)
                 continue;
             fputs(first ? "\n{\"change\":" : ",\n{\"change\":", out);
             first = false;

@@ -38,16 +38,21 @@ static void esc(FILE *out, const char *s)
 }
 
 /*
- * The CSS class of a status: only the five known words become classes, so a
- * status from a tampered results table cannot inject attributes.
+ * The CSS class of a word from the results (a status, a change): only the known words
+ * become classes, so a value from a tampered results table cannot inject attributes.
  */
+static const char *known_class(const char *word, const char *const *known, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (word != NULL && strcmp(word, known[i]) == 0)
+            return known[i];
+    return "unknown";
+}
+
 static const char *status_class(const char *status)
 {
     static const char *const known[] = {"drift", "shift", "spike", "stable", "insufficient"};
-    for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-        if (status != NULL && strcmp(status, known[i]) == 0)
-            return known[i];
-    return "unknown";
+    return known_class(status, known, sizeof(known) / sizeof(known[0]));
 }
 
 static void badge(FILE *out, const char *status)
@@ -241,10 +246,7 @@ static void sparkline(FILE *out, const cw_ranking_driver *d)
 static const char *change_class(const char *change)
 {
     static const char *const known[] = {"new", "worsening", "ongoing", "easing", "resolved"};
-    for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-        if (change != NULL && strcmp(change, known[i]) == 0)
-            return known[i];
-    return "unknown";
+    return known_class(change, known, sizeof(known) / sizeof(known[0]));
 }
 
 static void change_badge(FILE *out, const char *change)

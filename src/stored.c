@@ -65,13 +65,13 @@ static void json_examples(FILE *f, const cw_ranking_entry *e)
     fputc(']', f);
 }
 
-static void json_series(FILE *f, const cw_ranking_entry *e)
+static void json_numbers(FILE *f, const double *v, size_t n)
 {
     fputc('[', f);
-    for (size_t i = 0; i < e->series_len; i++) {
+    for (size_t i = 0; i < n; i++) {
         if (i > 0)
             fputc(',', f);
-        json_number(f, e->series[i]);
+        json_number(f, v[i]);
     }
     fputc(']', f);
 }
@@ -111,13 +111,9 @@ static void json_drivers(FILE *f, const cw_ranking_entry *e)
             fprintf(f, ",\"%s\":", nums[k].name);
             json_number(f, nums[k].v);
         }
-        fputs(",\"series\":[", f);
-        for (size_t k = 0; k < d->series_len; k++) {
-            if (k > 0)
-                fputc(',', f);
-            json_number(f, d->series[k]);
-        }
-        fputs("]}", f);
+        fputs(",\"series\":", f);
+        json_numbers(f, d->series, d->series_len);
+        fputc('}', f);
     }
     fputc(']', f);
 }
@@ -140,7 +136,7 @@ static int save_entry(cw_db *db, const cw_ranking *r, const cw_ranking_entry *e,
         else if (i == 2)
             json_examples(f, e);
         else if (i == 3)
-            json_series(f, e);
+            json_numbers(f, e->series, e->series_len);
         else
             json_drivers(f, e);
         if (fclose(f) != 0)
@@ -263,6 +259,17 @@ static long week_offset(const cw_ranking *r, const char *date, long none)
     return (long)(w - r->series_first);
 }
 
+/* The ISO week ("2026-W46") of a stored date; "" when NULL or not a date. */
+static void iso_of(char out[16], const char *date)
+{
+    cw_week w;
+    cw_error tmp;
+    cw_error_clear(&tmp);
+    out[0] = '\0';
+    if (date != NULL && cw_week_parse(&w, date, &tmp) == 0)
+        cw_week_format_iso(out, 16, w);
+}
+
 static int entry_row(void *user, int ncols, const char *const *v, const size_t *lens, cw_error *err)
 {
     (void)lens;
@@ -280,12 +287,8 @@ static int entry_row(void *user, int ncols, const char *const *v, const size_t *
         if (cw_week_parse(&target, v[0], err) != 0)
             return -1;
         cw_week_format_iso(iso, sizeof(iso), target);
-        char previous[16] = "";
-        cw_week pw;
-        cw_error tmp;
-        cw_error_clear(&tmp);
-        if (v[26] != NULL && cw_week_parse(&pw, v[26], &tmp) == 0)
-            cw_week_format_iso(previous, sizeof(previous), pw);
+        char previous[16];
+        iso_of(previous, v[26]);
         if (cw_ranking_strdup(&r->target_week, iso, err) != 0 ||
             cw_ranking_strdup(&r->week_monday, v[0], err) != 0 ||
             cw_ranking_strdup(&r->ruleset_hash, v[21], err) != 0 ||
@@ -311,12 +314,8 @@ static int entry_row(void *user, int ncols, const char *const *v, const size_t *
     e->driver_factor = v[25] != NULL ? number(v[25]) : 1;
     e->series_since = week_offset(r, v[11], -1);
     e->baseline_from = week_offset(r, v[20], 0);
-    char since[16] = "";
-    cw_week w;
-    cw_error tmp;
-    cw_error_clear(&tmp);
-    if (v[11] != NULL && cw_week_parse(&w, v[11], &tmp) == 0)
-        cw_week_format_iso(since, sizeof(since), w);
+    char since[16];
+    iso_of(since, v[11]);
     if (cw_ranking_strdup(&e->kind, v[1], err) != 0 ||
         cw_ranking_strdup(&e->area_id, v[2], err) != 0 ||
         cw_ranking_strdup(&e->site, v[3], err) != 0 ||
