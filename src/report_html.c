@@ -395,7 +395,10 @@ static void summary(FILE *out, const cw_ranking *r, size_t areas)
         esc(out, e->area_name);
         fputc(' ', out);
         badge(out, e->status);
-        if (e->top_symptom_count > 0) {
+        if (e->driver_count > 0 && cw_ranking_flagged(e->drivers[0].status)) {
+            fputs(" &mdash; driven by ", out);
+            driver_name(out, &e->drivers[0]);
+        } else if (e->top_symptom_count > 0) {
             fputs(" &mdash; mostly ", out);
             esc(out, e->top_symptoms[0].id);
         }
