@@ -5,15 +5,35 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "causeway/stored.h"
 #include "causeway/text.h"
 
-enum { KIND_AREA = 0, KIND_AREA_SITE = 1 };
-static const char *const kind_names[] = {"area", "area_site"};
+/*
+ * Every series the run counts is watched: the ranked items (area, area x site) and
+ * the series that explain them (symptom, symptom x site, symptom x each further
+ * dimension); all of them share one report-level false-alarm budget (detect.h).
+ */
+enum { KIND_AREA = 0, KIND_AREA_SITE, KIND_SYMPTOM, KIND_SYMPTOM_SITE, KIND_SYMPTOM_DIM };
+static const char *const kind_names[] = {"area", "area_site", "symptom", "symptom_site",
+                                         "symptom_dim"};
+
+/* Further dimensions, as weekly.c names their series. */
+static const struct {
+    cw_source_column col;
+    const char *series;
+} dims[] = {{CW_COL_CHANNEL, "symptom_channel"},
+            {CW_COL_PRODUCT, "symptom_product"},
+            {CW_COL_SEGMENT, "symptom_segment"}};
+#define DIM_COUNT (sizeof(dims) / sizeof(dims[0]))
 
 typedef struct series {
     int kind;
-    size_t area;
-    char *site; /* "" for kind area */
+    size_t area;     /* kinds area, area_site */
+    size_t symptom;  /* symptom kinds */
+    int dim;         /* KIND_SYMPTOM_DIM: index into dims */
+    char *site;      /* the site (or dimension value); "" for kinds area and symptom */
+    double expected; /* complaints per week the frozen baseline expects over the recent window */
+    double recent;   /* complaints per week over the recent window */
     double *complaints, *attributed, *weighted;
     const double *exposure;    /* configured exposure (rates); NULL when none */
     const double *denominator; /* what detection divides by: exposure, else `others` */
@@ -78,23 +98,30 @@ static int grow(void **items, size_t *cap, size_t count, size_t size)
     return 0;
 }
 
-static series *find_series(analysis *a, int kind, size_t area, const char *site)
+/* `index` is the area for area kinds, the symptom otherwise. */
+static series *find_series(analysis *a, int kind, int dim, size_t index, const char *site)
 {
-    for (size_t i = a->series_count; i-- > 0;)
-        if (a->series[i].kind == kind && a->series[i].area == area &&
-            strcmp(a->series[i].site, site) == 0)
+    for (size_t i = a->series_count; i-- > 0;) {
+        const series *s = &a->series[i];
+        size_t at = s->kind <= KIND_AREA_SITE ? s->area : s->symptom;
+        if (s->kind == kind && s->dim == dim && at == index && strcmp(s->site, site) == 0)
             return &a->series[i];
+    }
     return NULL;
 }
 
-static series *add_series(analysis *a, int kind, size_t area, const char *site)
+static series *add_series(analysis *a, int kind, int dim, size_t index, const char *site)
 {
     if (grow((void **)&a->series, &a->series_cap, a->series_count, sizeof(series)) != 0)
         return NULL;
     series *s = &a->series[a->series_count];
     memset(s, 0, sizeof(*s));
     s->kind = kind;
-    s->area = area;
+    s->dim = dim;
+    if (kind <= KIND_AREA_SITE)
+        s->area = index;
+    else
+        s->symptom = index;
     s->site = strdup(site);
     s->complaints = calloc(a->n, sizeof(double));
     s->attributed = calloc(a->n, sizeof(double));
@@ -160,14 +187,27 @@ static int series_row(void *user, int ncols, const char *const *v, const size_t 
 {
     (void)lens;
     analysis *a = user;
-    if (ncols != 7 || v[0] == NULL || v[1] == NULL || v[2] == NULL || v[3] == NULL)
+    if (ncols != 8 || v[0] == NULL || v[1] == NULL || v[2] == NULL || v[3] == NULL || v[7] == NULL)
         return cw_error_set(err, CW_EXIT_SOFTWARE, "unexpected weekly row");
-    long area = cw_rules_find_area(a->p->rules, v[1]);
-    if (area < 0)
-        return 0; /* an area the rule set no longer has (cannot happen under one hash) */
-    int kind = strcmp(v[0], "area") == 0 ? KIND_AREA : KIND_AREA_SITE;
-    series *s = find_series(a, kind, (size_t)area, v[2]);
-    if (s == NULL && (s = add_series(a, kind, (size_t)area, v[2])) == NULL)
+    int kind = KIND_SYMPTOM_DIM, dim = 0;
+    if (strcmp(v[0], "area") == 0)
+        kind = KIND_AREA;
+    else if (strcmp(v[0], "area_site") == 0)
+        kind = KIND_AREA_SITE;
+    else if (strcmp(v[0], "symptom") == 0)
+        kind = KIND_SYMPTOM;
+    else if (strcmp(v[0], "symptom_site") == 0)
+        kind = KIND_SYMPTOM_SITE;
+    else
+        while ((size_t)dim + 1 < DIM_COUNT && strcmp(v[0], dims[dim].series) != 0)
+            dim++;
+    /* An id the rule set no longer has cannot happen under one hash: skipped. */
+    long index = kind <= KIND_AREA_SITE ? cw_rules_find_area(a->p->rules, v[1])
+                                        : cw_rules_find_symptom(a->p->rules, v[7]);
+    if (index < 0)
+        return 0;
+    series *s = find_series(a, kind, dim, (size_t)index, v[2]);
+    if (s == NULL && (s = add_series(a, kind, dim, (size_t)index, v[2])) == NULL)
         return oom(err);
     size_t i;
     if (week_index(a, v[3], &i, err) != 0)
@@ -182,19 +222,28 @@ static int load_series(analysis *a, cw_error *err)
 {
     /* Every cause area is ranked, with or without complaints. */
     for (size_t i = 0; i < a->p->rules->area_count; i++)
-        if (add_series(a, KIND_AREA, i, "") == NULL)
+        if (add_series(a, KIND_AREA, 0, i, "") == NULL)
             return oom(err);
+    /* The per-site and per-value series of the configured dimensions, as an array. */
+    char wanted[128] = "{area_site,symptom_site";
+    for (size_t d = 0; d < DIM_COUNT; d++)
+        if (a->p->dimensions != NULL && a->p->dimensions[dims[d].col]) {
+            strcat(wanted, ",");
+            strcat(wanted, dims[d].series);
+        }
+    strcat(wanted, "}");
     char *sql = cw_text_printf(
         "SELECT w.series, w.area_id, w.site, w.week::text, w.complaints::text,"
-        " w.attributed::text, w.weighted::text FROM %s.weekly w WHERE w.ruleset_id = $1::int"
-        " AND (w.series = 'area' OR (w.series = 'area_site' AND w.site <> ''))"
+        " w.attributed::text, w.weighted::text, w.symptom_id FROM %s.weekly w"
+        " WHERE w.ruleset_id = $1::int"
+        " AND (w.series IN ('area', 'symptom') OR (w.series = ANY ($4::text[]) AND w.site <> ''))"
         " AND w.week BETWEEN $2::date AND $3::date"
-        " ORDER BY w.series, w.area_id, w.site, w.week",
+        " ORDER BY w.series, w.area_id, w.symptom_id, w.site, w.week",
         a->p->schema);
     if (sql == NULL)
         return oom(err);
-    const char *params[] = {a->p->ruleset, a->from_date, a->to_date};
-    int rc = cw_db_query(a->db, sql, 3, params, series_row, a, err);
+    const char *params[] = {a->p->ruleset, a->from_date, a->to_date, wanted};
+    int rc = cw_db_query(a->db, sql, 4, params, series_row, a, err);
     free(sql);
     return rc;
 }
@@ -258,7 +307,8 @@ static int remediation_row(void *user, int ncols, const char *const *v, const si
     long area = cw_rules_find_area(a->p->rules, v[0]);
     for (size_t i = 0; i < a->series_count && area >= 0; i++) {
         series *s = &a->series[i];
-        bool applies = s->area == (size_t)area && (v[1][0] == '\0' || strcmp(v[1], s->site) == 0);
+        bool applies = s->kind <= KIND_AREA_SITE && s->area == (size_t)area &&
+                       (v[1][0] == '\0' || strcmp(v[1], s->site) == 0);
         if (applies && start > 0 && (size_t)start > s->baseline_start)
             s->baseline_start = (size_t)start < a->n ? (size_t)start : a->n - 1;
     }
@@ -380,8 +430,10 @@ static int load_denominators(analysis *a, cw_error *err)
         return -1;
     for (size_t i = 0; i < a->series_count; i++) {
         series *s = &a->series[i];
-        site_exposure *e = volume_of(&a->exposure, a->n, s->site, false);
-        site_exposure *t = volume_of(&a->totals, a->n, s->site, false);
+        /* A channel, product or segment has no exposure or totals of its own: all sites'. */
+        const char *key = s->kind == KIND_SYMPTOM_DIM ? "" : s->site;
+        site_exposure *e = volume_of(&a->exposure, a->n, key, false);
+        site_exposure *t = volume_of(&a->totals, a->n, key, false);
         s->exposure = e != NULL ? e->volume : NULL;
         if (s->exposure != NULL) {
             s->denominator = s->exposure;
@@ -485,6 +537,189 @@ static int fill_evidence(analysis *a, const series *s, cw_ranking_entry *e, cw_e
     return 0;
 }
 
+/* Whether s has the baseline weeks detection needs (cw_detect_series's own test). */
+static bool testable(const analysis *a, const series *s)
+{
+    size_t to = s->baseline_start + a->p->detect->baseline_weeks;
+    if (to > a->n - 1)
+        to = a->n - 1;
+    return s->baseline_start < to && to - s->baseline_start >= a->p->detect->min_baseline_weeks;
+}
+
+static bool rising(const series *s)
+{
+    return s->signal.status == CW_TREND_DRIFT || s->signal.status == CW_TREND_SHIFT;
+}
+
+static bool flagged(const series *s)
+{
+    return rising(s) || s->signal.status == CW_TREND_SPIKE;
+}
+
+/*
+ * Every series is tested at the report's limits: the per-series limits raised for
+ * the number of series tested this week (cw_detect_params_family), so that a report
+ * of 2,000 series raises no more false alarms on stable data than one of 40.
+ */
+static int detect_all(analysis *a, cw_error *err)
+{
+    size_t tested = 0;
+    for (size_t i = 0; i < a->series_count; i++)
+        tested += testable(a, &a->series[i]);
+    cw_detect_params limits;
+    cw_detect_params_family(&limits, a->p->detect, tested, CW_DETECT_ALARMS_PER_REPORT);
+    cw_log_debug(a->p->log, "%zu series tested: limits glr %.2f, spike %.2f", tested,
+                 limits.glr_limit, limits.spike_limit);
+    size_t recent_len = a->n - a->recent_from;
+    for (size_t i = 0; i < a->series_count; i++) {
+        series *s = &a->series[i];
+        if (cw_detect_series(&s->signal, &limits, s->complaints, s->denominator, a->n,
+                             s->baseline_start, err) != 0)
+            return -1;
+        const cw_signal *g = &s->signal;
+        /* What the frozen level expects of the recent weeks, in complaints per week. */
+        s->recent = window_sum(s->complaints, a->recent_from, a->n) / (double)recent_len;
+        s->expected = NAN;
+        if (g->status != CW_TREND_INSUFFICIENT)
+            s->expected = s->denominator != NULL
+                              ? g->baseline * window_sum(s->denominator, a->recent_from, a->n) /
+                                    (double)recent_len
+                              : g->baseline;
+        cw_log_debug(a->p->log, "%s %s/%s: %s since %ld, glr drift %.1f shift %.1f, spike %.2f",
+                     kind_names[s->kind],
+                     s->kind <= KIND_AREA_SITE ? a->p->rules->areas[s->area].id
+                                               : a->p->rules->symptoms[s->symptom].id,
+                     s->site, cw_trend_name(g->status), g->since, g->glr_drift, g->glr_shift,
+                     g->spike_score);
+    }
+    return 0;
+}
+
+static double excess_of(const series *s)
+{
+    return isfinite(s->expected) ? s->recent - s->expected : NAN;
+}
+
+/* Whether symptom series c can explain item s: it points at s's area, at s's site. */
+static bool explains(const analysis *a, const series *s, const series *c)
+{
+    if (c->kind < KIND_SYMPTOM || weight_of(&a->p->rules->symptoms[c->symptom], s->area) <= 0)
+        return false;
+    if (s->kind == KIND_AREA)
+        return true;
+    return c->kind == KIND_SYMPTOM_SITE && strcmp(c->site, s->site) == 0;
+}
+
+/*
+ * The item's level as its rising drivers project it (rank.h, driver_factor): the
+ * largest (expected + driver's excess + driver's growth over the horizon) / expected.
+ */
+static double driver_ratio(const analysis *a, const series *s)
+{
+    double best = NAN, base = s->expected;
+    if (!(base > 0))
+        return NAN;
+    for (size_t i = 0; i < a->series_count; i++) {
+        const series *c = &a->series[i];
+        if (!explains(a, s, c) || !rising(c) || !(excess_of(c) > 0))
+            continue;
+        double growth =
+            c->signal.status == CW_TREND_DRIFT && c->signal.slope_pct > 0
+                ? c->recent * (pow(1 + c->signal.slope_pct / 100, a->p->rank->horizon_weeks) - 1)
+                : 0;
+        double r = (base + excess_of(c) + growth) / base;
+        if (!(r <= best))
+            best = r;
+    }
+    return best;
+}
+
+/* Flagged drivers first, then by excess (largest first), then by name: a total order. */
+static int by_driver_order(const void *x, const void *y)
+{
+    const series *c = *(const series *const *)x, *d = *(const series *const *)y;
+    if (flagged(c) != flagged(d))
+        return flagged(c) ? -1 : 1;
+    double ec = excess_of(c), ed = excess_of(d);
+    ec = isfinite(ec) ? ec : -INFINITY;
+    ed = isfinite(ed) ? ed : -INFINITY;
+    if (ec != ed)
+        return ec > ed ? -1 : 1;
+    if (c->kind != d->kind)
+        return c->kind - d->kind;
+    if (c->dim != d->dim)
+        return c->dim - d->dim;
+    if (c->symptom != d->symptom)
+        return c->symptom < d->symptom ? -1 : 1;
+    return strcmp(c->site, d->site);
+}
+
+static const char *driver_kind(const series *c)
+{
+    return c->kind == KIND_SYMPTOM_DIM ? dims[c->dim].series : kind_names[c->kind];
+}
+
+static int add_driver(analysis *a, cw_ranking_entry *e, const series *c, cw_error *err)
+{
+    cw_ranking_driver *d = cw_ranking_add_driver(e);
+    if (d == NULL)
+        return e->driver_count == CW_RANKING_DRIVERS ? 0 : oom(err);
+    const cw_signal *g = &c->signal;
+    d->slope_pct = g->status == CW_TREND_DRIFT ? g->slope_pct : NAN;
+    d->excess = excess_of(c);
+    d->share = e->excess > 0 && isfinite(d->excess) ? d->excess / e->excess : NAN;
+    d->baseline = c->expected;
+    d->recent = c->recent;
+    d->series_since = g->status == CW_TREND_STABLE || g->since < 0 ? -1 : g->since;
+    char since[16] = "";
+    if (d->series_since >= 0)
+        cw_week_format_iso(since, sizeof(since), a->first + d->series_since);
+    if (cw_ranking_strdup(&d->kind, driver_kind(c), err) != 0 ||
+        cw_ranking_strdup(&d->symptom_id, a->p->rules->symptoms[c->symptom].id, err) != 0 ||
+        cw_ranking_strdup(&d->value, c->site, err) != 0 ||
+        cw_ranking_strdup(&d->status, cw_trend_name(g->status), err) != 0 ||
+        cw_ranking_strdup(&d->since_week, since, err) != 0 ||
+        cw_ranking_strdup(&d->change, "", err) != 0)
+        return -1;
+    if ((d->series = malloc(a->n * sizeof(double))) == NULL)
+        return oom(err);
+    memcpy(d->series, c->complaints, a->n * sizeof(double));
+    d->series_len = a->n;
+    return 0;
+}
+
+/*
+ * The item's drivers: every flagged symptom series inside it (by excess), or, when
+ * none is flagged but the item is, the two that rose most, so a rise is always
+ * explained. At most CW_RANKING_DRIVERS.
+ */
+static int fill_drivers(analysis *a, const series *s, cw_ranking_entry *e, cw_error *err)
+{
+    const series **pick = malloc(a->series_count * sizeof(*pick));
+    if (pick == NULL)
+        return oom(err);
+    size_t n = 0;
+    bool any_flagged = false;
+    for (size_t i = 0; i < a->series_count; i++)
+        if (explains(a, s, &a->series[i])) {
+            pick[n++] = &a->series[i];
+            any_flagged = any_flagged || flagged(&a->series[i]);
+        }
+    qsort(pick, n, sizeof(*pick), by_driver_order);
+    size_t keep = 0;
+    if (any_flagged)
+        while (keep < n && flagged(pick[keep]))
+            keep++;
+    else if (flagged(s))
+        while (keep < n && keep < 2 && excess_of(pick[keep]) > 0)
+            keep++;
+    int rc = 0;
+    for (size_t i = 0; i < keep && rc == 0; i++)
+        rc = add_driver(a, e, pick[i], err);
+    free(pick);
+    return rc;
+}
+
 static int fill_entry(analysis *a, series *s, const cw_rank_item *item, cw_error *err)
 {
     const cw_cause_area *area = &a->p->rules->areas[s->area];
@@ -494,7 +729,9 @@ static int fill_entry(analysis *a, series *s, const cw_rank_item *item, cw_error
     e->score = item->score;
     e->volume = item->volume;
     e->trend_factor = item->trend_factor;
+    e->driver_factor = item->driver_factor;
     e->severity_floor = item->severity_floor;
+    e->excess = excess_of(s);
     size_t recent_len = a->n - a->recent_from;
     e->recent = window_sum(s->complaints, a->recent_from, a->n) / (double)recent_len;
     if (s->exposure != NULL) {
@@ -522,29 +759,16 @@ static int fill_entry(analysis *a, series *s, const cw_rank_item *item, cw_error
         cw_ranking_strdup(&e->status, cw_trend_name(g->status), err) != 0 ||
         cw_ranking_strdup(&e->since_week, since, err) != 0 ||
         cw_ranking_strdup(&e->owner, area->owner, err) != 0 ||
-        cw_ranking_strdup(&e->remediation, area->remediation, err) != 0)
+        cw_ranking_strdup(&e->remediation, area->remediation, err) != 0 ||
+        cw_ranking_strdup(&e->change, "", err) != 0)
         return -1;
     if ((e->series = malloc(a->n * sizeof(double))) == NULL)
         return oom(err);
     memcpy(e->series, s->complaints, a->n * sizeof(double));
     e->series_len = a->n;
+    if (fill_drivers(a, s, e, err) != 0)
+        return -1;
     return fill_evidence(a, s, e, err);
-}
-
-static int detect_all(analysis *a, cw_error *err)
-{
-    for (size_t i = 0; i < a->series_count; i++) {
-        series *s = &a->series[i];
-        if (cw_detect_series(&s->signal, a->p->detect, s->complaints, s->denominator, a->n,
-                             s->baseline_start, err) != 0)
-            return -1;
-        const cw_signal *g = &s->signal;
-        cw_log_debug(a->p->log, "%s %s/%s: %s since %ld, glr drift %.1f shift %.1f, spike %.2f",
-                     kind_names[s->kind], a->p->rules->areas[s->area].id, s->site,
-                     cw_trend_name(g->status), g->since, g->glr_drift, g->glr_shift,
-                     g->spike_score);
-    }
-    return 0;
 }
 
 static cw_rank_input rank_input(const analysis *a, const series *s, char *key)
@@ -566,6 +790,7 @@ static cw_rank_input rank_input(const analysis *a, const series *s, char *key)
         .rising = g->status == CW_TREND_DRIFT || g->status == CW_TREND_SHIFT,
         .level_ratio = g->baseline > 0 && per > 0 ? recent / per / g->baseline : NAN,
         .slope_pct = g->status == CW_TREND_DRIFT ? g->slope_pct : 0,
+        .driver_ratio = driver_ratio(a, s),
         .rare_severity = 0,
     };
 }
@@ -756,6 +981,146 @@ static int load_examples(analysis *a, cw_ranking *out, cw_error *err)
     return rc;
 }
 
+/* ---- what changed since the previous stored week ---- */
+
+static bool entry_alerted(const cw_ranking_entry *e)
+{
+    if (cw_ranking_flagged(e->status))
+        return true;
+    for (size_t i = 0; i < e->driver_count; i++)
+        if (cw_ranking_flagged(e->drivers[i].status))
+            return true;
+    return false;
+}
+
+/*
+ * The excess an alert is judged by: the item's own, or its largest flagged driver's;
+ * *recent is that series' recent level (for the noise of its change).
+ */
+static double alert_excess(const cw_ranking_entry *e, double *recent)
+{
+    *recent = e->recent;
+    if (cw_ranking_flagged(e->status))
+        return e->excess;
+    double best = NAN;
+    for (size_t i = 0; i < e->driver_count; i++)
+        if (cw_ranking_flagged(e->drivers[i].status) && !(e->drivers[i].excess <= best)) {
+            best = e->drivers[i].excess;
+            *recent = e->drivers[i].recent;
+        }
+    return best;
+}
+
+/* The sd of a week-over-week change in a recent-window mean at this level (Poisson). */
+static double change_noise(const analysis *a, double recent)
+{
+    double weeks = (double)(a->n - a->recent_from);
+    return sqrt(2 * (isfinite(recent) && recent > 1 ? recent : 1)) / weeks;
+}
+
+static const cw_ranking_entry *previous_entry(const cw_ranking *prev, const cw_ranking_entry *e)
+{
+    for (size_t i = 0; prev != NULL && i < prev->count; i++) {
+        const cw_ranking_entry *p = &prev->entries[i];
+        if (strcmp(p->kind, e->kind) == 0 && strcmp(p->area_id, e->area_id) == 0 &&
+            strcmp(p->site, e->site) == 0)
+            return p;
+    }
+    return NULL;
+}
+
+static cw_ranking_driver *same_driver(cw_ranking_driver *list, size_t n, const cw_ranking_driver *d)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(list[i].kind, d->kind) == 0 && strcmp(list[i].symptom_id, d->symptom_id) == 0 &&
+            strcmp(list[i].value, d->value) == 0)
+            return &list[i];
+    return NULL;
+}
+
+static series *series_of_driver(analysis *a, const cw_ranking_driver *d)
+{
+    for (size_t i = 0; i < a->series_count; i++) {
+        series *c = &a->series[i];
+        if (c->kind >= KIND_SYMPTOM && strcmp(driver_kind(c), d->kind) == 0 &&
+            strcmp(a->p->rules->symptoms[c->symptom].id, d->symptom_id) == 0 &&
+            strcmp(c->site, d->value) == 0)
+            return c;
+    }
+    return NULL;
+}
+
+static int set_change(char **slot, const char *state, cw_error *err)
+{
+    free(*slot);
+    *slot = NULL;
+    return cw_ranking_strdup(slot, state, err);
+}
+
+/* Each item's and driver's state against prev (NULL: no previous week is stored). */
+static int compare_weeks(analysis *a, cw_ranking *out, const cw_ranking *prev, cw_error *err)
+{
+    for (size_t i = 0; i < out->count; i++) {
+        cw_ranking_entry *e = &out->entries[i];
+        const cw_ranking_entry *p = previous_entry(prev, e);
+        bool was = p != NULL && entry_alerted(p);
+        double level, ignored, now = alert_excess(e, &level);
+        double then = p != NULL ? alert_excess(p, &ignored) : NAN;
+        if (set_change(&e->change,
+                       cw_ranking_change(was, then, entry_alerted(e), now, change_noise(a, level)),
+                       err) != 0)
+            return -1;
+        for (size_t k = 0; k < e->driver_count; k++) {
+            cw_ranking_driver *d = &e->drivers[k];
+            const cw_ranking_driver *pd =
+                p != NULL ? same_driver(p->drivers, p->driver_count, d) : NULL;
+            bool dwas = pd != NULL && cw_ranking_flagged(pd->status);
+            if (set_change(&d->change,
+                           cw_ranking_change(dwas, pd != NULL ? pd->excess : NAN,
+                                             cw_ranking_flagged(d->status), d->excess,
+                                             change_noise(a, d->recent)),
+                           err) != 0)
+                return -1;
+        }
+        /* A driver flagged last week and gone from the list now: shown as resolved. */
+        for (size_t k = 0; p != NULL && k < p->driver_count; k++) {
+            const cw_ranking_driver *pd = &p->drivers[k];
+            if (!cw_ranking_flagged(pd->status) ||
+                same_driver(e->drivers, e->driver_count, pd) != NULL)
+                continue;
+            const series *c = series_of_driver(a, pd);
+            size_t before = e->driver_count;
+            if (c == NULL || add_driver(a, e, c, err) != 0)
+                continue;
+            if (e->driver_count > before &&
+                set_change(&e->drivers[e->driver_count - 1].change, "resolved", err) != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+static int load_changes(analysis *a, cw_ranking *out, cw_error *err)
+{
+    cw_ranking prev;
+    cw_error missing;
+    cw_error_clear(&missing);
+    int rc = cw_stored_load(&prev, a->db, a->p->schema, false, a->p->target - 1, &missing);
+    if (rc != 0 && missing.code != CW_EXIT_NOINPUT) {
+        cw_ranking_fini(&prev);
+        *err = missing;
+        return -1;
+    }
+    char week[16] = "";
+    if (rc == 0)
+        cw_week_format_iso(week, sizeof(week), a->p->target - 1);
+    rc = cw_ranking_strdup(&out->previous_week, week, err);
+    if (rc == 0)
+        rc = compare_weeks(a, out, prev.count > 0 || week[0] != '\0' ? &prev : NULL, err);
+    cw_ranking_fini(&prev);
+    return rc;
+}
+
 static void analysis_free(analysis *a)
 {
     for (size_t i = 0; i < a->series_count; i++) {
@@ -808,6 +1173,8 @@ int cw_analyse_week(cw_ranking *out, cw_db *db, const cw_analyse_params *p, cw_e
         rc = rank_kind(&a, out, KIND_AREA_SITE, err);
     if (rc == 0)
         rc = load_examples(&a, out, err);
+    if (rc == 0)
+        rc = load_changes(&a, out, err);
     analysis_free(&a);
     return rc;
 }

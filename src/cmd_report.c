@@ -12,7 +12,9 @@ static void print_help(FILE *out)
 {
     fputs("Usage: causeway report [OPTIONS]\n"
           "\n"
-          "Render a stored week's ranking (default: the latest stored week).\n"
+          "Render a stored week's ranking (default: the latest stored week). Every format\n"
+          "opens with what changed since the previous stored week; each item names its\n"
+          "drivers, the symptom series inside it that are flagged.\n"
           "\n"
           "Options:\n"
           "  -d, --dbname=CONNINFO    database (conninfo or URI; default: PG* environment)\n"
@@ -25,6 +27,7 @@ static void print_help(FILE *out)
           "                           the format follows --format or the file's extension\n"
           "      --top=N              items per section in table/markdown/html (default: 10)\n"
           "      --snippets           show matched snippets in table/markdown output\n"
+          "      --changes-only       only what changed since the previous stored week\n"
           "  -h, --help               show this help\n"
           "\n"
           "Exit status: 0 ok, 64 usage, 66 no ranking stored for the week, 74 output error,\n"

@@ -28,6 +28,7 @@ static void print_help(FILE *out)
           "                           the format follows --format or the file's extension\n"
           "      --top=N              items per section in table/markdown/html (default: 10)\n"
           "      --snippets           show matched snippets in table/markdown output\n"
+          "      --changes-only       only what changed since the previous stored week\n"
           "  -h, --help               show this help\n"
           "\n"
           "Exit status: 0 ok, 64 usage, 65 invalid rules, 75 database unreachable or another\n"

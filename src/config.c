@@ -39,6 +39,12 @@ const char *cw_config_exposure_column_name(cw_exposure_column col)
     return exposure_names[col];
 }
 
+int cw_config_is_dimension(cw_source_column col)
+{
+    return col == CW_COL_SITE || col == CW_COL_CHANNEL || col == CW_COL_PRODUCT ||
+           col == CW_COL_SEGMENT;
+}
+
 int cw_config_set(char **slot, const char *value, cw_error *err)
 {
     char *copy = NULL;
@@ -56,6 +62,7 @@ int cw_config_init(cw_config *c, cw_error *err)
     c->baseline_weeks = 26;
     c->recent_weeks = 4;
     c->top = 10;
+    c->dimensions[CW_COL_SITE] = 1; /* symptom x site: the default breakdown */
     int rc = cw_config_set(&c->schema, "causeway", err) | cw_config_set(&c->timezone, "UTC", err) |
              cw_config_set(&c->source_table, "public.complaints", err);
     for (int i = 0; i < CW_COL_COUNT && rc == 0; i++)
@@ -161,6 +168,12 @@ int cw_config_validate(const cw_config *c, cw_error *err)
     if (c->exposure_table != NULL &&
         check_columns(c->exposure_columns, exposure_names, CW_EXP_COUNT, 3, "exposure", err) != 0)
         return -1;
+    /* Site is always a dimension: without a site column it just has no series. */
+    for (int i = 0; i < CW_COL_COUNT; i++)
+        if (i != CW_COL_SITE && c->dimensions[i] && c->columns[i] == NULL)
+            return cw_error_set(err, CW_EXIT_CONFIG,
+                                "dimensions: '%s' is not mapped in source.columns",
+                                column_names[i]);
     if (c->timezone == NULL || c->timezone[0] == '\0' || strlen(c->timezone) > 64)
         return cw_error_set(err, CW_EXIT_CONFIG, "timezone: must be an IANA zone name");
     if (c->lookback_weeks < 8 || c->lookback_weeks > 1040)
@@ -342,6 +355,34 @@ static int set_rules_path(cfg_loader *ld, cw_config *c, const cw_ynode *v)
     return 0;
 }
 
+/*
+ * dimensions: [site, channel, ...] - the source columns whose values split every
+ * symptom into series of their own. Site is always one (the default); a list
+ * names the further ones, and may name site too.
+ */
+static int load_dimensions(cfg_loader *ld, cw_config *c, const cw_ynode *v)
+{
+    if (v->kind != CW_YNODE_SEQUENCE)
+        return fail(ld, v, "'dimensions' must be a list of source columns, not %s", kind_name(v));
+    unsigned char seen[CW_COL_COUNT] = {0};
+    for (const cw_ynode *item = v->first; item != NULL; item = item->next) {
+        int col = CW_COL_COUNT;
+        if (item->kind == CW_YNODE_SCALAR)
+            for (col = 0; col < CW_COL_COUNT; col++)
+                if (cw_config_is_dimension((cw_source_column)col) &&
+                    strcmp(item->text, column_names[col]) == 0)
+                    break;
+        if (col == CW_COL_COUNT)
+            return fail(ld, item, "'dimensions' entries are site, channel, product or segment");
+        if (seen[col])
+            return fail(ld, item, "'dimensions' names '%s' twice", column_names[col]);
+        seen[col] = 1;
+    }
+    memcpy(c->dimensions, seen, sizeof(seen));
+    c->dimensions[CW_COL_SITE] = 1;
+    return 0;
+}
+
 static int load_key(cfg_loader *ld, cw_config *c, const cw_ynode *k)
 {
     const cw_ynode *v = k->next;
@@ -362,6 +403,8 @@ static int load_key(cfg_loader *ld, cw_config *c, const cw_ynode *k)
         return set_unsigned(ld, &c->recent_weeks, v, key, 1, 26);
     if (strcmp(key, "top") == 0)
         return set_unsigned(ld, &c->top, v, key, 0, 100000);
+    if (strcmp(key, "dimensions") == 0)
+        return load_dimensions(ld, c, v);
     if (strcmp(key, "source") == 0)
         return load_table_section(ld, &c->source_table, c->columns, column_names, CW_COL_COUNT, v,
                                   "source", false);

@@ -26,6 +26,51 @@ void cw_detect_params_default(cw_detect_params *p)
     p->spike_limit = 3.5;
 }
 
+/*
+ * The null tail: the largest share, over the strata 1/5/20/80 a week x dispersion 1/2,
+ * of stable series-weeks whose statistic exceeds `limit`. Measured by `make
+ * bench-detect` ("Null tail per stratum", row "worst"; 5,000 series x 70 weeks each,
+ * 2026-12-03); refit these two tables when cw_detect_series changes.
+ */
+typedef struct tail_point {
+    double limit, rate;
+} tail_point;
+
+static const tail_point glr_tail[] = {{9, 3.757e-3}, {11, 1.291e-3}, {13, 5.14e-4}, {15, 1.83e-4},
+                                      {17, 8.9e-5},  {19, 4.6e-5},   {21, 1.4e-5}};
+static const tail_point spike_tail[] = {{3.0, 2.517e-3}, {3.5, 7.51e-4}, {4.0, 2.09e-4},
+                                        {4.5, 4.9e-5},   {5.0, 2.0e-5},  {5.5, 9e-6}};
+
+double cw_detect_null_limit(double rate, int spike)
+{
+    const tail_point *t = spike ? spike_tail : glr_tail;
+    size_t n = spike ? sizeof(spike_tail) / sizeof(*t) : sizeof(glr_tail) / sizeof(*t);
+    if (!(rate > 0))
+        return INFINITY;
+    if (rate >= t[0].rate)
+        return t[0].limit;
+    size_t i = 1;
+    while (i + 1 < n && rate < t[i].rate)
+        i++;
+    /* log(rate) linear in the limit between t[i-1] and t[i], and beyond the last point. */
+    double slope = (log(t[i - 1].rate) - log(t[i].rate)) / (t[i].limit - t[i - 1].limit);
+    return t[i - 1].limit + (log(t[i - 1].rate) - log(rate)) / slope;
+}
+
+void cw_detect_params_family(cw_detect_params *out, const cw_detect_params *base, size_t n_series,
+                             double alarms_per_report)
+{
+    *out = *base;
+    if (n_series == 0 || !(alarms_per_report > 0))
+        return;
+    double each = alarms_per_report / (double)n_series / 2; /* half to each statistic */
+    double glr = cw_detect_null_limit(each, 0), spike = cw_detect_null_limit(each, 1);
+    if (glr > out->glr_limit)
+        out->glr_limit = glr;
+    if (spike > out->spike_limit)
+        out->spike_limit = spike;
+}
+
 const char *cw_trend_name(cw_trend t)
 {
     static const char *const names[] = {"stable", "drift", "shift", "spike", "insufficient"};

@@ -109,7 +109,7 @@ static int on_complaint(void *user, int ncols, const char *const *v, const size_
     const cw_hit *hits = NULL;
     size_t count = 0;
     if (cw_matcher_classify(&hits, &count, in->scan, &c, err) != 0 ||
-        cw_weekly_acc_add(in->weekly, v[COL_WEEK], v[COL_SITE], hits, count, err) != 0)
+        cw_weekly_acc_add(in->weekly, v[COL_WEEK], v[COL_SITE], c.fields, hits, count, err) != 0)
         return -1;
     char symptoms[24]; /* put_uint, not snprintf: vfprintf showed in the per-row profile */
     size_t symptoms_len = put_uint(symptoms, 0, count);
@@ -268,7 +268,7 @@ int cw_ingest_run(cw_ingest_stats *stats, cw_db *writer, cw_db *reader, const cw
     if (partition_attach(&pt, writer, p, err) != 0)
         goto done;
     cw_log_debug(log, "partition ready");
-    rc = cw_weekly_acc_store(weekly, writer, p->schema, p->ruleset, err);
+    rc = cw_weekly_acc_store(weekly, writer, p->schema, p->ruleset, in.run_id, err);
 done:
     cw_scan_free(in.scan);
     free(pt.name);

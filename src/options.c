@@ -18,6 +18,7 @@ enum {
     OPT_FORMAT,
     OPT_TOP,
     OPT_SNIPPETS,
+    OPT_CHANGES_ONLY,
 };
 
 /* Settings given on the command line, applied over the configuration file. */
@@ -149,6 +150,7 @@ int cw_options_parse(cw_options *o, const cw_ctx *ctx, const char *cmd, unsigned
         {"output", required_argument, NULL, 'o'},
         {"top", required_argument, NULL, OPT_TOP},
         {"snippets", no_argument, NULL, OPT_SNIPPETS},
+        {"changes-only", no_argument, NULL, OPT_CHANGES_ONLY},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -190,6 +192,9 @@ int cw_options_parse(cw_options *o, const cw_ctx *ctx, const char *cmd, unsigned
             break;
         case OPT_SNIPPETS:
             o->snippets = true;
+            break;
+        case OPT_CHANGES_ONLY:
+            o->changes_only = true;
             break;
         case 'h':
             o->help = true;
@@ -246,6 +251,7 @@ cw_report_options cw_options_report(const cw_options *o, const cw_output_spec *s
         .format = spec->format,
         .color = tty && (no_color == NULL || no_color[0] == '\0'),
         .snippets = o->snippets,
+        .changes_only = o->changes_only,
         .top = o->top,
     };
 }

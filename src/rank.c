@@ -44,7 +44,11 @@ void cw_rank_compute(cw_rank_item *out, const cw_rank_params *p, const cw_rank_i
     double top = 0.0;
     for (size_t i = 0; i < n; i++) {
         out[i] = (cw_rank_item){.input = i, .key = in[i].key, .volume = in[i].volume};
-        out[i].trend_factor = trend_factor(p, &in[i]);
+        double own = trend_factor(p, &in[i]), driver = 1.0;
+        if (isfinite(in[i].driver_ratio) && in[i].driver_ratio > 1.0)
+            driver = in[i].driver_ratio > p->trend_cap ? p->trend_cap : in[i].driver_ratio;
+        out[i].driver_factor = driver;
+        out[i].trend_factor = own > driver ? own : driver;
         out[i].score = in[i].volume * out[i].trend_factor;
         if (out[i].score > top)
             top = out[i].score;

@@ -19,7 +19,51 @@ cw_ranking_entry *cw_ranking_add(cw_ranking *r)
     memset(e, 0, sizeof(*e));
     e->rate = e->slope_pct = e->strength = e->baseline = NAN;
     e->series_since = -1;
+    e->excess = NAN;
+    e->driver_factor = 1;
     return e;
+}
+
+cw_ranking_driver *cw_ranking_add_driver(cw_ranking_entry *e)
+{
+    if (e->driver_count == CW_RANKING_DRIVERS)
+        return NULL;
+    if (e->drivers == NULL &&
+        (e->drivers = calloc(CW_RANKING_DRIVERS, sizeof(*e->drivers))) == NULL)
+        return NULL;
+    cw_ranking_driver *d = &e->drivers[e->driver_count++];
+    memset(d, 0, sizeof(*d));
+    d->slope_pct = d->excess = d->share = d->baseline = d->recent = NAN;
+    d->series_since = -1;
+    return d;
+}
+
+int cw_ranking_flagged(const char *status)
+{
+    return status != NULL && (strcmp(status, "drift") == 0 || strcmp(status, "shift") == 0 ||
+                              strcmp(status, "spike") == 0);
+}
+
+#define CHANGE_RELATIVE 0.10 /* a tenth more or less excess ... */
+#define CHANGE_NOISE    2.0  /* ... and beyond two standard deviations of noise */
+
+const char *cw_ranking_change(int was, double prev_excess, int is, double excess, double noise)
+{
+    if (!was && !is)
+        return "";
+    if (!was)
+        return "new";
+    if (!is)
+        return "resolved";
+    if (!isfinite(prev_excess) || !isfinite(excess))
+        return "ongoing";
+    double delta = excess - prev_excess, scale = fabs(prev_excess);
+    double floor = CHANGE_NOISE * (isfinite(noise) && noise > 0 ? noise : 0);
+    if (delta > floor && delta >= CHANGE_RELATIVE * scale)
+        return "worsening";
+    if (-delta > floor && -delta >= CHANGE_RELATIVE * scale)
+        return "easing";
+    return "ongoing";
 }
 
 static void free_entry(cw_ranking_entry *e)
@@ -33,6 +77,18 @@ static void free_entry(cw_ranking_entry *e)
     free(e->owner);
     free(e->remediation);
     free(e->series);
+    free(e->change);
+    for (size_t i = 0; i < e->driver_count; i++) {
+        cw_ranking_driver *d = &e->drivers[i];
+        free(d->kind);
+        free(d->symptom_id);
+        free(d->value);
+        free(d->status);
+        free(d->since_week);
+        free(d->change);
+        free(d->series);
+    }
+    free(e->drivers);
     for (size_t i = 0; i < e->top_symptom_count; i++)
         free(e->top_symptoms[i].id);
     for (size_t i = 0; i < e->top_site_count; i++)
@@ -54,7 +110,42 @@ void cw_ranking_fini(cw_ranking *r)
     free(r->target_week);
     free(r->week_monday);
     free(r->ruleset_hash);
+    free(r->previous_week);
     memset(r, 0, sizeof(*r));
+}
+
+/* A state the opening section lists: a change (ongoing alarms are only counted). */
+static int listed(const char *change)
+{
+    return change != NULL && change[0] != '\0' && strcmp(change, "ongoing") != 0;
+}
+
+/* Whether driver k of entry i already appeared, under an earlier item: listed once. */
+static int driver_seen(const cw_ranking *r, size_t i, size_t k)
+{
+    const cw_ranking_driver *d = &r->entries[i].drivers[k];
+    for (size_t j = 0; j <= i; j++) {
+        const cw_ranking_entry *e = &r->entries[j];
+        for (size_t m = 0; m < (j == i ? k : e->driver_count); m++)
+            if (strcmp(e->drivers[m].kind, d->kind) == 0 &&
+                strcmp(e->drivers[m].symptom_id, d->symptom_id) == 0 &&
+                strcmp(e->drivers[m].value, d->value) == 0)
+                return 1;
+    }
+    return 0;
+}
+
+/*
+ * What the opening section lists: an item's own change when its own series is (or was)
+ * the alarm, and each driver's change once. Item k == 0, driver k >= 1.
+ */
+int cw_ranking_change_listed(const cw_ranking *r, size_t i, size_t k)
+{
+    const cw_ranking_entry *e = &r->entries[i];
+    if (k == 0)
+        return listed(e->change) &&
+               (cw_ranking_flagged(e->status) || strcmp(e->change, "resolved") == 0);
+    return listed(e->drivers[k - 1].change) && !driver_seen(r, i, k - 1);
 }
 
 int cw_ranking_strdup(char **out, const char *s, cw_error *err)

@@ -2,7 +2,9 @@
 #include "causeway/report.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "causeway/report_html.h"
@@ -49,6 +51,74 @@ static size_t limit(size_t from, size_t to, unsigned top)
     return top > 0 && to - from > top ? from + top : to;
 }
 
+/* A driver's name: "delay_wait @ leeds", "delay_wait" (all sites), "delay_wait, channel: web". */
+static void driver_label(char *buf, size_t size, const cw_ranking_driver *d)
+{
+    if (strcmp(d->kind, "symptom") == 0)
+        snprintf(buf, size, "%s", d->symptom_id);
+    else if (strcmp(d->kind, "symptom_site") == 0)
+        snprintf(buf, size, "%s @ %s", d->symptom_id, d->value);
+    else
+        snprintf(buf, size, "%s, %s: %s", d->symptom_id,
+                 strncmp(d->kind, "symptom_", 8) == 0 ? d->kind + 8 : d->kind, d->value);
+}
+
+static void item_label(char *buf, size_t size, const cw_ranking_entry *e)
+{
+    if (e->site[0] != '\0')
+        snprintf(buf, size, "%s @ %s", e->area_name, e->site);
+    else
+        snprintf(buf, size, "%s", e->area_name);
+}
+
+static const char *text_or(const char *s, const char *none)
+{
+    return s != NULL && s[0] != '\0' ? s : none;
+}
+
+/*
+ * The state listed at (item i, k): k == 0 is the item's own, k >= 1 its driver k - 1
+ * (*d set); NULL when that state is not listed (cw_ranking_change_listed).
+ */
+static const char *listed_at(const cw_ranking *r, size_t i, size_t k, const cw_ranking_driver **d)
+{
+    const cw_ranking_entry *e = &r->entries[i];
+    *d = k > 0 ? &e->drivers[k - 1] : NULL;
+    if (!cw_ranking_change_listed(r, i, k))
+        return NULL;
+    return *d != NULL ? (*d)->change : e->change;
+}
+
+typedef struct change_counts {
+    size_t listed, ongoing;
+} change_counts;
+
+static change_counts count_changes(const cw_ranking *r)
+{
+    change_counts c = {0, 0};
+    for (size_t i = 0; i < r->count; i++) {
+        const cw_ranking_entry *e = &r->entries[i];
+        c.ongoing += e->change != NULL && strcmp(e->change, "ongoing") == 0;
+        for (size_t k = 0; k <= e->driver_count; k++)
+            c.listed += cw_ranking_change_listed(r, i, k) ? 1 : 0;
+    }
+    return c;
+}
+
+/* "drift since 2026-W40, +4.1%/wk, +3.2 a week over 6.5 (64 % of the item's rise)". */
+static void driver_facts(FILE *out, const cw_ranking_driver *d)
+{
+    fputs(d->status, out);
+    if (d->since_week[0] != '\0')
+        fprintf(out, " since %s", d->since_week);
+    if (isfinite(d->slope_pct))
+        fprintf(out, ", %+.1f%%/wk", d->slope_pct);
+    if (isfinite(d->excess) && isfinite(d->baseline))
+        fprintf(out, ", %+.1f a week over %.1f", d->excess, d->baseline);
+    if (isfinite(d->share))
+        fprintf(out, " (%.0f %% of the rise)", 100 * d->share);
+}
+
 static const char *status_color(const char *status)
 {
     if (strcmp(status, "drift") == 0 || strcmp(status, "shift") == 0)
@@ -87,6 +157,17 @@ static void table_entry(FILE *out, const cw_ranking_entry *e, const cw_report_op
         write_shares(out, e->top_sites, e->top_site_count);
         fputc('\n', out);
     }
+    for (size_t i = 0; i < e->driver_count; i++) {
+        char name[160];
+        driver_label(name, sizeof(name), &e->drivers[i]);
+        fprintf(out, "     %s %-24s ", i == 0 ? "driver:" : "       ", name);
+        driver_facts(out, &e->drivers[i]);
+        if (e->drivers[i].change[0] != '\0')
+            fprintf(out, " [%s]", e->drivers[i].change);
+        fputc('\n', out);
+    }
+    if (e->driver_factor > 1)
+        fprintf(out, "     trend:    x%.2f from its drivers\n", e->driver_factor);
     if (e->example_count > 0) {
         fputs("     examples:", out);
         for (size_t i = 0; i < e->example_count; i++) {
@@ -116,10 +197,45 @@ static void table_section(FILE *out, const cw_ranking *r, size_t from, size_t to
         table_entry(out, &r->entries[i], o);
 }
 
+static void table_changes(FILE *out, const cw_ranking *r)
+{
+    change_counts c = count_changes(r);
+    if (text_or(r->previous_week, NULL) == NULL)
+        fputs("Changed since last week (no earlier week is stored: every alarm is new):", out);
+    else
+        fprintf(out, "Changed since %s:", r->previous_week);
+    if (c.listed == 0)
+        fputs(" nothing", out);
+    fputc('\n', out);
+    for (size_t i = 0; i < r->count; i++) {
+        const cw_ranking_entry *e = &r->entries[i];
+        char label[160];
+        item_label(label, sizeof(label), e);
+        if (cw_ranking_change_listed(r, i, 0))
+            fprintf(out, "  %-10s %s: %s\n", e->change, label, e->status);
+        for (size_t k = 0; k < e->driver_count; k++) {
+            const cw_ranking_driver *d = &e->drivers[k];
+            if (!cw_ranking_change_listed(r, i, k + 1))
+                continue;
+            char name[160];
+            driver_label(name, sizeof(name), d);
+            fprintf(out, "  %-10s %s, driver %s: ", d->change, label, name);
+            driver_facts(out, d);
+            fputc('\n', out);
+        }
+    }
+    if (c.ongoing > 0)
+        fprintf(out, "  (%zu ongoing)\n", c.ongoing);
+}
+
 static void write_table(FILE *out, const cw_ranking *r, const cw_report_options *o)
 {
     fprintf(out, "causeway remediation ranking, week %s (from %s), rule set %.12s\n\n",
             r->target_week, r->week_monday, r->ruleset_hash);
+    table_changes(out, r);
+    fputc('\n', out);
+    if (o->changes_only)
+        return;
     size_t areas_end = section_end(r, 0, "area");
     if (areas_end == 0)
         fputs("No complaints attributed to any cause area in the analysed window.\n", out);
@@ -131,7 +247,9 @@ static void write_table(FILE *out, const cw_ranking *r, const cw_report_options 
         table_section(out, r, areas_end, limit(areas_end, sites_end, o->top), o);
     }
     fputs("\nscore = max(volume x trend, severity floor); volume = severity-weighted complaints\n"
-          "per week over the recent window; symptoms and sites: attributed complaints in it.\n",
+          "per week over the recent window; symptoms and sites: attributed complaints in it;\n"
+          "trend = the larger of the item's own rise and its drivers' (the symptom series\n"
+          "inside it that are flagged).\n",
           out);
 }
 
@@ -144,6 +262,15 @@ static void md_text(FILE *out, const char *s)
             fputc('\\', out);
         fputc(*s == '\n' ? ' ' : *s, out);
     }
+}
+
+static void md_driver(FILE *out, const cw_ranking_driver *d)
+{
+    char name[160];
+    driver_label(name, sizeof(name), d);
+    md_text(out, name);
+    fputs(": ", out);
+    driver_facts(out, d);
 }
 
 static void md_section(FILE *out, const cw_ranking *r, size_t from, size_t to,
@@ -171,10 +298,12 @@ static void md_section(FILE *out, const cw_ranking *r, size_t from, size_t to,
     fputc('\n', out);
     for (size_t i = from; i < to; i++) {
         const cw_ranking_entry *e = &r->entries[i];
-        if (strcmp(e->kind, "area") != 0)
+        if (strcmp(e->kind, "area") != 0 && e->driver_count == 0)
             continue;
+        char label[160];
+        item_label(label, sizeof(label), e);
         fprintf(out, "**%u. ", e->rank);
-        md_text(out, e->area_name);
+        md_text(out, label);
         fputs("**", out);
         if (e->top_symptom_count > 0) {
             fputs(" — symptoms: ", out);
@@ -183,6 +312,12 @@ static void md_section(FILE *out, const cw_ranking *r, size_t from, size_t to,
         if (e->remediation[0] != '\0') {
             fputs(". Fix: ", out);
             md_text(out, e->remediation);
+        }
+        for (size_t k = 0; k < e->driver_count; k++) {
+            fputs(k == 0 ? "\n  - driver " : "\n  - driver ", out);
+            md_driver(out, &e->drivers[k]);
+            if (e->drivers[k].change[0] != '\0')
+                fprintf(out, " — %s", e->drivers[k].change);
         }
         if (o->snippets)
             for (size_t k = 0; k < e->example_count; k++) {
@@ -194,10 +329,46 @@ static void md_section(FILE *out, const cw_ranking *r, size_t from, size_t to,
     }
 }
 
+static void md_changes(FILE *out, const cw_ranking *r)
+{
+    change_counts c = count_changes(r);
+    if (text_or(r->previous_week, NULL) == NULL)
+        fputs("## Changed since last week\n\nNo earlier week is stored: every alarm is new.\n\n",
+              out);
+    else
+        fprintf(out, "## Changed since %s\n\n", r->previous_week);
+    if (c.listed == 0)
+        fputs("Nothing changed.\n", out);
+    for (size_t i = 0; i < r->count; i++) {
+        const cw_ranking_entry *e = &r->entries[i];
+        char label[160];
+        item_label(label, sizeof(label), e);
+        if (cw_ranking_change_listed(r, i, 0)) {
+            fprintf(out, "- **%s** ", e->change);
+            md_text(out, label);
+            fprintf(out, " (%s)\n", e->status);
+        }
+        for (size_t k = 0; k < e->driver_count; k++)
+            if (cw_ranking_change_listed(r, i, k + 1)) {
+                fprintf(out, "- **%s** ", e->drivers[k].change);
+                md_text(out, label);
+                fputs(", driver ", out);
+                md_driver(out, &e->drivers[k]);
+                fputc('\n', out);
+            }
+    }
+    if (c.ongoing > 0)
+        fprintf(out, "- %zu ongoing\n", c.ongoing);
+    fputc('\n', out);
+}
+
 static void write_markdown(FILE *out, const cw_ranking *r, const cw_report_options *o)
 {
     fprintf(out, "# Remediation ranking, week %s\n\nWeek starting %s; rule set `%.12s`.\n\n",
             r->target_week, r->week_monday, r->ruleset_hash);
+    md_changes(out, r);
+    if (o->changes_only)
+        return;
     size_t areas_end = section_end(r, 0, "area");
     fputs("## Cause areas\n\n", out);
     md_section(out, r, 0, limit(0, areas_end, o->top), o);
@@ -242,11 +413,73 @@ static void csv_shares(FILE *out, const cw_ranking_share *s, size_t n)
     csv_field(out, buf);
 }
 
-static void write_csv(FILE *out, const cw_ranking *r)
+/* "kind:symptom_id:value:status:since:slope:excess:share:change" per driver, ';'-joined. */
+static void csv_drivers(FILE *out, const cw_ranking_entry *e)
 {
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (f == NULL)
+        return;
+    for (size_t k = 0; k < e->driver_count; k++) {
+        const cw_ranking_driver *d = &e->drivers[k];
+        fprintf(f, "%s%s:%s:%s:%s:%s:", k > 0 ? ";" : "", d->kind, d->symptom_id, d->value,
+                d->status, d->since_week);
+        const double nums[] = {d->slope_pct, d->excess, d->share};
+        for (size_t i = 0; i < 3; i++) {
+            csv_number(f, nums[i]);
+            fputc(':', f);
+        }
+        fputs(d->change, f);
+    }
+    if (fclose(f) == 0)
+        csv_field(out, buf);
+    free(buf);
+}
+
+static void csv_changes(FILE *out, const cw_ranking *r)
+{
+    fputs("week,previous_week,change,kind,area_id,site,driver_kind,symptom_id,value,status,"
+          "since_week,slope_pct,excess\r\n",
+          out);
+    for (size_t i = 0; i < r->count; i++) {
+        const cw_ranking_entry *e = &r->entries[i];
+        for (size_t k = 0; k <= e->driver_count; k++) {
+            const cw_ranking_driver *d;
+            const char *change = listed_at(r, i, k, &d);
+            if (change == NULL)
+                continue;
+            fprintf(out, "%s,%s,%s,%s,", r->target_week, text_or(r->previous_week, ""), change,
+                    e->kind);
+            csv_field(out, e->area_id);
+            fputc(',', out);
+            csv_field(out, e->site);
+            fputc(',', out);
+            csv_field(out, d != NULL ? d->kind : "");
+            fputc(',', out);
+            csv_field(out, d != NULL ? d->symptom_id : "");
+            fputc(',', out);
+            csv_field(out, d != NULL ? d->value : "");
+            fprintf(out, ",%s,%s,", d != NULL ? d->status : e->status,
+                    d != NULL ? d->since_week : e->since_week);
+            csv_number(out, d != NULL ? d->slope_pct : e->slope_pct);
+            fputc(',', out);
+            csv_number(out, d != NULL ? d->excess : e->excess);
+            fputs("\r\n", out);
+        }
+    }
+}
+
+static void write_csv(FILE *out, const cw_ranking *r, const cw_report_options *o)
+{
+    if (o->changes_only) {
+        csv_changes(out, r);
+        return;
+    }
     fputs("week,kind,rank,area_id,area_name,site,status,since_week,slope_pct,strength,score,"
           "volume,rate,trend_factor,severity_floor,max_severity,baseline,recent,top_symptoms,"
-          "top_sites,example_ids,owner,remediation\r\n",
+          "top_sites,example_ids,owner,remediation,change,excess,driver_factor,drivers,"
+          "previous_week\r\n",
           out);
     for (size_t i = 0; i < r->count; i++) {
         const cw_ranking_entry *e = &r->entries[i];
@@ -278,7 +511,13 @@ static void write_csv(FILE *out, const cw_ranking *r)
         csv_field(out, e->owner);
         fputc(',', out);
         csv_field(out, e->remediation);
-        fputs("\r\n", out);
+        fprintf(out, ",%s,", text_or(e->change, ""));
+        csv_number(out, e->excess);
+        fputc(',', out);
+        csv_number(out, e->driver_factor);
+        fputc(',', out);
+        csv_drivers(out, e);
+        fprintf(out, ",%s\r\n", text_or(r->previous_week, ""));
     }
 }
 
@@ -303,6 +542,87 @@ static void json_shares(FILE *out, const char *key, const cw_ranking_share *s, s
         fputc('}', out);
     }
     fputc(']', out);
+}
+
+static void json_string_or_null(FILE *out, const char *s)
+{
+    if (s != NULL && s[0] != '\0')
+        cw_text_json_string(out, s);
+    else
+        fputs("null", out);
+}
+
+static void json_driver(FILE *out, const cw_ranking_driver *d, bool with_series)
+{
+    fputs("{\"kind\":", out);
+    cw_text_json_string(out, d->kind);
+    fputs(",\"symptom_id\":", out);
+    cw_text_json_string(out, d->symptom_id);
+    fputs(",\"value\":", out);
+    json_string_or_null(out, d->value);
+    fputs(",\"status\":", out);
+    cw_text_json_string(out, d->status);
+    fputs(",\"since_week\":", out);
+    json_string_or_null(out, d->since_week);
+    fputs(",\"change\":", out);
+    json_string_or_null(out, d->change);
+    const struct {
+        const char *name;
+        double v;
+    } nums[] = {{"slope_pct", d->slope_pct},
+                {"excess", d->excess},
+                {"share", d->share},
+                {"baseline", d->baseline},
+                {"recent", d->recent}};
+    for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+        fprintf(out, ",\"%s\":", nums[i].name);
+        json_number(out, nums[i].v);
+    }
+    if (with_series) {
+        fputs(",\"series\":[", out);
+        for (size_t i = 0; i < d->series_len; i++) {
+            if (i > 0)
+                fputc(',', out);
+            json_number(out, d->series[i]);
+        }
+        fputc(']', out);
+    }
+    fputc('}', out);
+}
+
+static void json_changes(FILE *out, const cw_ranking *r)
+{
+    fputs(",\"previous_week\":", out);
+    json_string_or_null(out, r->previous_week);
+    fprintf(out, ",\"ongoing\":%zu,\"changes\":[", count_changes(r).ongoing);
+    bool first = true;
+    for (size_t i = 0; i < r->count; i++) {
+        const cw_ranking_entry *e = &r->entries[i];
+        for (size_t k = 0; k <= e->driver_count; k++) {
+            const cw_ranking_driver *d;
+            const char *change = listed_at(r, i, k, &d);
+            if (change == NULL)
+                continue;
+            fputs(first ? "\n{\"change\":" : ",\n{\"change\":", out);
+            first = false;
+            cw_text_json_string(out, change);
+            fputs(",\"kind\":", out);
+            cw_text_json_string(out, e->kind);
+            fputs(",\"area_id\":", out);
+            cw_text_json_string(out, e->area_id);
+            fputs(",\"site\":", out);
+            json_string_or_null(out, e->site);
+            fputs(",\"status\":", out);
+            cw_text_json_string(out, e->status);
+            fputs(",\"driver\":", out);
+            if (d != NULL)
+                json_driver(out, d, false);
+            else
+                fputs("null", out);
+            fputc('}', out);
+        }
+    }
+    fputs("]", out);
 }
 
 static void json_entry(FILE *out, const cw_ranking_entry *e)
@@ -336,7 +656,9 @@ static void json_entry(FILE *out, const cw_ranking_entry *e)
                 {"trend_factor", e->trend_factor},
                 {"severity_floor", e->severity_floor},
                 {"baseline", e->baseline},
-                {"recent", e->recent}};
+                {"recent", e->recent},
+                {"excess", e->excess},
+                {"driver_factor", e->driver_factor}};
     for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
         fprintf(out, ",\"%s\":", nums[i].name);
         json_number(out, nums[i].v);
@@ -354,6 +676,14 @@ static void json_entry(FILE *out, const cw_ranking_entry *e)
         cw_text_json_string(out, e->examples[i].snippet);
         fputc('}', out);
     }
+    fputs("],\"change\":", out);
+    json_string_or_null(out, e->change);
+    fputs(",\"drivers\":[", out);
+    for (size_t i = 0; i < e->driver_count; i++) {
+        if (i > 0)
+            fputc(',', out);
+        json_driver(out, &e->drivers[i], true);
+    }
     fputs("],\"owner\":", out);
     cw_text_json_string(out, e->owner);
     fputs(",\"remediation\":", out);
@@ -367,7 +697,7 @@ static void json_entry(FILE *out, const cw_ranking_entry *e)
     fputs("]}", out);
 }
 
-static void write_json(FILE *out, const cw_ranking *r)
+static void write_json(FILE *out, const cw_ranking *r, const cw_report_options *o)
 {
     fputs("{\"schema\":\"" CW_REPORT_JSON_SCHEMA "\",\"week\":", out);
     cw_text_json_string(out, r->target_week);
@@ -375,6 +705,11 @@ static void write_json(FILE *out, const cw_ranking *r)
     cw_text_json_string(out, r->week_monday);
     fputs(",\"ruleset_hash\":", out);
     cw_text_json_string(out, r->ruleset_hash);
+    json_changes(out, r);
+    if (o->changes_only) {
+        fputs("}\n", out);
+        return;
+    }
     fputs(",\"items\":[", out);
     for (size_t i = 0; i < r->count; i++) {
         fputs(i > 0 ? ",\n" : "\n", out);
@@ -393,10 +728,10 @@ int cw_report_write(FILE *out, const cw_ranking *r, const cw_report_options *opt
         write_markdown(out, r, opts);
         break;
     case CW_REPORT_CSV:
-        write_csv(out, r);
+        write_csv(out, r, opts);
         break;
     case CW_REPORT_JSON:
-        write_json(out, r);
+        write_json(out, r, opts);
         break;
     case CW_REPORT_HTML:
         cw_report_write_html(out, r, opts);

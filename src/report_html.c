@@ -38,16 +38,21 @@ static void esc(FILE *out, const char *s)
 }
 
 /*
- * The CSS class of a status: only the five known words become classes, so a
- * status from a tampered results table cannot inject attributes.
+ * The CSS class of a word from the results (a status, a change): only the known words
+ * become classes, so a value from a tampered results table cannot inject attributes.
  */
+static const char *known_class(const char *word, const char *const *known, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (word != NULL && strcmp(word, known[i]) == 0)
+            return known[i];
+    return "unknown";
+}
+
 static const char *status_class(const char *status)
 {
     static const char *const known[] = {"drift", "shift", "spike", "stable", "insufficient"};
-    for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-        if (status != NULL && strcmp(status, known[i]) == 0)
-            return known[i];
-    return "unknown";
+    return known_class(status, known, sizeof(known) / sizeof(known[0]));
 }
 
 static void badge(FILE *out, const char *status)
@@ -88,6 +93,13 @@ static const char *const css =
     "svg{max-width:100%;height:auto}svg text{font-size:10px;fill:#5b6571}"
     "blockquote{margin:.3em 0;padding:.2em .8em;border-left:3px solid #c3cad2;color:#333}"
     ".fix{background:#eef6ff;border-radius:6px;padding:.5em .9em}"
+    ".changes{border:1px solid #d8dde3;border-radius:8px;padding:.6em 1.2em;margin:1em 0}"
+    "table.drivers{border-collapse:collapse;margin:.6em 0;font-size:.92em}"
+    "table.drivers th{text-align:left;color:#5b6571;font-weight:600;padding:.1em .7em .1em 0}"
+    "table.drivers td{padding:.15em .7em .15em 0;vertical-align:middle}"
+    ".chg{font-size:.78em;font-weight:700;padding:.05em .45em;border-radius:4px;"
+    "border:1px solid}.chg.new,.chg.worsening{color:#9b1c1c}.chg.easing,.chg.resolved"
+    "{color:#1f5130}.chg.ongoing,.chg.unknown{color:#4b5563}"
     "@media print{body{margin:0;max-width:none;font-size:11pt}.item{border-color:#999}"
     "h2{break-after:avoid}.summary,.fix,.badge{print-color-adjust:exact;"
     "-webkit-print-color-adjust:exact}}";
@@ -184,6 +196,108 @@ static void shares(FILE *out, const char *title, const cw_ranking_share *s, size
     fputs("</p>\n", out);
 }
 
+/* A driver's name: "delay_wait @ leeds", "delay_wait" (all sites), "delay_wait, channel: web". */
+static void driver_name(FILE *out, const cw_ranking_driver *d)
+{
+    esc(out, d->symptom_id);
+    if (strcmp(d->kind, "symptom") == 0)
+        return;
+    if (strcmp(d->kind, "symptom_site") == 0) {
+        fputs(" @ ", out);
+    } else {
+        fputs(", ", out);
+        esc(out, strncmp(d->kind, "symptom_", 8) == 0 ? d->kind + 8 : d->kind);
+        fputs(": ", out);
+    }
+    esc(out, d->value);
+}
+
+/* A small chart per driver: its weekly series, its expected level and its onset. */
+static void sparkline(FILE *out, const cw_ranking_driver *d)
+{
+    enum { W = 160, H = 34 };
+    if (d->series == NULL || d->series_len < 2)
+        return;
+    double top = isfinite(d->baseline) ? d->baseline : 0;
+    for (size_t i = 0; i < d->series_len; i++)
+        if (isfinite(d->series[i]) && d->series[i] > top)
+            top = d->series[i];
+    top = top > 0 ? top * 1.1 : 1;
+    const double step = (W - 2) / (double)(d->series_len - 1);
+    fprintf(out,
+            "<svg class=\"spark\" viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" role=\"img\" "
+            "aria-label=\"weekly complaints of this driver\">",
+            W, H, W, H);
+    if (isfinite(d->baseline))
+        fprintf(out,
+                "<line x1=\"1\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#3b6ea5\" "
+                "stroke-dasharray=\"4 3\"/>",
+                H - 2 - (H - 4) * d->baseline / top, W - 1, H - 2 - (H - 4) * d->baseline / top);
+    if (d->series_since >= 0 && (size_t)d->series_since < d->series_len)
+        fprintf(out, "<line x1=\"%.1f\" y1=\"1\" x2=\"%.1f\" y2=\"%d\" stroke=\"#9b1c1c\"/>",
+                1 + step * (double)d->series_since, 1 + step * (double)d->series_since, H - 1);
+    fputs("<polyline fill=\"none\" stroke=\"#1d232b\" stroke-width=\"1.2\" points=\"", out);
+    for (size_t i = 0; i < d->series_len; i++)
+        fprintf(out, "%s%.1f,%.1f", i > 0 ? " " : "", 1 + step * (double)i,
+                H - 2 - (H - 4) * (isfinite(d->series[i]) ? d->series[i] : 0) / top);
+    fputs("\"/></svg>", out);
+}
+
+static const char *change_class(const char *change)
+{
+    static const char *const known[] = {"new", "worsening", "ongoing", "easing", "resolved"};
+    return known_class(change, known, sizeof(known) / sizeof(known[0]));
+}
+
+static void change_badge(FILE *out, const char *change)
+{
+    if (change == NULL || change[0] == '\0')
+        return;
+    fprintf(out, " <span class=\"chg %s\">", change_class(change));
+    esc(out, change);
+    fputs("</span>", out);
+}
+
+static void drivers(FILE *out, const cw_ranking_entry *e)
+{
+    if (e->driver_count == 0)
+        return;
+    fputs("<table class=\"drivers\"><tr><th>driver</th><th>status</th><th>since</th>"
+          "<th>slope</th><th>excess / week</th><th>share of the rise</th><th>weekly</th></tr>\n",
+          out);
+    for (size_t i = 0; i < e->driver_count; i++) {
+        const cw_ranking_driver *d = &e->drivers[i];
+        fputs("<tr><td>", out);
+        driver_name(out, d);
+        change_badge(out, d->change);
+        fputs("</td><td>", out);
+        badge(out, d->status);
+        fputs("</td><td>", out);
+        esc(out, d->since_week[0] != '\0' ? d->since_week : "-");
+        fputs("</td><td>", out);
+        if (isfinite(d->slope_pct))
+            fprintf(out, "%+.1f %%", d->slope_pct);
+        else
+            fputs("&ndash;", out);
+        fputs("</td><td>", out);
+        if (isfinite(d->excess))
+            fprintf(out, "%+.1f", d->excess);
+        else
+            fputs("&ndash;", out);
+        fputs(" over ", out);
+        number(out, 1, d->baseline);
+        fputs("</td><td>", out);
+        if (isfinite(d->share))
+            fprintf(out, "%.0f %%", 100 * d->share);
+        else
+            fputs("&ndash;", out);
+        fputs("</td><td>", out);
+        sparkline(out, d);
+        fputs("</td></tr>\n", out);
+    }
+    fputs("</table>\n", out);
+}
+
 static void item(FILE *out, const cw_ranking *r, const cw_ranking_entry *e)
 {
     fprintf(out, "<div class=\"item\">\n<h3><span class=\"rank\">%u</span> ", e->rank);
@@ -193,6 +307,7 @@ static void item(FILE *out, const cw_ranking *r, const cw_ranking_entry *e)
         esc(out, e->site);
     }
     badge(out, e->status);
+    change_badge(out, e->change);
     fputs("</h3>\n<p class=\"meta\">", out);
     if (e->since_week[0] != '\0') {
         fputs("since ", out);
@@ -210,6 +325,11 @@ static void item(FILE *out, const cw_ranking *r, const cw_ranking_entry *e)
     number(out, 1, e->volume);
     fputs("</td></tr><tr><td>trend factor</td><td>&times;", out);
     number(out, 2, e->trend_factor);
+    if (e->driver_factor > 1) {
+        fputs(" (from its drivers: &times;", out);
+        number(out, 2, e->driver_factor);
+        fputc(')', out);
+    }
     fputs("</td></tr><tr><td>severity floor</td><td>", out);
     number(out, 1, e->severity_floor);
     fprintf(out, "</td></tr><tr><td>worst severity</td><td>%d</td></tr>", e->max_severity);
@@ -223,6 +343,7 @@ static void item(FILE *out, const cw_ranking *r, const cw_ranking_entry *e)
     fputs("</div><div>\n", out);
     chart(out, r, e);
     fputs("</div></div>\n", out);
+    drivers(out, e);
     for (size_t i = 0; i < e->example_count; i++) {
         fputs("<blockquote>#", out);
         esc(out, e->examples[i].complaint_id);
@@ -274,7 +395,10 @@ static void summary(FILE *out, const cw_ranking *r, size_t areas)
         esc(out, e->area_name);
         fputc(' ', out);
         badge(out, e->status);
-        if (e->top_symptom_count > 0) {
+        if (e->driver_count > 0 && cw_ranking_flagged(e->drivers[0].status)) {
+            fputs(" &mdash; driven by ", out);
+            driver_name(out, &e->drivers[0]);
+        } else if (e->top_symptom_count > 0) {
             fputs(" &mdash; mostly ", out);
             esc(out, e->top_symptoms[0].id);
         }
@@ -285,6 +409,53 @@ static void summary(FILE *out, const cw_ranking *r, size_t areas)
         fputs("</li>\n", out);
     }
     fputs("</ol></div>\n", out);
+}
+
+static void changes(FILE *out, const cw_ranking *r)
+{
+    size_t listed = 0, ongoing = 0;
+    fputs("<div class=\"changes\"><b>", out);
+    if (r->previous_week != NULL && r->previous_week[0] != '\0') {
+        fputs("Changed since ", out);
+        esc(out, r->previous_week);
+    } else {
+        fputs("Changed since last week</b> (no earlier week is stored: every alarm is new)<b>",
+              out);
+    }
+    fputs(":</b><ul>\n", out);
+    for (size_t i = 0; i < r->count; i++) {
+        const cw_ranking_entry *e = &r->entries[i];
+        ongoing += e->change != NULL && strcmp(e->change, "ongoing") == 0;
+        for (size_t k = 0; k <= e->driver_count; k++) {
+            const cw_ranking_driver *d = k > 0 ? &e->drivers[k - 1] : NULL;
+            const char *c = d != NULL ? d->change : e->change;
+            if (!cw_ranking_change_listed(r, i, k))
+                continue;
+            listed++;
+            fputs("<li>", out);
+            change_badge(out, c);
+            fputc(' ', out);
+            esc(out, e->area_name);
+            if (e->site[0] != '\0') {
+                fputs(" &middot; ", out);
+                esc(out, e->site);
+            }
+            if (d != NULL) {
+                fputs(", driver ", out);
+                driver_name(out, d);
+                fputc(' ', out);
+                badge(out, d->status);
+            } else {
+                badge(out, e->status);
+            }
+            fputs("</li>\n", out);
+        }
+    }
+    if (listed == 0)
+        fputs("<li>nothing</li>\n", out);
+    if (ongoing > 0)
+        fprintf(out, "<li>%zu ongoing</li>\n", ongoing);
+    fputs("</ul></div>\n", out);
 }
 
 static const char *const how_to_read =
@@ -300,6 +471,15 @@ static const char *const how_to_read =
     "judged against a baseline frozen over a window of weeks that starts at the dotted "
     "blue line of the chart (its level is the dashed line), so a slow decline is not "
     "absorbed; the red line marks the estimated onset.</p>\n"
+    "<p><b>Drivers</b> are the symptom series inside an item (the symptom at all sites, at "
+    "one site, or in one channel, product or segment) that are flagged themselves: their "
+    "excess is complaints a week above what the frozen baseline expects, and their share is "
+    "that excess over the item's. A flagged driver lifts its item's trend factor even when "
+    "the item as a whole looks stable. Every series in the report is tested against limits "
+    "that grow with the number of series, so the whole report raises at most half a false "
+    "alarm a week on stable data.</p>\n"
+    "<p><b>new</b>, <b>worsening</b>, <b>ongoing</b>, <b>easing</b>, <b>resolved</b>: an "
+    "item's or driver's alarm against the previous stored week.</p>\n"
     "<p>Quoted snippets are complaint text: handle this file as personal data.</p>\n";
 
 void cw_report_write_html(FILE *out, const cw_ranking *r, const cw_report_options *opts)
@@ -320,6 +500,11 @@ void cw_report_write_html(FILE *out, const cw_ranking *r, const cw_report_option
         snprintf(hash, sizeof(hash), "%s", r->ruleset_hash);
     esc(out, hash);
     fputs("</p>\n", out);
+    changes(out, r);
+    if (opts->changes_only) {
+        fputs("</body>\n</html>\n", out);
+        return;
+    }
     size_t areas = r->count > 0 ? section_end(r, 0) : 0;
     if (areas > 0)
         summary(out, r, areas);

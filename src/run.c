@@ -276,6 +276,7 @@ static int rank_weeks(job *j, cw_error *err)
             .target = w,
             .lookback_weeks = j->c->lookback_weeks,
             .recent_weeks = j->c->recent_weeks,
+            .dimensions = j->c->dimensions,
             .detect = &detect,
             .rank = &rank,
             .log = &j->ctx->log,
@@ -315,7 +316,7 @@ static int transaction(job *j, cw_error *err)
     ip.run_id = j->run_id;
     ip.ruleset = j->ruleset;
     cw_weekly_acc *weekly = NULL;
-    int rc = cw_weekly_acc_new(&weekly, j->rules, err);
+    int rc = cw_weekly_acc_new(&weekly, j->rules, j->c->dimensions, err);
     if (rc == 0)
         rc = cw_ingest_run(&j->stats, j->writer, j->reader, j->matcher, j->rules, &j->src, &ip,
                            weekly, &j->ctx->log, err);

@@ -12,8 +12,8 @@
     "target_week, kind, area_id, site, rank, score, volume, rate, trend_factor,"                   \
     " severity_floor, status, since_week, slope_pct, strength, baseline, recent, max_severity,"    \
     " area_name, owner, remediation, top_symptoms, top_sites, examples, series, series_from,"      \
-    " baseline_from, run_id, ruleset_hash"
-#define COLUMN_COUNT 28
+    " baseline_from, run_id, ruleset_hash, change, excess, driver_factor, drivers, previous_week"
+#define COLUMN_COUNT 33
 
 static int oom(cw_error *err)
 {
@@ -65,13 +65,55 @@ static void json_examples(FILE *f, const cw_ranking_entry *e)
     fputc(']', f);
 }
 
-static void json_series(FILE *f, const cw_ranking_entry *e)
+static void json_numbers(FILE *f, const double *v, size_t n)
 {
     fputc('[', f);
-    for (size_t i = 0; i < e->series_len; i++) {
+    for (size_t i = 0; i < n; i++) {
         if (i > 0)
             fputc(',', f);
-        json_number(f, e->series[i]);
+        json_number(f, v[i]);
+    }
+    fputc(']', f);
+}
+
+static void json_text_or_null(FILE *f, const char *s)
+{
+    if (s != NULL && s[0] != '\0')
+        cw_text_json_string(f, s);
+    else
+        fputs("null", f);
+}
+
+static void json_drivers(FILE *f, const cw_ranking_entry *e)
+{
+    fputc('[', f);
+    for (size_t i = 0; i < e->driver_count; i++) {
+        const cw_ranking_driver *d = &e->drivers[i];
+        fputs(i > 0 ? ",{\"kind\":" : "{\"kind\":", f);
+        cw_text_json_string(f, d->kind);
+        fputs(",\"symptom_id\":", f);
+        cw_text_json_string(f, d->symptom_id);
+        fputs(",\"value\":", f);
+        cw_text_json_string(f, d->value);
+        fputs(",\"status\":", f);
+        cw_text_json_string(f, d->status);
+        fputs(",\"since_week\":", f);
+        json_text_or_null(f, d->since_week);
+        fputs(",\"change\":", f);
+        cw_text_json_string(f, d->change);
+        const struct {
+            const char *name;
+            double v;
+        } nums[] = {{"slope_pct", d->slope_pct}, {"excess", d->excess},
+                    {"share", d->share},         {"baseline", d->baseline},
+                    {"recent", d->recent},       {"since_index", (double)d->series_since}};
+        for (size_t k = 0; k < sizeof(nums) / sizeof(nums[0]); k++) {
+            fprintf(f, ",\"%s\":", nums[k].name);
+            json_number(f, nums[k].v);
+        }
+        fputs(",\"series\":", f);
+        json_numbers(f, d->series, d->series_len);
+        fputc('}', f);
     }
     fputc(']', f);
 }
@@ -80,10 +122,10 @@ static int save_entry(cw_db *db, const cw_ranking *r, const cw_ranking_entry *e,
                       cw_error *err)
 {
     char num[8][32], rank[16], severity[16], since[16] = "", series_from[16], baseline_from[16];
-    char *json[4] = {0};
-    size_t json_len[4];
+    char *json[5] = {0};
+    size_t json_len[5];
     int rc = -1;
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < 5; i++) {
         FILE *f = open_memstream(&json[i], &json_len[i]);
         if (f == NULL)
             goto oom;
@@ -93,8 +135,10 @@ static int save_entry(cw_db *db, const cw_ranking *r, const cw_ranking_entry *e,
             json_shares(f, e->top_sites, e->top_site_count);
         else if (i == 2)
             json_examples(f, e);
+        else if (i == 3)
+            json_numbers(f, e->series, e->series_len);
         else
-            json_series(f, e);
+            json_drivers(f, e);
         if (fclose(f) != 0)
             goto oom;
     }
@@ -102,8 +146,17 @@ static int save_entry(cw_db *db, const cw_ranking *r, const cw_ranking_entry *e,
                             e->severity_floor, e->slope_pct, e->strength, e->baseline};
     for (int i = 0; i < 8; i++)
         format_double(num[i], nums[i]);
-    char recent[32];
+    char recent[32], excess[32], driver_factor[32];
     format_double(recent, e->recent);
+    format_double(excess, e->excess);
+    format_double(driver_factor, e->driver_factor);
+    char previous[16] = "";
+    cw_week prev_week;
+    cw_error tmp;
+    cw_error_clear(&tmp);
+    if (r->previous_week != NULL && r->previous_week[0] != '\0' &&
+        cw_week_parse(&prev_week, r->previous_week, &tmp) == 0)
+        cw_week_format_monday(previous, sizeof(previous), prev_week);
     snprintf(rank, sizeof(rank), "%u", e->rank);
     snprintf(severity, sizeof(severity), "%d", e->max_severity);
     if (e->series_since >= 0)
@@ -111,20 +164,46 @@ static int save_entry(cw_db *db, const cw_ranking *r, const cw_ranking_entry *e,
     cw_week_format_monday(series_from, sizeof(series_from), r->series_first);
     cw_week_format_monday(baseline_from, sizeof(baseline_from), r->series_first + e->baseline_from);
     const char *row[COLUMN_COUNT] = {
-        r->week_monday, e->kind,       e->area_id, e->site,
-        rank,           num[0],        num[1],     num[2],
-        num[3],         num[4],        e->status,  since[0] ? since : NULL,
-        num[5],         num[6],        num[7],     recent,
-        severity,       e->area_name,  e->owner,   e->remediation,
-        json[0],        json[1],       json[2],    json[3],
-        series_from,    baseline_from, run_id,     r->ruleset_hash,
+        r->week_monday,
+        e->kind,
+        e->area_id,
+        e->site,
+        rank,
+        num[0],
+        num[1],
+        num[2],
+        num[3],
+        num[4],
+        e->status,
+        since[0] ? since : NULL,
+        num[5],
+        num[6],
+        num[7],
+        recent,
+        severity,
+        e->area_name,
+        e->owner,
+        e->remediation,
+        json[0],
+        json[1],
+        json[2],
+        json[3],
+        series_from,
+        baseline_from,
+        run_id,
+        r->ruleset_hash,
+        e->change != NULL ? e->change : "",
+        excess,
+        driver_factor,
+        json[4],
+        previous[0] ? previous : NULL,
     };
     rc = cw_db_copy_in_row(db, COLUMN_COUNT, row, NULL, err);
     goto done;
 oom:
     oom(err);
 done:
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 5; i++)
         free(json[i]);
     return rc;
 }
@@ -180,12 +259,23 @@ static long week_offset(const cw_ranking *r, const char *date, long none)
     return (long)(w - r->series_first);
 }
 
+/* The ISO week ("2026-W46") of a stored date; "" when NULL or not a date. */
+static void iso_of(char out[16], const char *date)
+{
+    cw_week w;
+    cw_error tmp;
+    cw_error_clear(&tmp);
+    out[0] = '\0';
+    if (date != NULL && cw_week_parse(&w, date, &tmp) == 0)
+        cw_week_format_iso(out, 16, w);
+}
+
 static int entry_row(void *user, int ncols, const char *const *v, const size_t *lens, cw_error *err)
 {
     (void)lens;
     loader *l = user;
     cw_ranking *r = l->r;
-    if (ncols != 23)
+    if (ncols != 27)
         return cw_error_set(err, CW_EXIT_SOFTWARE, "unexpected rankings row");
     if (!l->found) {
         cw_week first;
@@ -197,9 +287,12 @@ static int entry_row(void *user, int ncols, const char *const *v, const size_t *
         if (cw_week_parse(&target, v[0], err) != 0)
             return -1;
         cw_week_format_iso(iso, sizeof(iso), target);
+        char previous[16];
+        iso_of(previous, v[26]);
         if (cw_ranking_strdup(&r->target_week, iso, err) != 0 ||
             cw_ranking_strdup(&r->week_monday, v[0], err) != 0 ||
-            cw_ranking_strdup(&r->ruleset_hash, v[21], err) != 0)
+            cw_ranking_strdup(&r->ruleset_hash, v[21], err) != 0 ||
+            cw_ranking_strdup(&r->previous_week, previous, err) != 0)
             return -1;
         l->found = true;
     }
@@ -217,14 +310,12 @@ static int entry_row(void *user, int ncols, const char *const *v, const size_t *
     e->baseline = number(v[14]);
     e->recent = number(v[15]);
     e->max_severity = v[16] != NULL ? atoi(v[16]) : 0;
+    e->excess = number(v[24]);
+    e->driver_factor = v[25] != NULL ? number(v[25]) : 1;
     e->series_since = week_offset(r, v[11], -1);
     e->baseline_from = week_offset(r, v[20], 0);
-    char since[16] = "";
-    cw_week w;
-    cw_error tmp;
-    cw_error_clear(&tmp);
-    if (v[11] != NULL && cw_week_parse(&w, v[11], &tmp) == 0)
-        cw_week_format_iso(since, sizeof(since), w);
+    char since[16];
+    iso_of(since, v[11]);
     if (cw_ranking_strdup(&e->kind, v[1], err) != 0 ||
         cw_ranking_strdup(&e->area_id, v[2], err) != 0 ||
         cw_ranking_strdup(&e->site, v[3], err) != 0 ||
@@ -232,7 +323,8 @@ static int entry_row(void *user, int ncols, const char *const *v, const size_t *
         cw_ranking_strdup(&e->since_week, since, err) != 0 ||
         cw_ranking_strdup(&e->area_name, v[17], err) != 0 ||
         cw_ranking_strdup(&e->owner, v[18], err) != 0 ||
-        cw_ranking_strdup(&e->remediation, v[22], err) != 0)
+        cw_ranking_strdup(&e->remediation, v[22], err) != 0 ||
+        cw_ranking_strdup(&e->change, v[23], err) != 0)
         return -1;
     return 0;
 }
@@ -290,6 +382,68 @@ static int element_row(void *user, int ncols, const char *const *v, const size_t
     return 0;
 }
 
+/* A jsonb array of numbers as PostgreSQL prints it ("[1, 2.5, 3]") into a new array. */
+static int parse_numbers(double **out, size_t *len, const char *text, cw_error *err)
+{
+    *out = NULL;
+    *len = 0;
+    if (text == NULL)
+        return 0;
+    size_t cap = 1;
+    for (const char *p = text; *p != '\0'; p++)
+        cap += *p == ',';
+    double *v = malloc(cap * sizeof(double));
+    if (v == NULL)
+        return oom(err);
+    const char *p = text;
+    while (*p == '[' || *p == ' ')
+        p++;
+    size_t n = 0;
+    while (*p != '\0' && *p != ']' && n < cap) {
+        char *end;
+        double x = strtod(p, &end);
+        if (end == p) /* null */
+            x = NAN, end = (char *)(strncmp(p, "null", 4) == 0 ? p + 4 : p + 1);
+        v[n++] = x;
+        p = end;
+        while (*p == ',' || *p == ' ')
+            p++;
+    }
+    *out = v;
+    *len = n;
+    return 0;
+}
+
+/* Row: kind, area_id, site, then the driver's fields in the order of drivers_sql. */
+static int driver_row(void *user, int ncols, const char *const *v, const size_t *lens,
+                      cw_error *err)
+{
+    (void)lens;
+    cw_ranking *r = ((loader *)user)->r;
+    if (ncols != 16 || v[0] == NULL || v[1] == NULL || v[2] == NULL)
+        return cw_error_set(err, CW_EXIT_SOFTWARE, "unexpected rankings driver row");
+    cw_ranking_entry *e = find_entry(r, v[0], v[1], v[2]);
+    if (e == NULL || e->driver_count == CW_RANKING_DRIVERS)
+        return 0;
+    cw_ranking_driver *d = cw_ranking_add_driver(e);
+    if (d == NULL)
+        return oom(err);
+    d->slope_pct = number(v[9]);
+    d->excess = number(v[10]);
+    d->share = number(v[11]);
+    d->baseline = number(v[12]);
+    d->recent = number(v[13]);
+    d->series_since = v[14] != NULL ? strtol(v[14], NULL, 10) : -1;
+    if (cw_ranking_strdup(&d->kind, v[3], err) != 0 ||
+        cw_ranking_strdup(&d->symptom_id, v[4], err) != 0 ||
+        cw_ranking_strdup(&d->value, v[5], err) != 0 ||
+        cw_ranking_strdup(&d->status, v[6], err) != 0 ||
+        cw_ranking_strdup(&d->since_week, v[7], err) != 0 ||
+        cw_ranking_strdup(&d->change, v[8], err) != 0)
+        return -1;
+    return parse_numbers(&d->series, &d->series_len, v[15], err);
+}
+
 static int latest_row(void *user, int ncols, const char *const *v, const size_t *lens,
                       cw_error *err)
 {
@@ -308,7 +462,7 @@ int cw_stored_load(cw_ranking *out, cw_db *db, const char *schema, bool latest, 
     char monday[16] = "";
     loader l = {.r = out};
     int rc = -1;
-    char *sql_latest = NULL, *sql_rows = NULL, *sql_elements = NULL;
+    char *sql_latest = NULL, *sql_rows = NULL, *sql_elements = NULL, *sql_drivers = NULL;
     if (latest) {
         sql_latest = cw_text_printf("SELECT max(target_week)::text FROM %s.rankings", schema);
         if (sql_latest == NULL) {
@@ -329,7 +483,8 @@ int cw_stored_load(cw_ranking *out, cw_db *db, const char *schema, bool latest, 
         "SELECT target_week::text, kind, area_id, site, rank::text, score::text, volume::text,"
         " rate::text, trend_factor::text, severity_floor::text, status, since_week::text,"
         " slope_pct::text, strength::text, baseline::text, recent::text, max_severity::text,"
-        " area_name, owner, series_from::text, baseline_from::text, ruleset_hash, remediation"
+        " area_name, owner, series_from::text, baseline_from::text, ruleset_hash, remediation,"
+        " change, excess::text, driver_factor::text, previous_week::text"
         " FROM %s.rankings r WHERE target_week = $1::date ORDER BY r.kind, r.rank, r.area_id, "
         "r.site",
         schema);
@@ -349,7 +504,15 @@ int cw_stored_load(cw_ranking *out, cw_db *db, const char *schema, bool latest, 
         "  FROM pg_catalog.jsonb_array_elements(r.series) WITH ORDINALITY x(v, n)) e"
         " WHERE r.target_week = $1::date ORDER BY 1, 2, 3, 4, e.n",
         schema);
-    if (sql_rows == NULL || sql_elements == NULL) {
+    sql_drivers = cw_text_printf(
+        "SELECT r.kind, r.area_id, r.site, x.v->>'kind', x.v->>'symptom_id', x.v->>'value',"
+        " x.v->>'status', x.v->>'since_week', x.v->>'change', x.v->>'slope_pct',"
+        " x.v->>'excess', x.v->>'share', x.v->>'baseline', x.v->>'recent',"
+        " x.v->>'since_index', (x.v->'series')::text"
+        " FROM %s.rankings r, pg_catalog.jsonb_array_elements(r.drivers) WITH ORDINALITY x(v, n)"
+        " WHERE r.target_week = $1::date ORDER BY 1, 2, 3, x.n",
+        schema);
+    if (sql_rows == NULL || sql_elements == NULL || sql_drivers == NULL) {
         oom(err);
         goto done;
     }
@@ -358,6 +521,8 @@ int cw_stored_load(cw_ranking *out, cw_db *db, const char *schema, bool latest, 
         goto done;
     if (l.found) {
         rc = cw_db_query(db, sql_elements, 1, params, element_row, &l, err);
+        if (rc == 0)
+            rc = cw_db_query(db, sql_drivers, 1, params, driver_row, &l, err);
         goto done;
     }
     {
@@ -376,5 +541,6 @@ done:
     free(sql_latest);
     free(sql_rows);
     free(sql_elements);
+    free(sql_drivers);
     return rc;
 }

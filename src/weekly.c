@@ -3,15 +3,39 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "causeway/text.h"
 #include "causeway/week.h"
 
-enum { S_AREA, S_AREA_SITE, S_SYMPTOM, S_SYMPTOM_SITE, S_TOTAL, S_TOTAL_SITE, S_COUNT };
-static const char *const series_names[S_COUNT] = {"area",         "area_site", "symptom",
-                                                  "symptom_site", "total",     "total_site"};
+enum {
+    S_AREA,
+    S_AREA_SITE,
+    S_SYMPTOM,
+    S_SYMPTOM_SITE,
+    S_TOTAL,
+    S_TOTAL_SITE,
+    S_SYMPTOM_CHANNEL,
+    S_SYMPTOM_PRODUCT,
+    S_SYMPTOM_SEGMENT,
+    S_COUNT
+};
+static const char *const series_names[S_COUNT] = {
+    "area",       "area_site",       "symptom",         "symptom_site",   "total",
+    "total_site", "symptom_channel", "symptom_product", "symptom_segment"};
+
+/* The further dimensions: their series, source column and classified column. */
+static const struct {
+    int series;
+    cw_source_column col;
+    int field; /* index into cw_complaint.fields */
+    const char *column;
+} dims[] = {{S_SYMPTOM_CHANNEL, CW_COL_CHANNEL, CW_FIELD_CHANNEL, "channel"},
+            {S_SYMPTOM_PRODUCT, CW_COL_PRODUCT, CW_FIELD_PRODUCT, "product"},
+            {S_SYMPTOM_SEGMENT, CW_COL_SEGMENT, CW_FIELD_SEGMENT, "segment"}};
+#define DIM_COUNT (sizeof(dims) / sizeof(dims[0]))
 
 typedef struct cell {
     uint32_t site;  /* interned site + 1; 0 = empty slot */
@@ -31,6 +55,7 @@ struct cw_weekly_acc {
     size_t site_slot_cap;
     double *area_attr, *area_weight; /* per complaint, by area */
     bool *area_hit;
+    bool dim_on[DIM_COUNT]; /* which further dimensions are counted */
 };
 
 static uint64_t fnv(const void *data, size_t len, uint64_t h)
@@ -146,7 +171,8 @@ static int add(cw_weekly_acc *a, int series, size_t index, long site, cw_week we
     }
 }
 
-int cw_weekly_acc_new(cw_weekly_acc **out, const cw_rules *rules, cw_error *err)
+int cw_weekly_acc_new(cw_weekly_acc **out, const cw_rules *rules,
+                      const unsigned char dimensions[CW_COL_COUNT], cw_error *err)
 {
     *out = NULL;
     cw_weekly_acc *a = calloc(1, sizeof(*a));
@@ -158,6 +184,8 @@ int cw_weekly_acc_new(cw_weekly_acc **out, const cw_rules *rules, cw_error *err)
         return cw_error_set(err, CW_EXIT_OSERR, "out of memory");
     }
     a->rules = rules;
+    for (size_t d = 0; d < DIM_COUNT; d++)
+        a->dim_on[d] = dimensions != NULL && dimensions[dims[d].col];
     *out = a;
     return 0;
 }
@@ -177,9 +205,18 @@ void cw_weekly_acc_free(cw_weekly_acc *a)
     free(a);
 }
 
-int cw_weekly_acc_add(cw_weekly_acc *a, const char *week, const char *site, const cw_hit *hits,
-                      size_t count, cw_error *err)
+int cw_weekly_acc_add(cw_weekly_acc *a, const char *week, const char *site,
+                      const char *const fields[CW_FIELD_COUNT], const cw_hit *hits, size_t count,
+                      cw_error *err)
 {
+    /* Interned values of the further dimensions; -1 where absent or not counted. */
+    long dim_at[DIM_COUNT];
+    for (size_t d = 0; d < DIM_COUNT; d++) {
+        const char *v = a->dim_on[d] && count > 0 && fields != NULL ? fields[dims[d].field] : NULL;
+        dim_at[d] = v != NULL && v[0] != '\0' ? intern(a, v) : -1;
+        if (v != NULL && v[0] != '\0' && dim_at[d] < 0)
+            return cw_error_set(err, CW_EXIT_OSERR, "out of memory");
+    }
     cw_week w;
     if (week == NULL || cw_week_parse(&w, week, err) != 0)
         return cw_error_set(err, CW_EXIT_SOFTWARE, "complaint without a week");
@@ -194,6 +231,9 @@ int cw_weekly_acc_add(cw_weekly_acc *a, const char *week, const char *site, cons
         if (add(a, S_SYMPTOM, hits[i].symptom, all, w, 1, 1, sev) != 0 ||
             add(a, S_SYMPTOM_SITE, hits[i].symptom, at, w, 1, 1, sev) != 0)
             return cw_error_set(err, CW_EXIT_OSERR, "out of memory");
+        for (size_t d = 0; d < DIM_COUNT; d++)
+            if (dim_at[d] >= 0 && add(a, dims[d].series, hits[i].symptom, dim_at[d], w, 1, 1, sev))
+                return cw_error_set(err, CW_EXIT_OSERR, "out of memory");
         for (size_t k = 0; k < s->cause_count; k++) {
             size_t area = s->causes[k].area;
             a->area_hit[area] = true;
@@ -221,7 +261,8 @@ static int copy_cells(cw_weekly_acc *a, cw_db *db, cw_error *err)
         if (c->site == 0)
             continue;
         bool by_area = c->series == S_AREA || c->series == S_AREA_SITE;
-        bool by_symptom = c->series == S_SYMPTOM || c->series == S_SYMPTOM_SITE;
+        bool by_symptom =
+            c->series == S_SYMPTOM || c->series == S_SYMPTOM_SITE || c->series >= S_SYMPTOM_CHANNEL;
         char week[16], complaints[32], attributed[32], weighted[32];
         cw_week_format_monday(week, sizeof(week), c->week);
         snprintf(complaints, sizeof(complaints), "%.0f", c->complaints);
@@ -241,9 +282,76 @@ static int copy_cells(cw_weekly_acc *a, cw_db *db, cw_error *err)
     return 0;
 }
 
-int cw_weekly_acc_store(cw_weekly_acc *a, cw_db *db, const char *schema, const char *ruleset,
-                        cw_error *err)
+/*
+ * A further dimension configured after complaints were classified has no rows yet:
+ * count it once from the classified rows of earlier runs (this run's are in the
+ * accumulator), so its series start with the history, not with the day it was
+ * configured. Severities travel as an array parameter, one per symptom id.
+ */
+static int backfill(cw_weekly_acc *a, cw_db *db, const char *schema, const char *ruleset,
+                    const char *run_id, cw_error *err)
 {
+    const cw_rules *rules = a->rules;
+    char *ids = NULL, *sev = NULL;
+    size_t ids_len = 0, sev_len = 0;
+    FILE *fi = open_memstream(&ids, &ids_len), *fs = open_memstream(&sev, &sev_len);
+    int rc = -1;
+    if (fi == NULL || fs == NULL)
+        goto oom;
+    fputc('{', fi);
+    fputc('{', fs);
+    for (size_t i = 0; i < rules->symptom_count; i++) {
+        fprintf(fi, "%s%s", i > 0 ? "," : "", rules->symptoms[i].id);
+        fprintf(fs, "%s%d", i > 0 ? "," : "", rules->symptoms[i].severity);
+    }
+    fputc('}', fi);
+    fputc('}', fs);
+    if (fclose(fi) != 0 || fclose(fs) != 0) {
+        fi = fs = NULL;
+        goto oom;
+    }
+    fi = fs = NULL;
+    rc = 0;
+    for (size_t d = 0; d < DIM_COUNT && rc == 0; d++) {
+        if (!a->dim_on[d])
+            continue;
+        char *sql = cw_text_printf(
+            "INSERT INTO %s.weekly (ruleset_id, series, area_id, site, symptom_id, week,"
+            " complaints, attributed, weighted)"
+            " SELECT $1::int, $2, '', c.%s, e.symptom_id, c.week, count(*), count(*),"
+            " count(*) * min(s.severity) FROM %s.classified c"
+            " CROSS JOIN LATERAL pg_catalog.unnest(c.symptoms) AS e (symptom_id)"
+            " JOIN ROWS FROM (pg_catalog.unnest($3::text[]), pg_catalog.unnest($4::int[]))"
+            " AS s (id, severity)"
+            " ON s.id = e.symptom_id"
+            " WHERE c.ruleset_id = $1::int AND c.run_id <> $5::bigint AND c.%s <> ''"
+            " AND NOT EXISTS (SELECT 1 FROM %s.weekly w WHERE w.ruleset_id = $1::int"
+            " AND w.series = $2) GROUP BY c.%s, e.symptom_id, c.week",
+            schema, dims[d].column, schema, dims[d].column, schema, dims[d].column);
+        if (sql == NULL)
+            goto oom;
+        const char *params[] = {ruleset, series_names[dims[d].series], ids, sev, run_id};
+        rc = cw_db_query(db, sql, 5, params, NULL, NULL, err);
+        free(sql);
+    }
+    goto done;
+oom:
+    rc = cw_error_set(err, CW_EXIT_OSERR, "out of memory");
+done:
+    if (fi != NULL)
+        fclose(fi);
+    if (fs != NULL)
+        fclose(fs);
+    free(ids);
+    free(sev);
+    return rc;
+}
+
+int cw_weekly_acc_store(cw_weekly_acc *a, cw_db *db, const char *schema, const char *ruleset,
+                        const char *run_id, cw_error *err)
+{
+    if (backfill(a, db, schema, ruleset, run_id, err) != 0)
+        return -1;
     if (cw_db_exec(db,
                    "CREATE TEMPORARY TABLE cw_weekly_delta (series text, area_id text, site text,"
                    " symptom_id text, week date, complaints integer,"

@@ -274,3 +274,31 @@ Test(config, failed_load_leaves_earlier_keys_applied_and_config_valid)
     cr_assert_eq(strchr(l.diag, '\n'), l.diag + l.diag_len - 1, "one line: %s", l.diag);
     loaded_fini(&l);
 }
+
+Test(config, dimensions_are_a_list_of_known_source_columns)
+{
+    expect_error("dimension_unknown.yaml", 1, 23,
+                 "'dimensions' entries are site, channel, product or segment");
+    expect_error("dimension_twice.yaml", 3, 5, "'dimensions' names 'channel' twice");
+    expect_error("dimension_not_list.yaml", 1, 13,
+                 "'dimensions' must be a list of source columns, not a scalar");
+
+    cw_config c;
+    cw_error err;
+    cw_error_clear(&err);
+    cr_assert_eq(cw_config_init(&c, &err), 0);
+    cr_assert(c.dimensions[CW_COL_SITE], "site is the default dimension");
+    cr_assert(!c.dimensions[CW_COL_CHANNEL] && !c.dimensions[CW_COL_PRODUCT]);
+    const char *yaml = "dimensions: [product]\n";
+    cr_assert_eq(cw_config_parse(&c, "x.yaml", yaml, strlen(yaml), NULL, &err), 0, "%s",
+                 err.message);
+    cr_assert(c.dimensions[CW_COL_PRODUCT] && c.dimensions[CW_COL_SITE], "site stays");
+    cr_assert_eq(cw_config_validate(&c, &err), 0, "%s", err.message);
+    /* A dimension must be a mapped column (78), site need not be (it just has no series). */
+    cr_assert_eq(cw_config_set(&c.columns[CW_COL_PRODUCT], NULL, &err), 0);
+    cr_assert_eq(cw_config_set(&c.columns[CW_COL_SITE], NULL, &err), 0);
+    cr_assert_eq(cw_config_validate(&c, &err), -1);
+    cr_assert_eq(err.code, CW_EXIT_CONFIG);
+    cr_assert_str_eq(err.message, "dimensions: 'product' is not mapped in source.columns");
+    cw_config_fini(&c);
+}

@@ -194,3 +194,54 @@ Test(detect, names)
     cr_assert_str_eq(cw_trend_name(CW_TREND_DRIFT), "drift");
     cr_assert_str_eq(cw_trend_name(CW_TREND_INSUFFICIENT), "insufficient");
 }
+
+Test(detect, report_limits_grow_with_the_number_of_series)
+{
+    cw_detect_params base, small, mid, large;
+    cw_detect_params_default(&base);
+    cw_detect_params_family(&small, &base, 40, CW_DETECT_ALARMS_PER_REPORT);
+    cw_detect_params_family(&mid, &base, 200, CW_DETECT_ALARMS_PER_REPORT);
+    cw_detect_params_family(&large, &base, 2000, CW_DETECT_ALARMS_PER_REPORT);
+    /* A small report keeps the per-series limits: they are stricter than its share. */
+    cr_assert_float_eq(small.glr_limit, base.glr_limit, 1e-12);
+    cr_assert_float_eq(small.spike_limit, base.spike_limit, 1e-12);
+    cr_assert(mid.glr_limit >= base.glr_limit && large.glr_limit > mid.glr_limit);
+    cr_assert(large.spike_limit > base.spike_limit);
+    cr_assert_eq(large.baseline_weeks, base.baseline_weeks, "only the limits change");
+    /* Each limit is where the measured null tail falls to its half of 0.5 / 2,000. */
+    cr_assert_float_eq(cw_detect_null_limit(0.5 / 2000 / 2, 0), large.glr_limit, 1e-12);
+    cr_assert(cw_detect_null_limit(1.25e-4, 0) > 15 && cw_detect_null_limit(1.25e-4, 0) < 17);
+    cr_assert(cw_detect_null_limit(1.25e-4, 1) > 4 && cw_detect_null_limit(1.25e-4, 1) < 4.5);
+    /* Monotone, and beyond the measured points it extrapolates instead of stopping. */
+    cr_assert(cw_detect_null_limit(1e-7, 0) > cw_detect_null_limit(1e-5, 0));
+    cr_assert(cw_detect_null_limit(1e-7, 1) > cw_detect_null_limit(1e-5, 1));
+    cw_detect_params none;
+    cw_detect_params_family(&none, &base, 0, CW_DETECT_ALARMS_PER_REPORT);
+    cr_assert_float_eq(none.glr_limit, base.glr_limit, 1e-12);
+}
+
+/* On stable Poisson series the family limits of 2,000 series flag fewer than the
+ * per-series limits do (the whole calibration is measured in make bench-detect). */
+Test(detect, family_limits_flag_less_on_stable_series)
+{
+    cw_detect_params p, fam;
+    cw_detect_params_default(&p);
+    cw_detect_params_family(&fam, &p, 2000, CW_DETECT_ALARMS_PER_REPORT);
+    rng r = {.s = 7};
+    unsigned per_series = 0, family = 0;
+    double y[96];
+    for (int s = 0; s < 300; s++) {
+        for (int t = 0; t < 96; t++)
+            y[t] = poisson(&r, 20);
+        for (size_t n = 60; n <= 96; n += 4) {
+            cw_signal g;
+            cw_error err;
+            cw_error_clear(&err);
+            cr_assert_eq(cw_detect_series(&g, &p, y, NULL, n, 0, &err), 0);
+            per_series += g.glr > p.glr_limit || g.spike_score > p.spike_limit;
+            family += g.glr > fam.glr_limit || g.spike_score > fam.spike_limit;
+        }
+    }
+    cr_assert_leq(family, per_series);
+    cr_assert_leq(family, 2, "%u family alarms in 3,000 stable series-weeks", family);
+}

@@ -98,3 +98,36 @@ Test(rank, empty_input_is_fine)
     cw_rank_compute(NULL, &p, NULL, 0);
     cr_assert(true);
 }
+
+/* A rising driver inside a large stable area lifts it above a flat area of the same volume. */
+Test(rank, a_rising_driver_lifts_its_otherwise_stable_area)
+{
+    cw_rank_params p = defaults();
+    cw_rank_input in[] = {
+        {.key = "flat", .volume = 100, .level_ratio = 1.0},
+        /* one site of four up 50 %: the area expects 200 a week, the driver adds 25 */
+        {.key = "one_site_up", .volume = 100, .level_ratio = 1.02, .driver_ratio = 225.0 / 200},
+        {.key = "huge", .volume = 1000, .driver_ratio = 9},
+    };
+    cw_rank_item out[3];
+    cw_rank_compute(out, &p, in, 3);
+    cr_assert_str_eq(out[1].key, "one_site_up");
+    cr_assert_str_eq(out[2].key, "flat");
+    cr_assert_float_eq(out[1].driver_factor, 1.125, 1e-12);
+    cr_assert_float_eq(out[1].trend_factor, 1.125, 1e-12, "the larger of own (1) and drivers'");
+    cr_assert_float_eq(out[1].score, 112.5, 1e-12);
+    cr_assert_float_eq(out[2].driver_factor, 1.0, 1e-12);
+    cr_assert_float_eq(out[0].driver_factor, p.trend_cap, 1e-12, "capped like the own trend");
+}
+
+/* The item's own rise wins when it is larger than its drivers'. */
+Test(rank, own_trend_wins_over_a_smaller_driver_rise)
+{
+    cw_rank_params p = defaults();
+    cw_rank_input in[] = {
+        {.key = "x", .volume = 10, .rising = true, .level_ratio = 1.5, .driver_ratio = 1.2}};
+    cw_rank_item out[1];
+    cw_rank_compute(out, &p, in, 1);
+    cr_assert_float_eq(out[0].trend_factor, 1.5, 1e-12);
+    cr_assert_float_eq(out[0].driver_factor, 1.2, 1e-12);
+}

@@ -1,6 +1,7 @@
 /* test_report.c - the ranking writers against golden files (tests/data/report/). */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -32,7 +33,33 @@ static cw_ranking_entry *entry(cw_ranking *r, const char *kind, unsigned rank, c
     e->since_week = strdup("");
     e->owner = strdup("");
     e->remediation = strdup("");
+    e->change = strdup("");
     return e;
+}
+
+static void add_driver(cw_ranking_entry *e, const char *kind, const char *symptom,
+                       const char *value, const char *status, const char *since, const char *change,
+                       double slope, double excess, double share)
+{
+    cw_ranking_driver *d = cw_ranking_add_driver(e);
+    cr_assert_not_null(d);
+    d->kind = strdup(kind);
+    d->symptom_id = strdup(symptom);
+    d->value = strdup(value);
+    d->status = strdup(status);
+    d->since_week = strdup(since);
+    d->change = strdup(change);
+    d->slope_pct = slope;
+    d->excess = excess;
+    d->share = share;
+    d->baseline = 6.5;
+    d->recent = 6.5 + excess;
+    d->series = calloc(3, sizeof(double));
+    d->series[0] = 6;
+    d->series[1] = 8;
+    d->series[2] = 16;
+    d->series_len = 3;
+    d->series_since = 1;
 }
 
 /* A fixed ranking that exercises every field and the escaping of each format. */
@@ -75,6 +102,15 @@ static void fixture(cw_ranking *r)
     e->series_len = 3;
     e->baseline_from = 0;
     e->series_since = 2;
+    free(e->change);
+    e->change = strdup("worsening");
+    e->excess = 13.75;
+    e->driver_factor = 1.31;
+    add_driver(e, "symptom_site", "order_mixup", "leeds", "drift", "2026-W45", "new", 4.5, 9.5,
+               0.69);
+    add_driver(e, "symptom_channel", "billing_error", "web, \"app\"", "shift", "2026-W44",
+               "resolved", NAN, 2.25, 0.16);
+    r->previous_week = strdup("2026-W45");
 
     e = entry(r, "area", 2, "standards", "Service-standards compliance", "", "stable");
     e->score = 50;
@@ -201,7 +237,7 @@ Test(report, output_file_is_replaced_whole)
     cr_assert_eq(cw_output_write(path, stdout, &r, &opts, &err), 0, "%s", err.message);
     size_t len = 0;
     char *got = cw_test_read_file(path, &len);
-    cr_assert_not_null(strstr(got, "\"schema\":\"causeway.ranking/1\""));
+    cr_assert_not_null(strstr(got, "\"schema\":\"causeway.ranking/2\""));
     free(got);
     unlink(path);
     rmdir(dir);
@@ -531,4 +567,67 @@ Test(report, json_validates_against_its_schema)
     free(schema);
     free(validator);
     free(buf);
+}
+
+/* The opening section alone: new, worsening, easing, resolved are listed, ongoing counted. */
+static char *render(cw_report_format format, bool changes_only)
+{
+    cw_ranking r;
+    fixture(&r);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    cw_report_options opts = {.format = format, .changes_only = changes_only};
+    cw_error err;
+    cw_error_clear(&err);
+    cr_assert_eq(cw_report_write(out, &r, &opts, &err), 0, "%s", err.message);
+    fclose(out);
+    cw_ranking_fini(&r);
+    return buf;
+}
+
+Test(report, changes_only_prints_the_opening_section_alone)
+{
+    char *t = render(CW_REPORT_TABLE, true);
+    cr_assert_not_null(strstr(t, "Changed since 2026-W45:"), "%s", t);
+    cr_assert_not_null(strstr(t, "worsening  Process friendliness: drift"), "%s", t);
+    cr_assert_not_null(strstr(t, "new        Process friendliness, driver order_mixup @ leeds"),
+                       "%s", t);
+    cr_assert_not_null(strstr(t, "resolved   Process friendliness, driver billing_error, "
+                                 "channel: web, \"app\""),
+                       "%s", t);
+    cr_assert_null(strstr(t, "Service-standards compliance"), "%s", t);
+    cr_assert_null(strstr(t, "score"), "the ranking itself is not printed:\n%s", t);
+    free(t);
+    char *j = render(CW_REPORT_JSON, true);
+    cr_assert_not_null(strstr(j, "\"previous_week\":\"2026-W45\""), "%s", j);
+    cr_assert_not_null(strstr(j, "\"change\":\"new\""), "%s", j);
+    cr_assert_null(strstr(j, "\"items\""), "%s", j);
+    free(j);
+    char *c = render(CW_REPORT_CSV, true);
+    cr_assert_eq(strncmp(c, "week,previous_week,change,", 26), 0, "%s", c);
+    cr_assert_not_null(strstr(c, "2026-W46,2026-W45,new,area,process,,symptom_site,order_mixup,"
+                                 "leeds,drift,2026-W45,4.5,9.5\r\n"),
+                       "%s", c);
+    free(c);
+}
+
+Test(report, every_format_opens_with_the_changes_and_shows_drivers)
+{
+    const cw_report_format formats[] = {CW_REPORT_TABLE, CW_REPORT_MARKDOWN, CW_REPORT_HTML};
+    for (size_t i = 0; i < 3; i++) {
+        char *t = render(formats[i], false);
+        char *changes = strstr(t, "Changed since");
+        char *ranked = strstr(t, "Service-standards compliance");
+        cr_assert(changes != NULL && ranked != NULL && changes < ranked, "format %zu:\n%s", i, t);
+        cr_assert_not_null(strstr(t, "mixup @ leeds"), "format %zu:\n%s", i, t);
+        cr_assert_not_null(strstr(t, "69 %"), "the driver's share, format %zu:\n%s", i, t);
+        free(t);
+    }
+    char *h = render(CW_REPORT_HTML, false);
+    size_t sparks = 0;
+    for (const char *p = h; (p = strstr(p, "<svg class=\"spark\"")) != NULL; p++)
+        sparks++;
+    cr_assert_eq(sparks, 2, "one small chart per driver:\n%s", h);
+    free(h);
 }

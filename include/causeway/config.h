@@ -33,17 +33,19 @@ typedef enum cw_exposure_column {
 } cw_exposure_column;
 
 typedef struct cw_config {
-    char *dbname;                /* conninfo or URI; NULL: PG* environment */
-    char *schema;                /* results schema, default "causeway" */
-    char *rules_path;            /* NULL: the built-in default rule set */
-    char *timezone;              /* IANA zone for ISO weeks, default "UTC" */
-    unsigned lookback_weeks;     /* history classified and analysed, default 104 */
-    unsigned baseline_weeks;     /* frozen baseline window, default 26 */
-    unsigned recent_weeks;       /* window for volume, top symptoms, default 4 */
-    unsigned top;                /* items printed per ranking, default 10 */
-    char *source_table;          /* [schema.]table or view, default public.complaints */
-    char *columns[CW_COL_COUNT]; /* column names; NULL = absent (optional ones) */
-    char *exposure_table;        /* NULL: no exposure, counts not rates */
+    char *dbname;                           /* conninfo or URI; NULL: PG* environment */
+    char *schema;                           /* results schema, default "causeway" */
+    char *rules_path;                       /* NULL: the built-in default rule set */
+    char *timezone;                         /* IANA zone for ISO weeks, default "UTC" */
+    unsigned lookback_weeks;                /* history classified and analysed, default 104 */
+    unsigned baseline_weeks;                /* frozen baseline window, default 26 */
+    unsigned recent_weeks;                  /* window for volume, top symptoms, default 4 */
+    unsigned top;                           /* items printed per ranking, default 10 */
+    char *source_table;                     /* [schema.]table or view, default public.complaints */
+    char *columns[CW_COL_COUNT];            /* column names; NULL = absent (optional ones) */
+    unsigned char dimensions[CW_COL_COUNT]; /* 1: symptom x this column is a series. Only
+                                               site (default), channel, product, segment */
+    char *exposure_table;                   /* NULL: no exposure, counts not rates */
     char *exposure_columns[CW_EXP_COUNT];
 } cw_config;
 
@@ -86,6 +88,12 @@ int cw_config_validate(const cw_config *c, cw_error *err);
 
 /* The results schema name alone: [a-z_][a-z0-9_]*, at most 63 bytes (78). */
 int cw_config_check_schema(const char *schema, cw_error *err);
+
+/*
+ * Whether column `col` can be a `dimensions:` entry (site, channel, product,
+ * segment).
+ */
+int cw_config_is_dimension(cw_source_column col);
 
 /* Name of a source / exposure column setting ("received_at"). */
 const char *cw_config_column_name(cw_source_column col);

@@ -62,6 +62,32 @@ typedef struct cw_detect_params {
 /* Fill p with the calibrated defaults. */
 void cw_detect_params_default(cw_detect_params *p);
 
+/* Expected false alarms per weekly report on stable data that a run allows (issue 13). */
+#define CW_DETECT_ALARMS_PER_REPORT 0.5
+
+/*
+ * Report-level (family-wise) limits: the per-series limits for a week in which
+ * n_series series are tested together, so that the EXPECTED NUMBER of false
+ * alarms in the whole report stays at or below `alarms_per_report` on stable
+ * data, whatever the dependence between the series (they are nested: a
+ * symptom x site is part of its symptom and of its area). Bonferroni on the
+ * expected count: each series gets alarms_per_report / n_series, split evenly
+ * between the GLR and the spike score, and each limit is read off the null
+ * tail measured by `make bench-detect` (the worst stratum from 1 to 80 a week,
+ * dispersion 1 and 2; the table is in detect.c, in one place, to be refitted
+ * when the estimator changes). Limits never fall below base's: a small report
+ * keeps the per-series limits. *out is base with the two limits replaced.
+ */
+void cw_detect_params_family(cw_detect_params *out, const cw_detect_params *base, size_t n_series,
+                             double alarms_per_report);
+
+/*
+ * The limit at which a statistic's worst-stratum null rate per series-week is
+ * `rate` (log-linear between the measured points, the last segment's slope
+ * beyond them). spike: the spike score; otherwise the GLR. For bench-detect.
+ */
+double cw_detect_null_limit(double rate, int spike);
+
 typedef struct cw_signal {
     cw_trend status;    /* at the last week of the series */
     long since;         /* index where the episode starts (estimated onset); -1 when stable */

@@ -34,6 +34,7 @@ typedef struct cw_options {
     cw_week week_from; /* target week(s) when have_week */
     cw_week week_to;
     bool snippets;
+    bool changes_only; /* only the "changed since last week" section */
     unsigned top;
     bool top_set;
     cw_output_spec outputs[CW_OPTIONS_MAX_OUTPUTS]; /* stdout included when asked */

@@ -11,6 +11,15 @@
  *               (drift or shift) 1 + how far the recent level stands above the
  *               frozen baseline, times the growth of the next `horizon_weeks`
  *               at the drift's slope if nothing is done; capped at `trend_cap`.
+ *               The larger of that and driver_factor:
+ * driver_factor the item's rise as its drivers tell it (issue 13): a symptom (or
+ *               symptom x site) series inside the item that is flagged rising
+ *               lifts the item to (item's expected level + the driver's excess +
+ *               the driver's growth over `horizon_weeks` at its slope) / item's
+ *               expected level, the largest over its rising drivers, capped at
+ *               `trend_cap`; 1 without one. So a 50 % rise at one site inside a
+ *               large, otherwise stable area lifts that area above a flat area of
+ *               the same volume, by the share of the area that is rising.
  * severity_floor  a rare but severe symptom is never buried: when a symptom of
  *               severity 5 (4) that is rare for the item (see rare_severity)
  *               was attributed to it in the recent window, its score is at least
@@ -35,14 +44,16 @@ typedef struct cw_rank_params {
 } cw_rank_params;
 
 typedef struct cw_rank_input {
-    const char *key;    /* stable tie-break ("process" or "process/leeds"); borrowed */
-    double volume;      /* see above; >= 0 */
-    bool rising;        /* detector says drift or shift */
-    double level_ratio; /* recent level / frozen baseline; <= 0 or NaN when unknown */
-    double slope_pct;   /* drift slope in %/week; 0 when not a drift */
-    int rare_severity;  /* highest severity, 0..5, of the symptoms attributed in the recent
-                           window that are rare for the item (the caller decides what is
-                           rare: analyse.c, under one complaint a week before the window) */
+    const char *key;     /* stable tie-break ("process" or "process/leeds"); borrowed */
+    double volume;       /* see above; >= 0 */
+    bool rising;         /* detector says drift or shift */
+    double level_ratio;  /* recent level / frozen baseline; <= 0 or NaN when unknown */
+    double slope_pct;    /* drift slope in %/week; 0 when not a drift */
+    double driver_ratio; /* the drivers' projected level / the item's expected level (computed
+                            by analyse.c, see driver_factor above); <= 1 or NaN: none */
+    int rare_severity;   /* highest severity, 0..5, of the symptoms attributed in the recent
+                            window that are rare for the item (the caller decides what is
+                            rare: analyse.c, under one complaint a week before the window) */
 } cw_rank_input;
 
 typedef struct cw_rank_item {
@@ -51,7 +62,8 @@ typedef struct cw_rank_item {
     unsigned rank;   /* 1 = fix first */
     double score;
     double volume;
-    double trend_factor;
+    double trend_factor;   /* max(own trend, driver_factor) */
+    double driver_factor;  /* 1 when no rising driver */
     double severity_floor; /* 0 when no floor applies */
 } cw_rank_item;
 

@@ -10,7 +10,8 @@
 
 #include "causeway/error.h"
 
-#define CW_RANKING_TOP 3 /* top symptoms, top sites and examples kept per item */
+#define CW_RANKING_TOP     3 /* top symptoms, top sites and examples kept per item */
+#define CW_RANKING_DRIVERS 6 /* drivers kept per item */
 
 typedef struct cw_ranking_share {
     char *id;     /* symptom id or site */
@@ -22,6 +23,28 @@ typedef struct cw_ranking_example {
     char *symptom_id;
     char *snippet; /* matched evidence with a little context: personal data */
 } cw_ranking_example;
+
+/*
+ * A driver: a symptom series (all sites, one site, or one value of another
+ * dimension) whose rise explains its item. Numbers are complaints per week.
+ */
+typedef struct cw_ranking_driver {
+    char *kind; /* "symptom", "symptom_site" or "symptom_<dimension>" */
+    char *symptom_id;
+    char *value;      /* the site (or channel, product, segment); "" for kind "symptom" */
+    char *status;     /* its own detection: stable, drift, shift, spike, insufficient */
+    char *since_week; /* "2026-W31", or "" */
+    char *change;     /* since the previous stored week: new, worsening, ongoing, easing,
+                         resolved; "" when not flagged in either week */
+    double slope_pct; /* %/week; NaN when not a drift */
+    double excess;    /* recent complaints per week above the baseline's expectation */
+    double share;     /* excess / the item's excess; NaN when the item's excess is <= 0 */
+    double baseline;  /* expected complaints per week at the frozen baseline level */
+    double recent;    /* mean complaints per week over the recent window */
+    double *series;   /* weekly complaints, like the entry's; may be NULL */
+    size_t series_len;
+    long series_since; /* index of the onset in series, -1 */
+} cw_ranking_driver;
 
 typedef struct cw_ranking_entry {
     unsigned rank;
@@ -53,6 +76,12 @@ typedef struct cw_ranking_entry {
     size_t series_len;
     long series_since;  /* index of the onset in series, -1 */
     long baseline_from; /* index where the frozen baseline window starts */
+    /* Added by results schema 4 (drivers and week-over-week states). */
+    char *change;         /* new, worsening, ongoing, easing, resolved, or "" (see ranking.c) */
+    double excess;        /* recent complaints per week above the baseline's expectation; NaN */
+    double driver_factor; /* the drivers' projected rise (rank.h); 1 when none */
+    cw_ranking_driver *drivers; /* flagged first, by excess */
+    size_t driver_count;
 } cw_ranking_entry;
 
 typedef struct cw_ranking {
@@ -60,6 +89,7 @@ typedef struct cw_ranking {
     char *week_monday; /* "2026-11-09" */
     char *ruleset_hash;
     long series_first;         /* ISO week number (week.h) of every entry's series[0] */
+    char *previous_week;       /* the stored week the changes are against ("2026-W45"), or "" */
     cw_ranking_entry *entries; /* kind "area" first by rank, then "area_site" by rank */
     size_t count;
     size_t cap;
@@ -67,6 +97,35 @@ typedef struct cw_ranking {
 
 /* Append a zeroed entry (numbers NaN where NaN means unknown); NULL on OOM. */
 cw_ranking_entry *cw_ranking_add(cw_ranking *r);
+
+/* Append a zeroed driver to e (numbers NaN, series_since -1); NULL on OOM or when full. */
+cw_ranking_driver *cw_ranking_add_driver(cw_ranking_entry *e);
+
+/* Whether a status is an alarm: drift, shift or spike. */
+int cw_ranking_flagged(const char *status);
+
+/*
+ * The week-over-week state of an item or a driver: was/is flagged in the previous
+ * and the target week, with its excess (complaints per week over baseline) in each,
+ * and `noise`, the standard deviation of a week-over-week change of that excess when
+ * nothing changed (the caller's: about sqrt(2 x recent level) / recent weeks).
+ *   new        flagged now, not in the previous week (or there is no previous week)
+ *   resolved   flagged in the previous week, not now
+ *   worsening  flagged in both, excess up by more than 2 x noise and 10 %
+ *   easing     flagged in both, excess down by more than 2 x noise and 10 %
+ *   ongoing    flagged in both otherwise
+ *   ""         flagged in neither
+ * Returns a static string.
+ */
+const char *cw_ranking_change(int was, double prev_excess, int is, double excess, double noise);
+
+/*
+ * Whether the "changed since last week" section lists item i's own state (k == 0)
+ * or its driver k - 1's: an item's when its own series is (or was) the alarm, a
+ * driver's once, under the first item that names it; ongoing states are counted,
+ * not listed.
+ */
+int cw_ranking_change_listed(const cw_ranking *r, size_t i, size_t k);
 
 /* Release everything r owns (r itself is caller storage); NULL is a no-op. */
 void cw_ranking_fini(cw_ranking *r);

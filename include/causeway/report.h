@@ -3,6 +3,12 @@
  * never write diagnostics; they return 0, or -1 with err (74) when the stream
  * reports a write error.
  *
+ * Every format opens with what changed since the previous stored week (new,
+ * worsening, easing, resolved items and drivers; ongoing ones are counted),
+ * then the ranking, each item with its drivers; `changes_only` writes that
+ * opening alone. CSV, one table, carries the state as columns instead (see
+ * report.c).
+ *
  * Snippets of complaint text are personal data: the table and markdown formats
  * show example complaint ids only, unless `snippets` is set; csv, json and html
  * are files a user asks for and carry them.
@@ -26,16 +32,17 @@ typedef enum cw_report_format {
 
 typedef struct cw_report_options {
     cw_report_format format;
-    bool color;    /* ANSI colour (table only): a terminal and NO_COLOR unset */
-    bool snippets; /* table/markdown: show matched snippets too */
-    unsigned top;  /* items per section in table/markdown/html; 0 = all */
+    bool color;        /* ANSI colour (table only): a terminal and NO_COLOR unset */
+    bool snippets;     /* table/markdown: show matched snippets too */
+    bool changes_only; /* only the "changed since last week" section */
+    unsigned top;      /* items per section in table/markdown/html; 0 = all */
 } cw_report_options;
 
 /* Shown for an example whose complaint is no longer in the source (its snippet is ""). */
 #define CW_REPORT_NO_TEXT "(text no longer in the source)"
 
 /* The version of the JSON document layout (the "schema" member). */
-#define CW_REPORT_JSON_SCHEMA "causeway.ranking/1"
+#define CW_REPORT_JSON_SCHEMA "causeway.ranking/2"
 
 /* Parse "table", "markdown", "csv", "json", "html"; -1 when unknown. */
 int cw_report_parse_format(const char *name);

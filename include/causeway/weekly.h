@@ -6,6 +6,9 @@
  *   area_site     per cause area x site
  *   symptom       per symptom
  *   symptom_site  per symptom x site
+ *   symptom_channel, symptom_product, symptom_segment
+ *                 per symptom x value of a further dimension named by the
+ *                 configuration's `dimensions:`; the value is in the `site` column
  *   total         all complaints, symptoms or not (total_site: per site): the
  *                 denominator that takes seasonality and business volume out
  * For each: complaints (distinct), attributed (sum of the symptoms' weights
@@ -16,6 +19,7 @@
 #ifndef CAUSEWAY_WEEKLY_H
 #define CAUSEWAY_WEEKLY_H
 
+#include "causeway/config.h"
 #include "causeway/db.h"
 #include "causeway/matcher.h"
 #include "causeway/rules.h"
@@ -29,21 +33,27 @@
  */
 typedef struct cw_weekly_acc cw_weekly_acc;
 
-int cw_weekly_acc_new(cw_weekly_acc **out, const cw_rules *rules, cw_error *err);
+/* dimensions: the configuration's (config.h); NULL counts site only. */
+int cw_weekly_acc_new(cw_weekly_acc **out, const cw_rules *rules,
+                      const unsigned char dimensions[CW_COL_COUNT], cw_error *err);
 void cw_weekly_acc_free(cw_weekly_acc *acc);
 
 /*
  * Count one classified complaint: its week's Monday ("YYYY-MM-DD"), its site
- * (NULL = none) and its hits (from cw_matcher_classify).
+ * (NULL = none), its fields as the matcher takes them (cw_complaint.fields;
+ * NULL = none) and its hits (from cw_matcher_classify).
  */
-int cw_weekly_acc_add(cw_weekly_acc *acc, const char *week, const char *site, const cw_hit *hits,
-                      size_t count, cw_error *err);
+int cw_weekly_acc_add(cw_weekly_acc *acc, const char *week, const char *site,
+                      const char *const fields[CW_FIELD_COUNT], const cw_hit *hits, size_t count,
+                      cw_error *err);
 
 /*
  * Add the accumulated counts to the weekly rows of rule set `ruleset` (its
- * rulesets.id as text; schema quoted), inside the caller's transaction.
+ * rulesets.id as text; schema quoted), inside the caller's transaction. A
+ * further dimension with no rows yet is first counted from the classified rows
+ * of runs other than `run_id` (the current run's, as text).
  */
 int cw_weekly_acc_store(cw_weekly_acc *acc, cw_db *db, const char *schema, const char *ruleset,
-                        cw_error *err);
+                        const char *run_id, cw_error *err);
 
 #endif

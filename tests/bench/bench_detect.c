@@ -16,6 +16,12 @@
  * Each method's limit is the (1 - alpha) quantile of its statistic over all
  * stable series-weeks (causeway: alpha/2 to each of its two statistics), so
  * every method raises false alarms on alpha of stable weeks. Deterministic.
+ *
+ * Then, in sections of their own (issue 13, drivers): the null tail of causeway's two
+ * statistics (the calibration of cw_detect_params_family, kept in detect.c), the
+ * false alarms of whole weekly reports of 40, 200 and 2,000 series, and a drift of one
+ * symptom at one site diluted inside its area, with area-only detection and with
+ * drivers.
  */
 #include <math.h>
 #include <stdbool.h>
@@ -270,6 +276,209 @@ static void print_row(const scenario *s, double mu, double phi, double delays[N_
     printf("\n");
 }
 
+/* ---- report-level false alarms (drivers): sections of their own ---------------- */
+
+/*
+ * The null tail of each statistic, measured on stable series of every stratum the
+ * report sees (1 to 80 a week, dispersion 1 and 2): the share of series-weeks whose
+ * GLR / spike score exceeds each limit of the grid, the largest over the strata.
+ * detect.c's family table (cw_detect_params_family) is fitted to this output: rerun
+ * it when the estimator changes, and refit the table.
+ */
+#define TAIL_STABLE_N 5000
+static const double tail_means[] = {1, 5, 20, 80};
+
+static void family_tail(rng *r, const cw_detect_params *p)
+{
+    static const double glr_grid[] = {9, 11, 13, 15, 17, 19, 21};
+    static const double spike_grid[] = {3.0, 3.5, 4.0, 4.5, 5.0, 5.5};
+    enum {
+        NG = sizeof(glr_grid) / sizeof(glr_grid[0]),
+        NS = sizeof(spike_grid) / sizeof(spike_grid[0])
+    };
+    double worst_g[NG] = {0}, worst_s[NS] = {0};
+    printf("\nNull tail per stratum (share of stable series-weeks above each limit; %d series x "
+           "%d weeks):\n\n| baseline/wk | dispersion |",
+           TAIL_STABLE_N, MONITOR);
+    for (int g = 0; g < NG; g++)
+        printf(" GLR > %.0f |", glr_grid[g]);
+    for (int k = 0; k < NS; k++)
+        printf(" spike > %.1f |", spike_grid[k]);
+    printf("\n|---:|---:|");
+    for (int g = 0; g < NG + NS; g++)
+        printf("---:|");
+    printf("\n");
+    for (size_t mi = 0; mi < sizeof(tail_means) / sizeof(tail_means[0]); mi++)
+        for (size_t pi = 0; pi < 2; pi++) {
+            unsigned long over_g[NG] = {0}, over_s[NS] = {0}, total = 0;
+            double y[WEEKS];
+            for (int i = 0; i < TAIL_STABLE_N; i++) {
+                simulate(y, r, tail_means[mi], phis[pi], NULL);
+                for (int t = BASE; t < WEEKS; t++, total++) {
+                    double glr, spike;
+                    causeway_stats(&glr, &spike, y, t, p);
+                    for (int g = 0; g < NG; g++)
+                        over_g[g] += glr > glr_grid[g];
+                    for (int k = 0; k < NS; k++)
+                        over_s[k] += spike > spike_grid[k];
+                }
+            }
+            printf("| %.0f | %s |", tail_means[mi], phis[pi] > 1 ? "2" : "1");
+            for (int g = 0; g < NG; g++) {
+                double rate = (double)over_g[g] / (double)total;
+                worst_g[g] = fmax(worst_g[g], rate);
+                printf(" %.4f %% |", 100 * rate);
+            }
+            for (int k = 0; k < NS; k++) {
+                double rate = (double)over_s[k] / (double)total;
+                worst_s[k] = fmax(worst_s[k], rate);
+                printf(" %.4f %% |", 100 * rate);
+            }
+            printf("\n");
+        }
+    printf("| worst | |");
+    for (int g = 0; g < NG; g++)
+        printf(" %.4f %% |", 100 * worst_g[g]);
+    for (int k = 0; k < NS; k++)
+        printf(" %.4f %% |", 100 * worst_s[k]);
+    printf("\n");
+}
+
+/*
+ * The report's false alarms per week on stable data: reports of 40, 200 and 2,000
+ * series (levels 1, 5, 20 and 80 a week, dispersion 1 and 2, in equal parts), each
+ * series judged at its last REPORT_EVALS monitored weeks, with the family limits of
+ * cw_detect_params_family for that many series and, for contrast, with the per-series
+ * built-in limits. Series are simulated independently; the bound on the expected
+ * count holds under any dependence (it is a sum of expectations).
+ */
+#define REPORT_WEEKS 400
+#define REPORT_EVALS 10
+
+static void family_report(rng *r, const cw_detect_params *p)
+{
+    static const size_t sizes[] = {40, 200, 2000};
+    printf("\nFalse alarms per weekly report on stable data (%d report-weeks per size):\n\n"
+           "| series in the report | GLR limit | spike limit | false alarms / report (family "
+           "limits) | weeks with any | false alarms / report (per-series built-in limits) |\n"
+           "|---:|---:|---:|---:|---:|---:|\n",
+           REPORT_WEEKS);
+    for (size_t si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++) {
+        size_t m = sizes[si];
+        cw_detect_params fam;
+        cw_detect_params_family(&fam, p, m, CW_DETECT_ALARMS_PER_REPORT);
+        unsigned long fam_alarms = 0, builtin_alarms = 0;
+        unsigned weeks_any = 0;
+        double y[WEEKS];
+        for (int set = 0; set < REPORT_WEEKS / REPORT_EVALS; set++) {
+            unsigned week_alarms[REPORT_EVALS] = {0};
+            for (size_t k = 0; k < m; k++) {
+                simulate(y, r, tail_means[k % 4], phis[(k / 4) % 2], NULL);
+                for (int e = 0; e < REPORT_EVALS; e++) {
+                    double glr, spike;
+                    causeway_stats(&glr, &spike, y, WEEKS - REPORT_EVALS + e, p);
+                    bool fa = glr > fam.glr_limit || spike > fam.spike_limit;
+                    fam_alarms += fa;
+                    week_alarms[e] += fa;
+                    builtin_alarms += glr > p->glr_limit || spike > p->spike_limit;
+                }
+            }
+            for (int e = 0; e < REPORT_EVALS; e++)
+                weeks_any += week_alarms[e] > 0;
+        }
+        printf("| %zu | %.2f | %.2f | **%.3f** | %.1f %% | %.3f |\n", m, fam.glr_limit,
+               fam.spike_limit, (double)fam_alarms / REPORT_WEEKS, 100.0 * weeks_any / REPORT_WEEKS,
+               (double)builtin_alarms / REPORT_WEEKS);
+    }
+}
+
+/*
+ * Diluted drift: one symptom at one site drifts inside a cause area of 4 sites x 14
+ * symptoms (56 Poisson cells; the other 55 share the rest of the area's volume
+ * evenly). Area-only detection is what a run did before drivers: the area series and
+ * the drifting site's area x site series, at the built-in limits. With drivers the
+ * symptom series (all sites) and the symptom x site series are watched too, at the
+ * family limits of a report of DILUTED_SERIES series (10 areas, 40 area x site, 14
+ * symptoms, 56 symptom x site). Cells: median weeks from onset to the first alarm
+ * of any series that contains the drift ("-": more than half missed within 60 weeks).
+ */
+#define DILUTED_SERIES 120
+#define DILUTED_SITES  4
+#define DILUTED_CELLS  (DILUTED_SITES * 14)
+
+static void family_diluted(rng *r, const cw_detect_params *p)
+{
+    static const double cells[] = {5, 20}, areas[] = {50, 200}, slopes[] = {2, 4, 5};
+    cw_detect_params fam;
+    cw_detect_params_family(&fam, p, DILUTED_SERIES, CW_DETECT_ALARMS_PER_REPORT);
+    printf("\nDiluted drift: one symptom x site drifting inside an area of %d sites x 14 "
+           "symptoms (%d series a report with drivers: GLR %.2f, spike %.2f):\n\n"
+           "| drifting series /wk | area /wk | drift | area-only (today) | with drivers | "
+           "flagged first by |\n|---:|---:|---|---:|---:|---|\n",
+           DILUTED_SITES, DILUTED_SERIES, fam.glr_limit, fam.spike_limit);
+    for (size_t ci = 0; ci < 2; ci++)
+        for (size_t ai = 0; ai < 2; ai++)
+            for (size_t di = 0; di < 3; di++) {
+                double cell = cells[ci], area = areas[ai], other = (area - cell) / 55;
+                double area_only[CHANGE_N], drivers[CHANGE_N];
+                unsigned first_by[4] = {0};
+                for (int i = 0; i < CHANGE_N; i++) {
+                    /* The four series that contain the drifting cell 0 (site 0, symptom 0). */
+                    double ya[WEEKS] = {0}, ys[WEEKS] = {0}, yy[WEEKS] = {0}, yc[WEEKS] = {0};
+                    for (int t = 0; t < WEEKS; t++)
+                        for (int c = 0; c < DILUTED_CELLS; c++) {
+                            double m = c == 0 ? cell : other;
+                            if (c == 0 && t >= ONSET)
+                                m *= pow(1 + slopes[di] / 100, t - ONSET + 1);
+                            double v = poisson(r, m);
+                            ya[t] += v;
+                            ys[t] += c % DILUTED_SITES == 0 ? v : 0; /* site 0 */
+                            yy[t] += c < DILUTED_SITES ? v : 0;      /* symptom 0 */
+                            yc[t] += c == 0 ? v : 0;
+                        }
+                    const double *ser[4] = {ya, ys, yy, yc};
+                    area_only[i] = drivers[i] = INFINITY;
+                    for (int t = ONSET; t < WEEKS && !isfinite(drivers[i]); t++)
+                        for (int k = 0; k < 4; k++) {
+                            double glr, spike;
+                            causeway_stats(&glr, &spike, ser[k], t, p);
+                            if (k < 2 && !isfinite(area_only[i]) &&
+                                (glr > p->glr_limit || spike > p->spike_limit))
+                                area_only[i] = t - ONSET;
+                            if (!isfinite(drivers[i]) &&
+                                (glr > fam.glr_limit || spike > fam.spike_limit)) {
+                                drivers[i] = t - ONSET;
+                                first_by[k]++;
+                            }
+                        }
+                    for (int t = (int)(ONSET + drivers[i]); t < WEEKS && !isfinite(area_only[i]);
+                         t++)
+                        for (int k = 0; k < 2 && !isfinite(area_only[i]); k++) {
+                            double glr, spike;
+                            causeway_stats(&glr, &spike, ser[k], t, p);
+                            if (glr > p->glr_limit || spike > p->spike_limit)
+                                area_only[i] = t - ONSET;
+                        }
+                }
+                double a = quantile(area_only, CHANGE_N, 0.5), d = quantile(drivers, CHANGE_N, 0.5);
+                static const char *const names[4] = {"area", "area x site", "symptom",
+                                                     "symptom x site"};
+                int top = 0;
+                for (int k = 1; k < 4; k++)
+                    top = first_by[k] > first_by[top] ? k : top;
+                printf("| %.0f | %.0f | +%.0f %%/wk |", cell, area, slopes[di]);
+                if (isfinite(a))
+                    printf(" %.0f |", a);
+                else
+                    printf(" - |");
+                if (isfinite(d))
+                    printf(" %.0f |", d);
+                else
+                    printf(" - |");
+                printf(" %s (%u of %d) |\n", names[top], first_by[top], CHANGE_N);
+            }
+}
+
 int main(void)
 {
     cw_detect_params p;
@@ -278,6 +487,15 @@ int main(void)
     if (getenv("CW_EPISODE") != NULL)
         p.max_episode_weeks = (unsigned)atoi(getenv("CW_EPISODE"));
     rng r = {.s = 20261122};
+    /* The report-level sections draw from a stream of their own: the tables above
+     * stay as they were. CW_FAMILY_ONLY=1 runs these alone. */
+    rng fr = {.s = 20261203};
+    if (getenv("CW_FAMILY_ONLY") != NULL) {
+        family_tail(&fr, &p);
+        family_report(&fr, &p);
+        family_diluted(&fr, &p);
+        return 0;
+    }
     static double delays[N_COLUMNS][CHANGE_N];
     double limits[6][N_METHODS + 1], default_rate[6];
 
@@ -329,5 +547,8 @@ int main(void)
                    phis[pi] > 1 ? "2" : "1", l[CAUSEWAY], l[N_METHODS], l[SHEWHART], l[EWMA],
                    l[CUSUM], l[CXALERT], 100 * default_rate[stratum]);
         }
+    family_tail(&fr, &p);
+    family_report(&fr, &p);
+    family_diluted(&fr, &p);
     return 0;
 }
