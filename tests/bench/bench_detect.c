@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "causeway/detect.h"
 
@@ -702,6 +703,65 @@ static void print_sensitivity_table(sibling_results *res)
     }
 }
 
+/*
+ * What the priors cost a run: CPU time of cw_detect_estimate_priors for a family of
+ * Poisson series (104 weeks, baseline window 26) against detecting every series of
+ * the same family once at its last week, measured in the same run.
+ */
+static void sibling_cost(const cw_detect_params *p)
+{
+    static const unsigned shapes[][2] = {{14, 4}, {14, 8}, {40, 20}};
+    enum { COST_WEEKS = 104 };
+    printf("\nCost of the priors (CPU, same run; a family = symptoms x sites series of %d weeks):"
+           "\n\n| family | series | priors | detecting every series | priors / detection |\n"
+           "|---|---:|---:|---:|---:|\n",
+           COST_WEEKS);
+    for (size_t k = 0; k < sizeof(shapes) / sizeof(shapes[0]); k++) {
+        size_t cells = (size_t)shapes[k][0] * shapes[k][1];
+        double *y = malloc(cells * COST_WEEKS * sizeof(double));
+        const double **ptr = malloc(cells * sizeof(*ptr));
+        cw_detect_prior *pr = malloc(cells * sizeof(*pr));
+        if (y == NULL || ptr == NULL || pr == NULL) {
+            fprintf(stderr, "bench_detect: out of memory\n");
+            exit(71);
+        }
+        rng r = {.s = 77 + k};
+        for (size_t c = 0; c < cells; c++) {
+            double level = exp(log(0.5) + uniform(&r) * (log(80.0) - log(0.5)));
+            for (int t = 0; t < COST_WEEKS; t++)
+                y[c * COST_WEEKS + (size_t)t] = poisson(&r, level);
+            ptr[c] = &y[c * COST_WEEKS];
+        }
+        cw_detect_siblings f = {.rows = shapes[k][0],
+                                .cols = shapes[k][1],
+                                .n = COST_WEEKS,
+                                .counts = ptr,
+                                .from = 0,
+                                .to = BASE};
+        cw_error err;
+        cw_error_clear(&err);
+        int rounds = cells > 200 ? 3 : 20;
+        clock_t t0 = clock();
+        for (int i = 0; i < rounds; i++)
+            if (cw_detect_estimate_priors(pr, &f, &err) != 0)
+                exit(70);
+        clock_t t1 = clock();
+        for (int i = 0; i < rounds; i++)
+            for (size_t c = 0; c < cells; c++) {
+                cw_signal sig;
+                cw_detect_series_prior(&sig, p, ptr[c], NULL, COST_WEEKS, 0, &pr[c], &err);
+            }
+        clock_t t2 = clock();
+        double priors = (double)(t1 - t0) / CLOCKS_PER_SEC / rounds;
+        double detect = (double)(t2 - t1) / CLOCKS_PER_SEC / rounds;
+        printf("| %u x %u | %zu | %.2f ms | %.2f ms | %.2f |\n", shapes[k][0], shapes[k][1], cells,
+               1000 * priors, 1000 * detect, priors / detect);
+        free(y);
+        free(ptr);
+        free(pr);
+    }
+}
+
 static void sibling_tables(const cw_detect_params *p)
 {
     sibling_results *res = calloc(1, sizeof(*res));
@@ -717,6 +777,7 @@ static void sibling_tables(const cw_detect_params *p)
     }
     print_target_table(res);
     print_sensitivity_table(res);
+    sibling_cost(p);
     free(w);
     free(res);
 }
