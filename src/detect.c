@@ -437,6 +437,31 @@ static void summarise(sibling *s, const double *y, const double *e, size_t from,
 }
 
 /*
+ * One half-step of the fit below: each row's effect given the columns' (by_row), or
+ * each column's given the rows'. Returns the largest change.
+ */
+static double refit(double *effect, const double *other, const sibling *s, size_t rows, size_t cols,
+                    size_t skip, bool by_row)
+{
+    size_t outer = by_row ? rows : cols, inner = by_row ? cols : rows;
+    double change = 0;
+    for (size_t i = 0; i < outer; i++) {
+        double y = 0, m = 0;
+        for (size_t j = 0; j < inner; j++) {
+            size_t c = by_row ? i * cols + j : j * cols + i;
+            if (c != skip) {
+                y += s[c].y;
+                m += s[c].e * exp(other[j]);
+            }
+        }
+        double next = m > 0 ? log((y > 0 ? y : 0.5) / m) : effect[i];
+        change = fmax(change, fabs(next - effect[i]));
+        effect[i] = next;
+    }
+    return change;
+}
+
+/*
  * Poisson fit of log(rate) = a[row] + b[col] to every series but `skip` (none when
  * skip >= rows x cols) by iterative proportional fitting, from the a and b given.
  * Sums of no complaints take half a complaint, so that no effect is -infinity.
@@ -445,29 +470,8 @@ static void fit_levels(double *a, double *b, const sibling *s, size_t rows, size
                        size_t skip)
 {
     for (int round = 0; round < FIT_ROUNDS; round++) {
-        double change = 0;
-        for (size_t i = 0; i < rows; i++) {
-            double y = 0, m = 0;
-            for (size_t j = 0; j < cols; j++)
-                if (i * cols + j != skip) {
-                    y += s[i * cols + j].y;
-                    m += s[i * cols + j].e * exp(b[j]);
-                }
-            double next = m > 0 ? log((y > 0 ? y : 0.5) / m) : a[i];
-            change = fmax(change, fabs(next - a[i]));
-            a[i] = next;
-        }
-        for (size_t j = 0; j < cols; j++) {
-            double y = 0, m = 0;
-            for (size_t i = 0; i < rows; i++)
-                if (i * cols + j != skip) {
-                    y += s[i * cols + j].y;
-                    m += s[i * cols + j].e * exp(a[i]);
-                }
-            double next = m > 0 ? log((y > 0 ? y : 0.5) / m) : b[j];
-            change = fmax(change, fabs(next - b[j]));
-            b[j] = next;
-        }
+        double change = refit(a, b, s, rows, cols, skip, true);
+        change = fmax(change, refit(b, a, s, rows, cols, skip, false));
         if (change < FIT_TOLERANCE)
             break;
     }

@@ -5,21 +5,9 @@
 #include <string.h>
 
 #include "causeway/detect.h"
+#include "sim.h"
 
 #define WEEKS 78
-
-typedef struct rng {
-    uint64_t s;
-} rng;
-
-static double uniform(rng *r)
-{
-    uint64_t z = (r->s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    z ^= z >> 31;
-    return ((double)(z >> 11) + 0.5) / 9007199254740992.0;
-}
 
 /* Poisson by inversion: exact, fine for the means used here. */
 static double poisson(rng *r, double mu)
@@ -197,27 +185,6 @@ Test(detect, names)
 
 /* ---- priors: a sharper baseline level and dispersion ---------------------------- */
 
-static double normal(rng *r)
-{
-    return sqrt(-2 * log(uniform(r))) * cos(6.283185307179586 * uniform(r));
-}
-
-/* Marsaglia-Tsang gamma(shape, 1), for negative binomial counts. */
-static double gamma_draw(rng *r, double shape)
-{
-    if (shape < 1)
-        return gamma_draw(r, shape + 1) * pow(uniform(r), 1 / shape);
-    double d = shape - 1.0 / 3, c = 1 / sqrt(9 * d);
-    for (;;) {
-        double x = normal(r), v = 1 + c * x;
-        if (v <= 0)
-            continue;
-        v = v * v * v;
-        if (log(uniform(r)) < 0.5 * x * x + d - d * v + d * log(v))
-            return d * v;
-    }
-}
-
 /* Counts of mean mu and variance phi x mu (Poisson when phi is 1). */
 static double counts_draw(rng *r, double mu, double phi)
 {
@@ -365,6 +332,17 @@ static void estimate_priors(cw_detect_prior *out, const cw_detect_siblings *s)
     cr_assert_eq(cw_detect_estimate_priors(out, s, &err), 0, "%s", err.message);
 }
 
+/* Every prior level within 1e-6 (relative) of row[i] x col[j]. */
+static void assert_levels(const cw_detect_prior *pr, const double *row, const double *col,
+                          size_t rows, size_t cols)
+{
+    for (size_t c = 0; c < rows * cols; c++) {
+        double truth = row[c / cols] * col[c % cols];
+        cr_assert(fabs(pr[c].level / truth - 1) < 1e-6, "cell %zu: %.6f, truth %.6f", c,
+                  pr[c].level, truth);
+    }
+}
+
 /* Constant weekly counts rows[i] x cols[j] (x factor at one cell). */
 static void multiplicative(family *f, const double *row, const double *col, size_t odd,
                            double factor)
@@ -386,10 +364,8 @@ Test(detect, siblings_recover_an_exact_multiplicative_family)
     cw_detect_siblings s = siblings_of(&f, false);
     cw_detect_prior pr[12];
     estimate_priors(pr, &s);
+    assert_levels(pr, row, col, 3, 4);
     for (size_t c = 0; c < 12; c++) {
-        double truth = row[c / 4] * col[c % 4];
-        cr_assert(fabs(pr[c].level / truth - 1) < 1e-6, "cell %zu: %.6f, truth %.6f", c,
-                  pr[c].level, truth);
         /* No interactions: only the siblings' own sampling noise, a few per cent. */
         cr_assert(pr[c].level_sd > 0 && pr[c].level_sd < 0.1, "cell %zu: sd %.4f", c,
                   pr[c].level_sd);
@@ -456,11 +432,7 @@ Test(detect, sibling_priors_are_rates_per_exposure)
     cw_detect_siblings s = siblings_of(&f, true);
     cw_detect_prior pr[6];
     estimate_priors(pr, &s);
-    for (size_t c = 0; c < 6; c++) {
-        double truth = row[c / 3] * col[c % 3];
-        cr_assert(fabs(pr[c].level / truth - 1) < 1e-6, "cell %zu: rate %.6f, truth %.6f", c,
-                  pr[c].level, truth);
-    }
+    assert_levels(pr, row, col, 2, 3);
 }
 
 /* Negative binomial family: levels mu x exp(structure), dispersion phi[c]. */

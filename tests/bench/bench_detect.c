@@ -32,6 +32,7 @@
 #include <time.h>
 
 #include "causeway/detect.h"
+#include "../sim.h"
 
 #define BASE      26
 #define MONITOR   70
@@ -52,45 +53,6 @@ enum { SPIKE_LIMIT = N_METHODS, SIB_GLR_LIMIT, SIB_SPIKE_LIMIT, N_LIMITS };
 static const char *const method_names[N_COLUMNS] = {
     "causeway",           "Shewhart", "EWMA", "CUSUM", "CX alert", "causeway, built-in limits",
     "causeway + siblings"};
-
-typedef struct rng {
-    uint64_t s;
-} rng;
-
-static uint64_t next64(rng *r)
-{
-    uint64_t z = (r->s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
-static double uniform(rng *r)
-{
-    return ((double)(next64(r) >> 11) + 0.5) / 9007199254740992.0;
-}
-
-static double normal(rng *r)
-{
-    return sqrt(-2 * log(uniform(r))) * cos(6.283185307179586 * uniform(r));
-}
-
-/* Marsaglia-Tsang gamma(shape, 1). */
-static double gamma_draw(rng *r, double shape)
-{
-    if (shape < 1)
-        return gamma_draw(r, shape + 1) * pow(uniform(r), 1 / shape);
-    double d = shape - 1.0 / 3, c = 1 / sqrt(9 * d);
-    for (;;) {
-        double x = normal(r), v = 1 + c * x;
-        if (v <= 0)
-            continue;
-        v = v * v * v;
-        double u = uniform(r);
-        if (log(u) < 0.5 * x * x + d - d * v + d * log(v))
-            return d * v;
-    }
-}
 
 /* Poisson: multiplication for small means, PTRS (Hormann 1993) otherwise. */
 static double poisson(rng *r, double mu)
