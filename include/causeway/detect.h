@@ -4,10 +4,12 @@
  * The baseline is FROZEN: level and over-dispersion are estimated once over
  * the baseline window [baseline_start, baseline_start + baseline_weeks) and
  * never updated from later weeks, so a slow rise cannot be absorbed the way a
- * moving average absorbs it. Weeks after the window are monitored. Counts are
- * treated as quasi-Poisson: variance = phi x mean, phi estimated from the
- * baseline (at least 1). With exposure, the baseline is a rate and each week's
- * expectation is rate x that week's exposure.
+ * moving average absorbs it. Sibling series can sharpen both (a prior, see
+ * cw_detect_series_prior and cw_detect_estimate_priors). Weeks after the
+ * window are monitored. Counts are treated as quasi-Poisson: variance = phi x
+ * mean, phi estimated from the baseline (at least 1). With exposure, the
+ * baseline is a rate and each week's expectation is rate x that week's
+ * exposure.
  *
  * Evaluated at the LAST week of the series (the target week):
  *   drift or shift  a sustained rise or a persistent step. For each candidate
@@ -92,8 +94,8 @@ int cw_detect_series(cw_signal *out, const cw_detect_params *p, const double *co
  * empirical-Bayes prior on the baseline level (and dispersion). A small series
  * alone estimates its level from a few hundred complaints; the same symptom at
  * the other sites and the same site's other symptoms pin it down further (see
- * cw_detect_estimate_priors). The level prior is log-normal: log(level) ~
- * N(log(level), level_sd^2); the detector combines it with the series' own
+ * cw_detect_estimate_priors). The level prior is log-normal: the log of the
+ * true level ~ N(log(level), level_sd^2); the detector combines it with the series' own
  * weeks by precision (a prior of relative sd s weighs as phi / (s^2 m) weeks of
  * a series of m complaints a week), so a vague prior changes nothing and an
  * exact one (level_sd 0) fixes the level. The dispersion prior is pooled with
@@ -123,7 +125,9 @@ int cw_detect_series_prior(cw_signal *out, const cw_detect_params *p, const doub
  * e.g. one symptom's series at each site in a row, one site's symptoms in a
  * column. Cell (i, j) is counts[i * cols + j]; exposure is NULL (counts per
  * week) or the same layout with each series' exposure (what its detection
- * divides by). Levels are compared over the weeks [from, to).
+ * divides by). Levels are compared over the weeks [from, to), at least two:
+ * in a run, the family's frozen baseline window (from the latest baseline start
+ * among its series), so that no series' episode leaks into its siblings' priors.
  */
 typedef struct cw_detect_siblings {
     size_t rows, cols;

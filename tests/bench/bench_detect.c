@@ -96,20 +96,22 @@ typedef struct scenario {
     double size; /* %/week for drifts, factor for steps and spikes */
 } scenario;
 
+/* The scenario's mean at week t (mu before the onset; s NULL: stable). */
+static double scenario_mean(const scenario *s, double mu, int t)
+{
+    if (s == NULL || t < ONSET)
+        return mu;
+    if (s->kind == DRIFT)
+        return mu * pow(1 + s->size / 100, t - ONSET + 1);
+    if (s->kind == STEP || (s->kind == SPIKE && t == ONSET))
+        return mu * s->size;
+    return mu;
+}
+
 static void simulate(double *y, rng *r, double mu, double phi, const scenario *s)
 {
-    for (int t = 0; t < WEEKS; t++) {
-        double m = mu;
-        if (s != NULL && t >= ONSET) {
-            if (s->kind == DRIFT)
-                m = mu * pow(1 + s->size / 100, t - ONSET + 1);
-            else if (s->kind == STEP)
-                m = mu * s->size;
-            else if (s->kind == SPIKE && t == ONSET)
-                m = mu * s->size;
-        }
-        y[t] = draw(r, m, phi);
-    }
+    for (int t = 0; t < WEEKS; t++)
+        y[t] = draw(r, scenario_mean(s, mu, t), phi);
 }
 
 /* Each classical statistic at every monitored week t in [BASE, WEEKS). */
@@ -149,7 +151,7 @@ static void causeway_stats(double *glr, double *spike, const double *y, int t,
     *spike = s.spike_score;
 }
 
-/* ---- sharper baseline: sibling families and their priors (baseline) ------------- */
+/* ---- sharper baseline: sibling families and their priors (issue 13) ------------- */
 
 /*
  * The siblings of a simulated series, drawn the way a run has them: the series is
@@ -210,7 +212,7 @@ static uint64_t seed_of(uint64_t what, uint64_t stratum, uint64_t scen, uint64_t
 
 /*
  * The prior of series y (level mu, dispersion phi) under model m, its siblings drawn
- * from r; NULL for no prior. The prior's weight in weeks goes to *weeks when not NULL.
+ * from r (the oracle's prior is written to *oracle); NULL for no prior.
  */
 static const cw_detect_prior *sibling_prior(sibling_work *w, cw_detect_prior *oracle, rng *r,
                                             const double *y, double mu, double phi,
@@ -385,18 +387,6 @@ typedef struct sibling_results {
     double builtin_rate[N_STRATA][N_MODELS]; /* false alarms at the built-in limits */
     double weeks[N_STRATA][N_MODELS];        /* median prior weight, in weeks */
 } sibling_results;
-
-/* The scenario's mean at week t (mu before the onset). */
-static double scenario_mean(const scenario *s, double mu, int t)
-{
-    if (t < ONSET)
-        return mu;
-    if (s->kind == DRIFT)
-        return mu * pow(1 + s->size / 100, t - ONSET + 1);
-    if (s->kind == STEP || t == ONSET)
-        return mu * s->size;
-    return mu;
-}
 
 /* EWMA statistics for each lambda and the all-knowing log likelihood ratio of scenario s. */
 static void reference_stats(double st[N_REFS][WEEKS], const double *y, double mu, double phi,
