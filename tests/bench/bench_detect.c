@@ -607,8 +607,8 @@ static void print_target_table(sibling_results *res)
                 worst = fmax(worst, sib / ewma);
             }
         }
-    printf("\nDrift cells at or below 0.85x the best EWMA: %d of %d with siblings (worst %.2f),"
-           " %d of %d with the true level.\n",
+    printf("\nDrift cells at or below 0.85x the best EWMA: %d of %d with siblings (worst %.2f),\n"
+           "%d of %d with the true level.\n",
            met, cells, worst, met_oracle, cells);
 }
 
