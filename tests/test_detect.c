@@ -5,21 +5,9 @@
 #include <string.h>
 
 #include "causeway/detect.h"
+#include "sim.h"
 
 #define WEEKS 78
-
-typedef struct rng {
-    uint64_t s;
-} rng;
-
-static double uniform(rng *r)
-{
-    uint64_t z = (r->s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    z ^= z >> 31;
-    return ((double)(z >> 11) + 0.5) / 9007199254740992.0;
-}
 
 /* Poisson by inversion: exact, fine for the means used here. */
 static double poisson(rng *r, double mu)
@@ -244,4 +232,368 @@ Test(detect, family_limits_flag_less_on_stable_series)
     }
     cr_assert_leq(family, per_series);
     cr_assert_leq(family, 2, "%u family alarms in 3,000 stable series-weeks", family);
+}
+
+/* ---- priors: a sharper baseline level and dispersion ---------------------------- */
+
+/* Counts of mean mu and variance phi x mu (Poisson when phi is 1). */
+static double counts_draw(rng *r, double mu, double phi)
+{
+    if (phi <= 1)
+        return poisson(r, mu);
+    double shape = mu / (phi - 1);
+    return poisson(r, gamma_draw(r, shape) * mu / shape);
+}
+
+static cw_signal detect_prior(const double *y, size_t n, const cw_detect_prior *prior)
+{
+    cw_detect_params p;
+    cw_detect_params_default(&p);
+    cw_signal s;
+    cw_error err;
+    cw_error_clear(&err);
+    cr_assert_eq(cw_detect_series_prior(&s, &p, y, NULL, n, 0, prior, &err), 0, "%s", err.message);
+    cr_assert(isfinite(s.glr) && isfinite(s.baseline) && isfinite(s.dispersion));
+    return s;
+}
+
+Test(detect, no_prior_is_the_plain_detector)
+{
+    for (uint64_t seed = 1; seed <= 6; seed++) {
+        double y[WEEKS];
+        series(y, WEEKS, seed, seed * 4.0, 50, seed % 2 ? 1.03 : 1, 1);
+        cw_signal plain = detect(y, NULL, WEEKS, 0), none = detect_prior(y, WEEKS, NULL);
+        cr_assert(memcmp(&plain, &none, sizeof(plain)) == 0, "seed %llu differs",
+                  (unsigned long long)seed);
+    }
+}
+
+Test(detect, exact_prior_fixes_the_baseline_level)
+{
+    double y[WEEKS];
+    series(y, WEEKS, 3, 20, WEEKS, 1, 1);
+    cw_detect_prior prior = {.level = 25, .level_sd = 0};
+    cr_assert_eq(detect_prior(y, WEEKS, &prior).baseline, 25);
+}
+
+Test(detect, prior_level_is_combined_with_the_own_by_precision)
+{
+    /* 26 baseline weeks of exactly 20 (dispersion 1); a prior of 10 whose sd makes it
+     * worth phi / (sd^2 x 10) = 26 weeks: equal weights, the geometric mean. */
+    double y[40];
+    for (size_t t = 0; t < 40; t++)
+        y[t] = 20;
+    cw_detect_prior prior = {.level = 10, .level_sd = sqrt(1.0 / (26 * 10))};
+    cw_signal s = detect_prior(y, 40, &prior);
+    cr_assert(fabs(s.baseline - sqrt(200)) < 1e-9, "baseline %.6f, expected %.6f", s.baseline,
+              sqrt(200));
+    /* A vague prior moves it by a hair. */
+    prior.level_sd = 50;
+    s = detect_prior(y, 40, &prior);
+    cr_assert(fabs(s.baseline - 20) < 1e-3, "baseline %.6f with a vague prior", s.baseline);
+}
+
+Test(detect, dispersion_prior_is_pooled_by_degrees_of_freedom)
+{
+    /* Constant weeks have no dispersion of their own (0 over 25 degrees of freedom);
+     * a prior of 3 on 25 degrees of freedom makes it 1.5. */
+    double y[40];
+    for (size_t t = 0; t < 40; t++)
+        y[t] = 20;
+    cw_detect_prior prior = {.level = 0, .dispersion = 3, .dispersion_df = 25};
+    cw_signal s = detect_prior(y, 40, &prior);
+    cr_assert(fabs(s.dispersion - 1.5) < 1e-9, "dispersion %.6f", s.dispersion);
+    cr_assert_eq(s.baseline, 20, "a dispersion prior alone moved the level to %.3f", s.baseline);
+}
+
+Test(detect, true_level_catches_small_drifts_sooner_without_false_alarms)
+{
+    /* 5 a week, +4 %/week from week 40: the first week flagged, with and without the
+     * true level as an exact prior; and stable series stay quiet with it. */
+    cw_detect_prior truth = {.level = 5, .level_sd = 0, .dispersion = 1, .dispersion_df = 1e6};
+    int with = 0, without = 0, flagged = 0;
+    for (uint64_t seed = 1; seed <= 20; seed++) {
+        double y[WEEKS];
+        series(y, WEEKS, seed + 500, 5, 40, 1.04, 1);
+        int first[2] = {WEEKS, WEEKS};
+        for (size_t n = 41; n <= WEEKS; n++)
+            for (int k = 0; k < 2; k++)
+                if (first[k] == WEEKS &&
+                    detect_prior(y, n, k ? &truth : NULL).status != CW_TREND_STABLE)
+                    first[k] = (int)n;
+        without += first[0];
+        with += first[1];
+        double quiet[WEEKS];
+        series(quiet, WEEKS, seed + 900, 5, WEEKS, 1, 1);
+        flagged += detect_prior(quiet, WEEKS, &truth).status != CW_TREND_STABLE;
+    }
+    cr_assert_lt(with, without, "total weeks to flag: %d with the true level, %d without", with,
+                 without);
+    cr_assert_leq(flagged, 1, "%d of 20 stable series flagged with the true level", flagged);
+}
+
+Test(detect, rejects_invalid_priors)
+{
+    double y[WEEKS];
+    series(y, WEEKS, 1, 20, WEEKS, 1, 1);
+    cw_detect_params p;
+    cw_detect_params_default(&p);
+    const cw_detect_prior bad[] = {{.level = -1},
+                                   {.level = NAN},
+                                   {.level = 5, .level_sd = -0.1},
+                                   {.level = 5, .level_sd = INFINITY},
+                                   {.level = 5, .dispersion = 0.5},
+                                   {.level = 5, .dispersion = 2, .dispersion_df = -1}};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        cw_signal s;
+        cw_error err;
+        cw_error_clear(&err);
+        cr_assert_eq(cw_detect_series_prior(&s, &p, y, NULL, WEEKS, 0, &bad[i], &err), -1,
+                     "prior %zu accepted", i);
+        cr_assert_eq(err.code, CW_EXIT_SOFTWARE);
+    }
+}
+
+/* A rows x cols family of `weeks` weeks in storage of the caller. */
+typedef struct family {
+    size_t rows, cols, weeks;
+    double y[64][60], e[64][60];
+    const double *cells[64], *exposure[64];
+} family;
+
+static cw_detect_siblings siblings_of(family *f, bool with_exposure)
+{
+    for (size_t c = 0; c < f->rows * f->cols; c++) {
+        f->cells[c] = f->y[c];
+        f->exposure[c] = f->e[c];
+    }
+    return (cw_detect_siblings){.rows = f->rows,
+                                .cols = f->cols,
+                                .n = f->weeks,
+                                .counts = f->cells,
+                                .exposure = with_exposure ? f->exposure : NULL,
+                                .from = 0,
+                                .to = f->weeks};
+}
+
+static void estimate_priors(cw_detect_prior *out, const cw_detect_siblings *s)
+{
+    cw_error err;
+    cw_error_clear(&err);
+    cr_assert_eq(cw_detect_estimate_priors(out, s, &err), 0, "%s", err.message);
+}
+
+/* Every prior level within 1e-6 (relative) of row[i] x col[j]. */
+static void assert_levels(const cw_detect_prior *pr, const double *row, const double *col,
+                          size_t rows, size_t cols)
+{
+    for (size_t c = 0; c < rows * cols; c++) {
+        double truth = row[c / cols] * col[c % cols];
+        cr_assert(fabs(pr[c].level / truth - 1) < 1e-6, "cell %zu: %.6f, truth %.6f", c,
+                  pr[c].level, truth);
+    }
+}
+
+/* Constant weekly counts rows[i] x cols[j] (x factor at one cell). */
+static void multiplicative(family *f, const double *row, const double *col, size_t odd,
+                           double factor)
+{
+    for (size_t i = 0; i < f->rows; i++)
+        for (size_t j = 0; j < f->cols; j++)
+            for (size_t t = 0; t < f->weeks; t++) {
+                size_t c = i * f->cols + j;
+                f->y[c][t] = row[i] * col[j] * (c == odd ? factor : 1);
+                f->e[c][t] = 1;
+            }
+}
+
+Test(detect, siblings_recover_an_exact_multiplicative_family)
+{
+    static family f = {.rows = 3, .cols = 4, .weeks = 26};
+    const double row[] = {1, 2, 0.5}, col[] = {10, 4, 30, 7};
+    multiplicative(&f, row, col, 99, 1);
+    cw_detect_siblings s = siblings_of(&f, false);
+    cw_detect_prior pr[12];
+    estimate_priors(pr, &s);
+    assert_levels(pr, row, col, 3, 4);
+    for (size_t c = 0; c < 12; c++) {
+        /* No interactions: only the siblings' own sampling noise, a few per cent. */
+        cr_assert(pr[c].level_sd > 0 && pr[c].level_sd < 0.1, "cell %zu: sd %.4f", c,
+                  pr[c].level_sd);
+        /* Constant weeks are not over-dispersed. */
+        cr_assert_eq(pr[c].dispersion, 1);
+    }
+}
+
+Test(detect, a_series_unlike_its_siblings_keeps_the_structural_prior)
+{
+    static family f = {.rows = 3, .cols = 4, .weeks = 26};
+    const double row[] = {1, 2, 0.5}, col[] = {10, 4, 30, 7};
+    cw_detect_prior exact[12], odd[12];
+    multiplicative(&f, row, col, 99, 1);
+    cw_detect_siblings s = siblings_of(&f, false);
+    estimate_priors(exact, &s);
+    /* Cell (1, 2) is three times what the structure says: its prior is still the
+     * structure's (its own weeks are left out), and the family is seen to be
+     * less multiplicative, so every prior is less sure. */
+    multiplicative(&f, row, col, 6, 3);
+    estimate_priors(odd, &s);
+    cr_assert(fabs(odd[6].level / 60 - 1) < 1e-6, "prior of the odd cell %.4f, structure 60",
+              odd[6].level);
+    for (size_t c = 0; c < 12; c++)
+        cr_assert_gt(odd[c].level_sd, exact[c].level_sd, "cell %zu", c);
+    cr_assert_gt(odd[0].level_sd, 0.2, "interaction sd %.3f after a x3 cell", odd[0].level_sd);
+}
+
+Test(detect, one_way_siblings_share_one_rate)
+{
+    /* One symptom at five sites with their orders as exposure: each site's prior rate
+     * is the other sites' complaints over their orders. */
+    static family f = {.rows = 1, .cols = 5, .weeks = 20};
+    const double orders[] = {100, 200, 400, 50, 250}, complaints[] = {2, 5, 7, 1, 6};
+    double y_all = 0, e_all = 0;
+    for (size_t j = 0; j < 5; j++) {
+        for (size_t t = 0; t < 20; t++) {
+            f.y[j][t] = complaints[j];
+            f.e[j][t] = orders[j];
+        }
+        y_all += 20 * complaints[j];
+        e_all += 20 * orders[j];
+    }
+    cw_detect_siblings s = siblings_of(&f, true);
+    cw_detect_prior pr[5];
+    estimate_priors(pr, &s);
+    for (size_t j = 0; j < 5; j++) {
+        double expect = (y_all - 20 * complaints[j]) / (e_all - 20 * orders[j]);
+        cr_assert(fabs(pr[j].level - expect) < 1e-12, "site %zu: %.6f, expected %.6f", j,
+                  pr[j].level, expect);
+    }
+}
+
+Test(detect, sibling_priors_are_rates_per_exposure)
+{
+    /* Rates 0.01 x site x symptom per order; every series with its own orders. */
+    static family f = {.rows = 2, .cols = 3, .weeks = 30};
+    const double row[] = {1, 1.5}, col[] = {0.01, 0.03, 0.02};
+    for (size_t c = 0; c < 6; c++)
+        for (size_t t = 0; t < 30; t++) {
+            f.e[c][t] = 500 + 100.0 * (double)((t * 7 + c * 3) % 5);
+            f.y[c][t] = row[c / 3] * col[c % 3] * f.e[c][t];
+        }
+    cw_detect_siblings s = siblings_of(&f, true);
+    cw_detect_prior pr[6];
+    estimate_priors(pr, &s);
+    assert_levels(pr, row, col, 2, 3);
+}
+
+/* Negative binomial family: levels mu x exp(structure), dispersion phi[c]. */
+static void noisy_family(family *f, rng *r, double mu, double sigma, const double *phi)
+{
+    double row[8], col[8];
+    for (size_t i = 0; i < f->rows; i++)
+        row[i] = exp(0.3 * normal(r));
+    for (size_t j = 0; j < f->cols; j++)
+        col[j] = exp(0.5 * normal(r));
+    for (size_t c = 0; c < f->rows * f->cols; c++) {
+        double level = mu * row[c / f->cols] * col[c % f->cols] * exp(sigma * normal(r));
+        f->e[c][0] = level; /* the truth, kept for the test */
+        for (size_t t = 0; t < f->weeks; t++)
+            f->y[c][t] = counts_draw(r, level, phi[c]);
+    }
+}
+
+Test(detect, sibling_level_intervals_cover_the_truth)
+{
+    /* 2 sd either side of the prior level should hold the true level about 95 % of the
+     * time, with interactions of sd 0.2 the estimator has to find. */
+    static family f = {.rows = 4, .cols = 8, .weeks = 26};
+    double phi[32];
+    for (size_t c = 0; c < 32; c++)
+        phi[c] = 2;
+    rng r = {.s = 41};
+    int inside = 0, total = 0;
+    for (int k = 0; k < 25; k++) {
+        noisy_family(&f, &r, 20, 0.2, phi);
+        double truth[32];
+        for (size_t c = 0; c < 32; c++)
+            truth[c] = f.e[c][0];
+        cw_detect_siblings s = siblings_of(&f, false);
+        cw_detect_prior pr[32];
+        estimate_priors(pr, &s);
+        for (size_t c = 0; c < 32; c++, total++)
+            inside += fabs(log(pr[c].level / truth[c])) <= 2 * pr[c].level_sd;
+    }
+    double share = (double)inside / total;
+    cr_assert(share > 0.88 && share < 0.995, "%.1f %% of the true levels inside 2 sd", 100 * share);
+}
+
+Test(detect, sibling_dispersion_weighs_what_the_family_agrees_on)
+{
+    static family f = {.rows = 4, .cols = 6, .weeks = 26};
+    double same[24], mixed[24];
+    for (size_t c = 0; c < 24; c++) {
+        same[c] = 2;
+        mixed[c] = c % 2 ? 4 : 1;
+    }
+    rng r = {.s = 7};
+    noisy_family(&f, &r, 20, 0.1, same);
+    cw_detect_siblings s = siblings_of(&f, false);
+    cw_detect_prior alike[24], unlike[24];
+    estimate_priors(alike, &s);
+    noisy_family(&f, &r, 20, 0.1, mixed);
+    estimate_priors(unlike, &s);
+    cr_assert(alike[0].dispersion > 1.6 && alike[0].dispersion < 2.5, "dispersion %.2f, truth 2",
+              alike[0].dispersion);
+    /* Worth several times the series' own 25 degrees of freedom, short of all 23 x 25
+     * (the family's spread, beyond its noise, is itself estimated). */
+    cr_assert(alike[0].dispersion_df > 2 * 25 && alike[0].dispersion_df <= 23 * 25,
+              "%.0f df from 23 alike siblings", alike[0].dispersion_df);
+    cr_assert_lt(unlike[0].dispersion_df, 25,
+                 "%.0f df from siblings of dispersion 1 and 4: more than the series' own",
+                 unlike[0].dispersion_df);
+}
+
+Test(detect, siblings_without_complaints_give_no_level)
+{
+    static family f = {.rows = 2, .cols = 2, .weeks = 26};
+    const double row[] = {1, 1}, col[] = {0, 0};
+    multiplicative(&f, row, col, 99, 1);
+    for (size_t t = 0; t < 26; t++)
+        f.y[0][t] = 3;
+    cw_detect_siblings s = siblings_of(&f, false);
+    cw_detect_prior pr[4];
+    estimate_priors(pr, &s);
+    cr_assert_eq(pr[0].level, 0, "level %.3f from empty siblings", pr[0].level);
+    /* ... and such a prior is accepted as "no level prior". */
+    double y[WEEKS];
+    series(y, WEEKS, 2, 3, WEEKS, 1, 1);
+    cr_assert_eq(detect_prior(y, WEEKS, &pr[0]).status, CW_TREND_STABLE);
+}
+
+Test(detect, rejects_invalid_sibling_families)
+{
+    static family f = {.rows = 2, .cols = 2, .weeks = 26};
+    const double row[] = {1, 2}, col[] = {3, 4};
+    multiplicative(&f, row, col, 99, 1);
+    cw_detect_prior pr[4];
+    cw_detect_siblings good = siblings_of(&f, false), bad[5];
+    for (int k = 0; k < 5; k++)
+        bad[k] = good;
+    bad[0].rows = 1, bad[0].cols = 1; /* one series has no siblings */
+    bad[1].to = 27;                   /* past the end */
+    bad[2].from = 25;                 /* a single week */
+    const double *missing[4] = {f.y[0], NULL, f.y[2], f.y[3]};
+    bad[3].counts = missing;
+    bad[4].exposure = missing;
+    for (int k = 0; k < 5; k++) {
+        cw_error err;
+        cw_error_clear(&err);
+        cr_assert_eq(cw_detect_estimate_priors(pr, &bad[k], &err), -1, "family %d accepted", k);
+        cr_assert_eq(err.code, CW_EXIT_SOFTWARE);
+    }
+    f.y[3][5] = NAN;
+    cw_error err;
+    cw_error_clear(&err);
+    cr_assert_eq(cw_detect_estimate_priors(pr, &good, &err), -1);
+    cr_assert(strstr(err.message, "week 5") != NULL, "%s", err.message);
 }

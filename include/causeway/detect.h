@@ -4,10 +4,12 @@
  * The baseline is FROZEN: level and over-dispersion are estimated once over
  * the baseline window [baseline_start, baseline_start + baseline_weeks) and
  * never updated from later weeks, so a slow rise cannot be absorbed the way a
- * moving average absorbs it. Weeks after the window are monitored. Counts are
- * treated as quasi-Poisson: variance = phi x mean, phi estimated from the
- * baseline (at least 1). With exposure, the baseline is a rate and each week's
- * expectation is rate x that week's exposure.
+ * moving average absorbs it. Sibling series can sharpen both (a prior, see
+ * cw_detect_series_prior and cw_detect_estimate_priors). Weeks after the
+ * window are monitored. Counts are treated as quasi-Poisson: variance = phi x
+ * mean, phi estimated from the baseline (at least 1). With exposure, the
+ * baseline is a rate and each week's expectation is rate x that week's
+ * exposure.
  *
  * Evaluated at the LAST week of the series (the target week):
  *   drift or shift  a sustained rise or a persistent step. For each candidate
@@ -112,6 +114,71 @@ typedef struct cw_signal {
  */
 int cw_detect_series(cw_signal *out, const cw_detect_params *p, const double *counts,
                      const double *exposure, size_t n, size_t baseline_start, cw_error *err);
+
+/*
+ * What a series' siblings say about it before its own weeks are read: an
+ * empirical-Bayes prior on the baseline level (and dispersion). A small series
+ * alone estimates its level from a few hundred complaints; the same symptom at
+ * the other sites and the same site's other symptoms pin it down further (see
+ * cw_detect_estimate_priors). The level prior is log-normal: the log of the
+ * true level ~ N(log(level), level_sd^2); the detector combines it with the series' own
+ * weeks by precision (a prior of relative sd s weighs as phi / (s^2 m) weeks of
+ * a series of m complaints a week), so a vague prior changes nothing and an
+ * exact one (level_sd 0) fixes the level. The dispersion prior is pooled with
+ * the series' own estimate by degrees of freedom.
+ */
+typedef struct cw_detect_prior {
+    double level;         /* prior baseline level, in cw_signal.baseline's units; 0: none */
+    double level_sd;      /* sd of log(level): the prior's relative uncertainty (>= 0) */
+    double dispersion;    /* prior phi (>= 1), or 0: no dispersion prior */
+    double dispersion_df; /* its weight in degrees of freedom (>= 0; 0: none) */
+} cw_detect_prior;
+
+/*
+ * cw_detect_series with a prior on the baseline level and dispersion (NULL:
+ * none, exactly cw_detect_series). The prior sharpens the frozen baseline, the
+ * common level the ramp evidence is taken against and the dispersion; the
+ * limits in p stay the same (the evidence is a score test that allows for the
+ * prior's own uncertainty). Returns 0, or -1 with err (70) on an invalid count,
+ * exposure or prior.
+ */
+int cw_detect_series_prior(cw_signal *out, const cw_detect_params *p, const double *counts,
+                           const double *exposure, size_t n, size_t baseline_start,
+                           const cw_detect_prior *prior, cw_error *err);
+
+/*
+ * A family of sibling series: rows x cols weekly series over the same n weeks,
+ * e.g. one symptom's series at each site in a row, one site's symptoms in a
+ * column. Cell (i, j) is counts[i * cols + j]; exposure is NULL (counts per
+ * week) or the same layout with each series' exposure (what its detection
+ * divides by). Levels are compared over the weeks [from, to), at least two:
+ * in a run, the family's frozen baseline window (from the latest baseline start
+ * among its series), so that no series' episode leaks into its siblings' priors.
+ */
+typedef struct cw_detect_siblings {
+    size_t rows, cols;
+    size_t n;
+    const double *const *counts;
+    const double *const *exposure;
+    size_t from, to;
+} cw_detect_siblings;
+
+/*
+ * Empirical-Bayes priors for every series of a family, out[rows x cols] (caller
+ * storage, same layout). Levels: log(rate) = row + column + interaction, the
+ * interaction normal with a variance estimated from the family (moments of the
+ * residuals beyond their sampling noise); each series' prior level is fitted
+ * to the OTHER series only (Poisson, iterative proportional fitting), with sd =
+ * the interaction sd and the fit's own uncertainty. With one row or one column
+ * the siblings are exchangeable (one common rate). Dispersion: the mean of the
+ * other series' quasi-Poisson dispersions, weighted in degrees of freedom by
+ * how much the family's dispersions really differ (beyond their sampling noise).
+ * A series whose siblings hold no complaints gets level 0 (no level prior).
+ * Returns 0, or -1 with err: 70 on an invalid family (fewer than 2 series, an
+ * empty or out-of-range window, negative or non-finite values), 71 on OOM; out
+ * is unspecified after a failure.
+ */
+int cw_detect_estimate_priors(cw_detect_prior *out, const cw_detect_siblings *f, cw_error *err);
 
 /* "stable", "drift", "shift", "spike", "insufficient". */
 const char *cw_trend_name(cw_trend t);
