@@ -57,7 +57,7 @@ MIGRATIONS := $(sort $(wildcard sql/migrations/*.sql))
 RULES := rules/default.yaml
 
 .PHONY: all build-tests test test-release unit deps demo format format-check eval \
-        bench bench-classify bench-detect install uninstall clean lint
+        bench bench-classify bench-detect bench-fixes install uninstall clean lint
 
 all: $(BUILD)/causeway $(TOOL_BIN)
 
@@ -145,6 +145,11 @@ bench-classify: deps
 bench-detect: deps
 	$(MAKE) --no-print-directory VARIANT=release $(BUILD)/bench/bench_detect
 	build/release/bench/bench_detect
+
+# Fix verdicts (effect.h) on simulated series: weeks to "working", false "working".
+bench-fixes: deps
+	$(MAKE) --no-print-directory VARIANT=release $(BUILD)/bench/bench_fixes
+	build/release/bench/bench_fixes
 
 bench: deps
 	$(MAKE) --no-print-directory VARIANT=release all
