@@ -129,7 +129,7 @@ Test(effect, no_weeks_before_the_start_give_no_change)
 }
 
 /* Business volume halves at the start and complaints with it: the fix did nothing. */
-Test(effect, the_denominator_takes_a_fall_in_volume_out)
+Test(effect, exposure_takes_a_fall_in_volume_out)
 {
     double y[N], d[N];
     for (size_t t = 0; t < N; t++)

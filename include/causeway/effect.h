@@ -7,8 +7,8 @@
  * transition and belong to neither side:
  *   before  up to `before_weeks` weeks ending the week before `start`
  *   after   from start + settling_weeks to the last week (or the week the fix ended)
- * Each week t has a denominator d[t]: the configured exposure, or the other
- * complaints of the week (so seasonality and business volume cancel), or 1 (per week).
+ * Each week t has a denominator d[t]: the configured exposure (so seasonality and
+ * business volume cancel), or 1 (complaints a week).
  * Counts are quasi-Poisson, y[t] ~ rate x d[t] with variance phi x mean; phi (at
  * least 1) is the Pearson dispersion of both sides around their own rates.
  *
