@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "causeway/report_fixes.h"
 #include "causeway/report_html.h"
 #include "causeway/text.h"
 
@@ -112,8 +113,10 @@ static void table_section(FILE *out, const cw_ranking *r, size_t from, size_t to
 {
     fprintf(out, "%3s  %-34s %-12s %-8s %-10s %8s %8s  %s\n", "#", "cause", "status", "since",
             "slope", "score", "volume", "trend");
-    for (size_t i = from; i < to; i++)
+    for (size_t i = from; i < to; i++) {
         table_entry(out, &r->entries[i], o);
+        cw_report_fixes_mark_table(out, r, &r->entries[i]);
+    }
 }
 
 static void write_table(FILE *out, const cw_ranking *r, const cw_report_options *o)
@@ -130,6 +133,7 @@ static void write_table(FILE *out, const cw_ranking *r, const cw_report_options 
         fputs("\nCause area x site\n", out);
         table_section(out, r, areas_end, limit(areas_end, sites_end, o->top), o);
     }
+    cw_report_fixes_table(out, r);
     fputs("\nscore = max(volume x trend, severity floor); volume = severity-weighted complaints\n"
           "per week over the recent window; symptoms and sites: attributed complaints in it.\n",
           out);
@@ -144,6 +148,11 @@ static void md_text(FILE *out, const char *s)
             fputc('\\', out);
         fputc(*s == '\n' ? ' ' : *s, out);
     }
+}
+
+void cw_report_md_escape(FILE *out, const char *s)
+{
+    md_text(out, s);
 }
 
 static void md_section(FILE *out, const cw_ranking *r, size_t from, size_t to,
@@ -206,6 +215,7 @@ static void write_markdown(FILE *out, const cw_ranking *r, const cw_report_optio
         fputs("## Cause area × site\n\n", out);
         md_section(out, r, areas_end, limit(areas_end, sites_end, o->top), o);
     }
+    cw_report_fixes_markdown(out, r);
 }
 
 /* ---- csv ------------------------------------------------------------------ */
@@ -223,6 +233,11 @@ static void csv_field(FILE *out, const char *s)
         fputc(*s, out);
     }
     fputc('"', out);
+}
+
+void cw_report_csv_field(FILE *out, const char *s)
+{
+    csv_field(out, s);
 }
 
 static void csv_number(FILE *out, double v)
@@ -280,6 +295,7 @@ static void write_csv(FILE *out, const cw_ranking *r)
         csv_field(out, e->remediation);
         fputs("\r\n", out);
     }
+    cw_report_fixes_csv(out, r);
 }
 
 /* ---- json ----------------------------------------------------------------- */
@@ -380,7 +396,9 @@ static void write_json(FILE *out, const cw_ranking *r)
         fputs(i > 0 ? ",\n" : "\n", out);
         json_entry(out, &r->entries[i]);
     }
-    fputs("\n]}\n", out);
+    fputs("\n]", out);
+    cw_report_fixes_json(out, r);
+    fputs("}\n", out);
 }
 
 int cw_report_write(FILE *out, const cw_ranking *r, const cw_report_options *opts, cw_error *err)

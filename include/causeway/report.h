@@ -35,12 +35,16 @@ typedef struct cw_report_options {
 #define CW_REPORT_NO_TEXT "(text no longer in the source)"
 
 /* The version of the JSON document layout (the "schema" member). */
-#define CW_REPORT_JSON_SCHEMA "causeway.ranking/1"
+#define CW_REPORT_JSON_SCHEMA "causeway.ranking/2"
 
 /* Parse "table", "markdown", "csv", "json", "html"; -1 when unknown. */
 int cw_report_parse_format(const char *name);
 
 /* Render r in opts->format to out. */
 int cw_report_write(FILE *out, const cw_ranking *r, const cw_report_options *opts, cw_error *err);
+
+/* Escapers the format writers share: markdown text, one CSV field (quoted when needed). */
+void cw_report_md_escape(FILE *out, const char *s);
+void cw_report_csv_field(FILE *out, const char *s);
 
 #endif
