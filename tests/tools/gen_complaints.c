@@ -168,7 +168,15 @@ enum {
     S_MANAGER,
     S_BLAME
 };
-enum { SITE_LEEDS, SITE_GLASGOW, SITE_BRISTOL, SITE_CARDIFF, SITE_MANCHESTER };
+enum {
+    SITE_LEEDS,
+    SITE_GLASGOW,
+    SITE_BRISTOL,
+    SITE_CARDIFF,
+    SITE_MANCHESTER,
+    SITE_LONDON_EAST,
+    SITE_BIRMINGHAM
+};
 enum { CH_STORE, CH_PHONE, CH_WEB, CH_APP, CH_EMAIL, CH_CHAT };
 
 static const char *const site_ids[NSITE] = {"leeds",      "glasgow",     "bristol",    "cardiff",
@@ -1011,6 +1019,7 @@ typedef struct options {
 /* Scenario weeks, relative to the history so they work for 52..104 weeks. */
 typedef struct plan {
     unsigned drift_onset, shift_onset, spike_week;
+    unsigned fix_week; /* both recorded fixes start here (truth kinds fix_works, fix_none) */
 } plan;
 
 static plan make_plan(unsigned weeks)
@@ -1030,6 +1039,8 @@ static plan make_plan(unsigned weeks)
         p.drift_onset = weeks - 1;
     if (p.shift_onset >= weeks)
         p.shift_onset = weeks - 1;
+    /* Half a year of history before the fixes, and more than half a year after them. */
+    p.fix_week = (unsigned)lround(0.55 * weeks);
     return p;
 }
 
@@ -1040,6 +1051,8 @@ static plan make_plan(unsigned weeks)
  * shape read as a step; bench_detect measures the delays at each slope and noise level.
  */
 static const double DRIFT_RATE = 0.05, SHIFT_FACTOR = 2.5, SPIKE_FACTOR = 4.0;
+/* The fix that works cuts its target's complaints by 40 % from its start week. */
+static const double FIX_CUT = 0.40;
 static const double SEASON_AMPLITUDE = 0.06, GAMMA_SHAPE = 50.0, ORDERS_PER_COMPLAINT = 55.0;
 
 static double scenario_mult(const options *o, const plan *p, unsigned w, unsigned site, unsigned k,
@@ -1054,6 +1067,8 @@ static double scenario_mult(const options *o, const plan *p, unsigned w, unsigne
         m *= SHIFT_FACTOR;
     if (k == S_DELAY && site == SITE_GLASGOW && w == p->spike_week)
         m *= SPIKE_FACTOR;
+    if (k == S_ORDER_MIXUP && site == SITE_BIRMINGHAM && w >= p->fix_week)
+        m *= 1.0 - FIX_CUT;
     return m;
 }
 
@@ -1072,6 +1087,11 @@ static double affinity(unsigned site, unsigned k)
         return 1.6;
     if (k == S_BILLING_ERROR && site == SITE_MANCHESTER)
         return 1.2;
+    /* The two fixes' targets: ~20 recognised complaints a week, enough for a verdict. */
+    if (k == S_ORDER_MIXUP && site == SITE_BIRMINGHAM)
+        return 3.0;
+    if (k == S_DISCOURTESY && site == SITE_LONDON_EAST)
+        return 2.5;
     rng h = rng_keyed(UINT64_C(0x5eed), site * 31u + k);
     return 0.8 + 0.45 * rng_u01(&h);
 }
@@ -1439,6 +1459,14 @@ static int write_truth(const options *o, const plan *p)
         cw_week_format_iso(a, sizeof(a), o->start + (cw_week)p->spike_week);
         fprintf(f, "glasgow_delay_spike,spike,delay_wait,management,glasgow,,%s,%s,%.1f\n", a, a,
                 SPIKE_FACTOR);
+        /* Two recorded fixes from the same week: one cuts its target, one does nothing. */
+        cw_week_format_iso(a, sizeof(a), o->start + (cw_week)p->fix_week);
+        fprintf(f,
+                "birmingham_order_mixup_fix,fix_works,order_mixup,process,birmingham,,%s,%s,%.2f\n",
+                a, last, -FIX_CUT);
+        fprintf(
+            f, "london_east_discourtesy_fix,fix_none,discourtesy,engagement,london_east,,%s,%s,0\n",
+            a, last);
     }
     fprintf(f, "bristol_discourtesy_stable,stable,discourtesy,engagement,bristol,,%s,%s,0\n", first,
             last);
@@ -1467,7 +1495,9 @@ static void usage(FILE *f)
           "                    debug (copy with the intended symptoms before the body)\n"
           "  --truth FILE      write the injected scenarios as CSV\n"
           "  --exposure FILE   write orders per site and week (COPY text for public.exposure)\n"
-          "  --scenarios S     default (drift, shift, spike) or none\n"
+          "  --scenarios S     default (drift, shift, spike, a fix that cuts order mix-ups\n"
+          "                    at Birmingham by 40 % and one that leaves discourtesy at\n"
+          "                    London East as it was) or none\n"
           "Exit status: 0 ok, 64 usage, 71 out of memory, 74 write error.\n",
           f);
 }
