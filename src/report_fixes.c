@@ -456,15 +456,18 @@ static void html_chart(FILE *out, const cw_fix_verdict *f)
         fprintf(out,
                 "<line class=\"fix-before\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
                 "stroke=\"#3b6ea5\" stroke-width=\"2\" stroke-dasharray=\"5 4\"><title>before: "
-                "%.1f a week</title></line>\n",
+                "%.1f a week</title></line><text x=\"%.1f\" y=\"%.1f\" fill=\"#3b6ea5\">before "
+                "%.1f</text>\n",
                 X(e->before_from), Y(before), X(e->before_from + e->before_weeks - 1), Y(before),
-                before);
+                before, X(e->before_from) + 2, Y(before) - 3, before);
     if (isfinite(after))
         fprintf(out,
                 "<line class=\"fix-after\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
                 "stroke=\"#1f5130\" stroke-width=\"2\" stroke-dasharray=\"5 4\"><title>after: "
-                "%.1f a week</title></line>\n",
-                X(e->after_from), Y(after), X(e->after_from + e->after_weeks - 1), Y(after), after);
+                "%.1f a week</title></line><text x=\"%.1f\" y=\"%.1f\" fill=\"#1f5130\" "
+                "text-anchor=\"end\">after %.1f</text>\n",
+                X(e->after_from), Y(after), X(e->after_from + e->after_weeks - 1), Y(after), after,
+                X(e->after_from + e->after_weeks - 1) - 2, Y(after) - 3, after);
     fputs("<polyline class=\"fix-series\" fill=\"none\" stroke=\"#1d232b\" stroke-width=\"1.5\" "
           "points=\"",
           out);
@@ -496,7 +499,7 @@ static void html_fix(FILE *out, const cw_ranking *r, const cw_fix_verdict *f)
     change_text(change, sizeof(change), e);
     cw_report_fixes_verdict_text(verdict, sizeof(verdict), f);
     expected_text(expected, sizeof(expected), f);
-    fprintf(out, "<div class=\"item fix\">\n<h3><span class=\"rank\">#%lld</span> ", f->id);
+    fprintf(out, "<div class=\"item fix-item\">\n<h3><span class=\"rank\">#%lld</span> ", f->id);
     cw_report_html_escape(out, f->title);
     html_badge(out, f);
     fputs("</h3>\n<p class=\"meta\">owner: ", out);
@@ -554,8 +557,7 @@ void cw_report_fixes_mark_html(FILE *out, const cw_ranking *r, const cw_ranking_
         cw_report_fixes_verdict_text(verdict, sizeof(verdict), f);
         fprintf(out, "<p class=\"fix-mark\"><b>Fix #%lld</b> ", f->id);
         cw_report_html_escape(out, f->title);
-        html_badge(out, f);
-        fputs(" ", out);
+        fputs(": ", out);
         cw_report_html_escape(out, verdict);
         if (f->trend_withheld) {
             fputs("; ", out);
