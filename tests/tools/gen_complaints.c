@@ -168,15 +168,7 @@ enum {
     S_MANAGER,
     S_BLAME
 };
-enum {
-    SITE_LEEDS,
-    SITE_GLASGOW,
-    SITE_BRISTOL,
-    SITE_CARDIFF,
-    SITE_MANCHESTER,
-    SITE_LONDON_EAST,
-    SITE_BIRMINGHAM
-};
+enum { SITE_LEEDS, SITE_GLASGOW, SITE_BRISTOL, SITE_CARDIFF, SITE_MANCHESTER, SITE_LONDON_EAST };
 enum { CH_STORE, CH_PHONE, CH_WEB, CH_APP, CH_EMAIL, CH_CHAT };
 
 static const char *const site_ids[NSITE] = {"leeds",      "glasgow",     "bristol",    "cardiff",
@@ -1039,8 +1031,10 @@ static plan make_plan(unsigned weeks)
         p.drift_onset = weeks - 1;
     if (p.shift_onset >= weeks)
         p.shift_onset = weeks - 1;
-    /* Half a year of history before the fixes, and more than half a year after them. */
-    p.fix_week = (unsigned)lround(0.55 * weeks);
+    /* Half a year of history before the fixes and most of a year after them; in a
+     * 78-week history from January they start in December, where the before and after
+     * half-years have the same mean season. */
+    p.fix_week = (unsigned)lround(0.615 * weeks);
     return p;
 }
 
@@ -1051,7 +1045,12 @@ static plan make_plan(unsigned weeks)
  * shape read as a step; bench_detect measures the delays at each slope and noise level.
  */
 static const double DRIFT_RATE = 0.05, SHIFT_FACTOR = 2.5, SPIKE_FACTOR = 4.0;
-/* The fix that works cuts its target's complaints by 40 % from its start week. */
+/*
+ * The fix that works prevents 40 % of its target's complaints from its start week: each
+ * such complaint is drawn and composed as before (so every other row, count and text
+ * stays as it was) and then, with a chance of 40 % decided by the row's own stream, is
+ * written as a neutral message instead. The total number of rows does not change.
+ */
 static const double FIX_CUT = 0.40;
 static const double SEASON_AMPLITUDE = 0.06, GAMMA_SHAPE = 50.0, ORDERS_PER_COMPLAINT = 55.0;
 
@@ -1067,8 +1066,6 @@ static double scenario_mult(const options *o, const plan *p, unsigned w, unsigne
         m *= SHIFT_FACTOR;
     if (k == S_DELAY && site == SITE_GLASGOW && w == p->spike_week)
         m *= SPIKE_FACTOR;
-    if (k == S_ORDER_MIXUP && site == SITE_BIRMINGHAM && w >= p->fix_week)
-        m *= 1.0 - FIX_CUT;
     return m;
 }
 
@@ -1087,11 +1084,6 @@ static double affinity(unsigned site, unsigned k)
         return 1.6;
     if (k == S_BILLING_ERROR && site == SITE_MANCHESTER)
         return 1.2;
-    /* The two fixes' targets: ~20 recognised complaints a week, enough for a verdict. */
-    if (k == S_ORDER_MIXUP && site == SITE_BIRMINGHAM)
-        return 3.0;
-    if (k == S_DISCOURTESY && site == SITE_LONDON_EAST)
-        return 2.5;
     rng h = rng_keyed(UINT64_C(0x5eed), site * 31u + k);
     return 0.8 + 0.45 * rng_u01(&h);
 }
@@ -1357,7 +1349,23 @@ static void write_row(obuf *ob, const options *o, uint64_t id, const char *date,
     ob_put(ob, "\n", 1);
 }
 
-static int write_weeks(obuf *ob, const options *o, const model *m)
+/* A complaint the working fix prevented: a neutral message in its place (see FIX_CUT). */
+static void prevent(text *t, row *rw, const options *o, const plan *p, unsigned w, uint64_t id)
+{
+    if (!o->scenarios || rw->site != SITE_LONDON_EAST || w < p->fix_week ||
+        (rw->kind != S_ORDER_MIXUP && rw->second != S_ORDER_MIXUP))
+        return;
+    rng r = rng_keyed(o->seed ^ UINT64_C(0xf1c5), id);
+    if (!rng_chance(&r, FIX_CUT))
+        return;
+    rw->kind = KIND_NOISE;
+    rw->second = NSYM;
+    t->len = 0;
+    t->buf[0] = '\0';
+    render(t, &r, rw, PICK(&r, ph_noise), 0);
+}
+
+static int write_weeks(obuf *ob, const options *o, const model *m, const plan *p)
 {
     rec *recs = NULL, *tmp = NULL;
     size_t cap = 0;
@@ -1410,6 +1418,7 @@ static int write_weeks(obuf *ob, const options *o, const model *m)
             rw.ref = 100000 + rng_below(&r, 8900000);
             rw.price = draw_price(&r);
             compose(&t, &r, &rw);
+            prevent(&t, &rw, o, p, w, id + 1);
             write_row(ob, o, ++id, dates[recs[i].sec / 86400u], recs[i].sec, &rw, &t);
         }
         if (ob->failed)
@@ -1461,12 +1470,13 @@ static int write_truth(const options *o, const plan *p)
                 SPIKE_FACTOR);
         /* Two recorded fixes from the same week: one cuts its target, one does nothing. */
         cw_week_format_iso(a, sizeof(a), o->start + (cw_week)p->fix_week);
-        fprintf(f,
-                "birmingham_order_mixup_fix,fix_works,order_mixup,process,birmingham,,%s,%s,%.2f\n",
-                a, last, -FIX_CUT);
         fprintf(
-            f, "london_east_discourtesy_fix,fix_none,discourtesy,engagement,london_east,,%s,%s,0\n",
-            a, last);
+            f,
+            "london_east_order_mixup_fix,fix_works,order_mixup,process,london_east,,%s,%s,%.2f\n",
+            a, last, -FIX_CUT);
+        fprintf(f,
+                "manchester_discourtesy_fix,fix_none,discourtesy,engagement,manchester,,%s,%s,0\n",
+                a, last);
     }
     fprintf(f, "bristol_discourtesy_stable,stable,discourtesy,engagement,bristol,,%s,%s,0\n", first,
             last);
@@ -1496,8 +1506,8 @@ static void usage(FILE *f)
           "  --truth FILE      write the injected scenarios as CSV\n"
           "  --exposure FILE   write orders per site and week (COPY text for public.exposure)\n"
           "  --scenarios S     default (drift, shift, spike, a fix that cuts order mix-ups\n"
-          "                    at Birmingham by 40 % and one that leaves discourtesy at\n"
-          "                    London East as it was) or none\n"
+          "                    at London East by 40 % and one that leaves discourtesy at\n"
+          "                    Manchester as it was) or none\n"
           "Exit status: 0 ok, 64 usage, 71 out of memory, 74 write error.\n",
           f);
 }
@@ -1646,7 +1656,7 @@ int main(int argc, char **argv)
         status = CW_EXIT_IOERR;
         goto done;
     }
-    if (write_weeks(&ob, &o, &m) < 0) {
+    if (write_weeks(&ob, &o, &m, &p) < 0) {
         fputs("gen_complaints: error: out of memory\n", stderr);
         status = CW_EXIT_OSERR;
         goto done;
