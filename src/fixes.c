@@ -239,13 +239,19 @@ int cw_fixes_evaluate(cw_ranking *out, cw_db *db, const cw_analyse_params *p, cw
 
 /* ---- the ranking ---------------------------------------------------------- */
 
+/* Does fix f belong to item (area_id, site)? The cause area as a whole has every fix of
+ * the area, at any site; an area at one site has the fixes at that site. */
+static bool belongs(const cw_fix_verdict *f, const char *area_id, const char *site)
+{
+    return strcmp(f->area_id, area_id) == 0 && (site[0] == '\0' || strcmp(f->site, site) == 0);
+}
+
 void cw_fixes_adjust_rank(cw_ranking *r, cw_rank_input *in, const char *area_id, const char *site,
                           const cw_week *since)
 {
     for (size_t i = 0; i < r->fix_count && since != NULL && in->rising; i++) {
         cw_fix_verdict *f = &r->fixes[i];
-        if (f->effect.verdict != CW_EFFECT_WORKING || strcmp(f->area_id, area_id) != 0 ||
-            strcmp(f->site, site) != 0)
+        if (f->effect.verdict != CW_EFFECT_WORKING || !belongs(f, area_id, site))
             continue;
         if (*since < f->series_first + (cw_week)f->effect.after_from) {
             in->rising = false;
@@ -259,7 +265,7 @@ const cw_fix_verdict *cw_fixes_next_for(const cw_ranking *r, const cw_ranking_en
 {
     for (; *pos < r->fix_count; ++*pos) {
         const cw_fix_verdict *f = &r->fixes[*pos];
-        if (strcmp(f->area_id, e->area_id) == 0 && strcmp(f->site, e->site) == 0) {
+        if (belongs(f, e->area_id, e->site)) {
             ++*pos;
             return f;
         }

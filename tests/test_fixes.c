@@ -88,11 +88,25 @@ Test(fixes, other_verdicts_items_and_stable_items_are_left_alone)
     cw_rank_input in = rising();
     cw_fixes_adjust_rank(&r, &in, "process", "york", &since);
     cr_assert(in.rising, "another site's fix");
-    cw_fixes_adjust_rank(&r, &in, "process", "", &since);
-    cr_assert(in.rising, "the area as a whole is another item");
+    cw_fixes_adjust_rank(&r, &in, "tech", "", &since);
+    cr_assert(in.rising, "another area's fix");
     cw_fixes_adjust_rank(&r, &in, "process", "leeds", NULL);
     cr_assert(in.rising, "no onset given");
     cr_assert_not(r.fixes[0].trend_withheld);
+    cw_ranking_fini(&r);
+}
+
+/* A fix at one site does not re-set the area's baseline: the area is not ranked up for
+ * the rise the fix answered either. */
+Test(fixes, the_area_as_a_whole_has_the_fixes_of_its_sites)
+{
+    cw_ranking r;
+    cw_fix_verdict *f = one_fix(&r, "process", "leeds", CW_EFFECT_WORKING);
+    cw_rank_input in = rising();
+    cw_week since = 95;
+    cw_fixes_adjust_rank(&r, &in, "process", "", &since);
+    cr_assert_not(in.rising);
+    cr_assert(f->trend_withheld);
     cw_ranking_fini(&r);
 }
 
@@ -116,6 +130,8 @@ Test(fixes, a_verdict_finds_its_ranked_item)
     cr_assert_eq(cw_fixes_next_for(&r, &r.entries[2], &pos), &r.fixes[0]);
     cr_assert_null(cw_fixes_next_for(&r, &r.entries[2], &pos));
     pos = 0;
-    cr_assert_null(cw_fixes_next_for(&r, &r.entries[0], &pos));
+    cr_assert_eq(cw_fixes_next_for(&r, &r.entries[0], &pos), &r.fixes[0], "the area has it");
+    pos = 0;
+    cr_assert_null(cw_fixes_next_for(&r, &r.entries[1], &pos), "york does not");
     cw_ranking_fini(&r);
 }

@@ -13,7 +13,11 @@
  * The ranking (called by analyse.c): an item whose fix is working is not ranked up for
  * the decline the fix answered: when its rise began before the fix's after side, its
  * trend does not multiply its score (cw_fixes_adjust_rank). A rise that begins later
- * still counts (the fix is then "declining again" in the Fixes section).
+ * still counts (the fix is then "declining again" in the Fixes section). An item's
+ * fixes are those of its cause area at its site; the cause area as a whole has all the
+ * area's fixes. (The fix's own area x site item has its frozen baseline re-set from the
+ * week after the start anyway, analyse.c; the rule matters for the area as a whole,
+ * whose baseline a fix at one site does not re-set.)
  */
 #ifndef CAUSEWAY_FIXES_H
 #define CAUSEWAY_FIXES_H
@@ -58,15 +62,15 @@ int cw_fixes_evaluate(cw_ranking *out, cw_db *db, const cw_analyse_params *p, cw
 
 /*
  * Adjust the rank input of ranked item (area_id, site) (site "" for the cause area as a
- * whole) with the fixes of r: a working fix of that item with `since` (the week the
+ * whole) with the fixes of r: a working fix of that item (see above) with `since` (the week the
  * item's rise began, NULL when it is not rising) before the fix's after side makes the
  * item not rising, and marks the fix trend_withheld.
  */
 void cw_fixes_adjust_rank(cw_ranking *r, cw_rank_input *in, const char *area_id, const char *site,
                           const cw_week *since);
 
-/* The fix verdicts of r that belong to entry e (same cause area and site); NULL after
- * the last. Start with *pos = 0. */
+/* The fix verdicts of r that belong to entry e (its cause area, at its site or, for the
+ * area as a whole, at any site); NULL after the last. Start with *pos = 0. */
 const cw_fix_verdict *cw_fixes_next_for(const cw_ranking *r, const cw_ranking_entry *e,
                                         size_t *pos);
 
