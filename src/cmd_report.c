@@ -12,7 +12,8 @@ static void print_help(FILE *out)
 {
     fputs("Usage: causeway report [OPTIONS]\n"
           "\n"
-          "Render a stored week's ranking (default: the latest stored week).\n"
+          "Render a stored week's ranking (default: the latest stored week), with the\n"
+          "verdict on each recorded fix in its Fixes section.\n"
           "\n"
           "Options:\n"
           "  -d, --dbname=CONNINFO    database (conninfo or URI; default: PG* environment)\n"
