@@ -114,6 +114,26 @@ static void rank_text(char *buf, size_t size, const cw_ranking *r, const cw_fix_
         snprintf(buf, size, "%s", r->count > 0 ? " (not ranked)" : "");
 }
 
+/* Every format's words for one fix. */
+typedef struct words {
+    char target[256], ranked[32], started[16], ended[16], levels[80], change[96], verdict[256],
+        expected[64];
+} words;
+
+static void describe(words *w, const cw_ranking *r, const cw_fix_verdict *f, const char *arrow)
+{
+    target_label(w->target, sizeof(w->target), f);
+    rank_text(w->ranked, sizeof(w->ranked), r, f);
+    iso(w->started, f->started);
+    w->ended[0] = '\0';
+    if (f->has_end)
+        iso(w->ended, f->ended);
+    levels_text(w->levels, sizeof(w->levels), &f->effect, arrow);
+    change_text(w->change, sizeof(w->change), &f->effect);
+    cw_report_fixes_verdict_text(w->verdict, sizeof(w->verdict), f);
+    expected_text(w->expected, sizeof(w->expected), f);
+}
+
 /* ---- table ------------------------------------------------------------------- */
 
 void cw_report_fixes_table(FILE *out, const cw_ranking *r)
@@ -124,24 +144,15 @@ void cw_report_fixes_table(FILE *out, const cw_ranking *r)
     for (size_t i = 0; i < r->fix_count; i++) {
         const cw_fix_verdict *f = &r->fixes[i];
         const cw_effect *e = &f->effect;
-        char target[256], ranked[32], started[16], ended[16] = "", levels[80], change[96],
-                                                   verdict[256], expected[64];
-        target_label(target, sizeof(target), f);
-        rank_text(ranked, sizeof(ranked), r, f);
-        iso(started, f->started);
-        if (f->has_end)
-            iso(ended, f->ended);
-        levels_text(levels, sizeof(levels), e, "->");
-        change_text(change, sizeof(change), e);
-        cw_report_fixes_verdict_text(verdict, sizeof(verdict), f);
-        expected_text(expected, sizeof(expected), f);
+        words w;
+        describe(&w, r, f, "->");
         fprintf(out, "  #%lld %s\n", f->id, f->title);
         fprintf(out, "     owner %s; started %s%s%s, %u settling week%s; target %s%s\n",
-                f->owner[0] != '\0' ? f->owner : "not set", started, ended[0] ? ", ended " : "",
-                ended, f->settling_weeks, f->settling_weeks == 1 ? "" : "s", target, ranked);
+                f->owner[0] != '\0' ? f->owner : "not set", w.started, w.ended[0] ? ", ended " : "",
+                w.ended, f->settling_weeks, f->settling_weeks == 1 ? "" : "s", w.target, w.ranked);
         fprintf(out, "     complaints %s: %s (%zu weeks before, %zu after); change %s\n", unit(f),
-                levels, e->before_weeks, e->after_weeks, change);
-        fprintf(out, "     verdict: %s%s%s%s%s\n", verdict, expected[0] ? "; " : "", expected,
+                w.levels, e->before_weeks, e->after_weeks, w.change);
+        fprintf(out, "     verdict: %s%s%s%s%s\n", w.verdict, w.expected[0] ? "; " : "", w.expected,
                 f->trend_withheld ? "; " : "", withheld_text(f));
     }
 }
@@ -171,29 +182,20 @@ void cw_report_fixes_markdown(FILE *out, const cw_ranking *r)
             r->target_week);
     for (size_t i = 0; i < r->fix_count; i++) {
         const cw_fix_verdict *f = &r->fixes[i];
-        char target[256], ranked[32], started[16], ended[16] = "", levels[80], change[96],
-                                                   verdict[256], expected[64];
-        target_label(target, sizeof(target), f);
-        rank_text(ranked, sizeof(ranked), r, f);
-        iso(started, f->started);
-        if (f->has_end)
-            iso(ended, f->ended);
-        levels_text(levels, sizeof(levels), &f->effect, "→");
-        change_text(change, sizeof(change), &f->effect);
-        cw_report_fixes_verdict_text(verdict, sizeof(verdict), f);
-        expected_text(expected, sizeof(expected), f);
+        words w;
+        describe(&w, r, f, "→");
         fprintf(out, "| %lld | ", f->id);
         cw_report_md_escape(out, f->title);
         fputs(" | ", out);
         cw_report_md_escape(out, f->owner);
         fputs(" | ", out);
-        cw_report_md_escape(out, target);
-        fprintf(out, "%s | %s%s%s | %s %s | %s | **", ranked, started, ended[0] ? " – " : "", ended,
-                levels, unit(f), change);
-        cw_report_md_escape(out, verdict);
+        cw_report_md_escape(out, w.target);
+        fprintf(out, "%s | %s%s%s | %s %s | %s | **", w.ranked, w.started, w.ended[0] ? " – " : "",
+                w.ended, w.levels, unit(f), w.change);
+        cw_report_md_escape(out, w.verdict);
         fputs("**", out);
-        if (expected[0] != '\0')
-            fprintf(out, "; %s", expected);
+        if (w.expected[0] != '\0')
+            fprintf(out, "; %s", w.expected);
         if (f->trend_withheld)
             fprintf(out, "; %s", withheld_text(f));
         fputs(" |\n", out);
@@ -488,40 +490,31 @@ static void html_chart(FILE *out, const cw_fix_verdict *f)
 static void html_fix(FILE *out, const cw_ranking *r, const cw_fix_verdict *f)
 {
     const cw_effect *e = &f->effect;
-    char target[256], ranked[32], started[16], ended[16] = "", levels[80], change[96], verdict[256],
-                                               expected[64];
-    target_label(target, sizeof(target), f);
-    rank_text(ranked, sizeof(ranked), r, f);
-    iso(started, f->started);
-    if (f->has_end)
-        iso(ended, f->ended);
-    levels_text(levels, sizeof(levels), e, "&rarr;");
-    change_text(change, sizeof(change), e);
-    cw_report_fixes_verdict_text(verdict, sizeof(verdict), f);
-    expected_text(expected, sizeof(expected), f);
+    words w;
+    describe(&w, r, f, "&rarr;");
     fprintf(out, "<div class=\"item fix-item\">\n<h3><span class=\"rank\">#%lld</span> ", f->id);
     cw_report_html_escape(out, f->title);
     html_badge(out, f);
     fputs("</h3>\n<p class=\"meta\">owner: ", out);
     cw_report_html_escape(out, f->owner[0] != '\0' ? f->owner : "not set");
-    fprintf(out, " &middot; started %s%s%s &middot; %u settling week%s &middot; target ", started,
-            ended[0] ? ", ended " : "", ended, f->settling_weeks,
+    fprintf(out, " &middot; started %s%s%s &middot; %u settling week%s &middot; target ", w.started,
+            w.ended[0] ? ", ended " : "", w.ended, f->settling_weeks,
             f->settling_weeks == 1 ? "" : "s");
-    cw_report_html_escape(out, target);
-    cw_report_html_escape(out, ranked);
+    cw_report_html_escape(out, w.target);
+    cw_report_html_escape(out, w.ranked);
     fputs("</p>\n<div class=\"cols\"><div>\n<table class=\"score\">", out);
     fprintf(out, "<tr><td>complaints %s, before &rarr; after</td><td><b>%s</b></td></tr>", unit(f),
-            levels);
+            w.levels);
     fprintf(out, "<tr><td>weeks before, after</td><td>%zu, %zu</td></tr>", e->before_weeks,
             e->after_weeks);
     fputs("<tr><td>change (95 % interval)</td><td>", out);
-    cw_report_html_escape(out, change);
+    cw_report_html_escape(out, w.change);
     fputs("</td></tr><tr><td>verdict</td><td>", out);
-    cw_report_html_escape(out, verdict);
+    cw_report_html_escape(out, w.verdict);
     fputs("</td></tr>", out);
-    if (expected[0] != '\0') {
+    if (w.expected[0] != '\0') {
         fputs("<tr><td>expected</td><td>", out);
-        cw_report_html_escape(out, expected);
+        cw_report_html_escape(out, w.expected);
         fputs("</td></tr>", out);
     }
     fputs("</table>\n", out);
