@@ -57,7 +57,7 @@ MIGRATIONS := $(sort $(wildcard sql/migrations/*.sql))
 RULES := rules/default.yaml
 
 .PHONY: all build-tests test test-release unit deps demo format format-check eval \
-        bench bench-classify bench-detect install uninstall clean lint
+        bench bench-classify bench-detect bench-fixes install uninstall clean lint
 
 all: $(BUILD)/causeway $(TOOL_BIN)
 
@@ -146,6 +146,11 @@ bench-detect: deps
 	$(MAKE) --no-print-directory VARIANT=release $(BUILD)/bench/bench_detect
 	build/release/bench/bench_detect
 
+# Fix verdicts (effect.h) on simulated series: weeks to "working", false "working".
+bench-fixes: deps
+	$(MAKE) --no-print-directory VARIANT=release $(BUILD)/bench/bench_fixes
+	build/release/bench/bench_fixes
+
 bench: deps
 	$(MAKE) --no-print-directory VARIANT=release all
 	tests/tools/pgtmp.sh tests/tools/bench-run.sh build/release
@@ -158,7 +163,7 @@ fuzz-rules: $(GEN)/embedded_rules.c
 	@mkdir -p build/fuzz/corpus-rules
 	clang $(CPPFLAGS) -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined \
 	  -fno-sanitize-recover=all $(PKG_CFLAGS) -o build/fuzz/fuzz_rules tests/fuzz/fuzz_rules.c \
-	  src/rules.c src/rules_pos.c src/error.c $(GEN)/embedded_rules.c $(PKG_LIBS)
+	  src/rules.c src/rules_pos.c src/error.c src/text.c $(GEN)/embedded_rules.c $(PKG_LIBS)
 	if [ "$(FUZZ_SECONDS)" = 0 ]; then build/fuzz/fuzz_rules -runs=0 $(wildcard tests/data/rules tests/fuzz/corpus/rules); \
 	else build/fuzz/fuzz_rules -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=5 \
 	  -rss_limit_mb=1024 build/fuzz/corpus-rules tests/data/rules; fi

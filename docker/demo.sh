@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # demo.sh - the demo's steps against a running PostgreSQL: results schema, sample
-# data with known injected scenarios, a run over the whole history (one ranking per
-# week, as if causeway had been scheduled all along), the ranking of the last week
-# on the terminal and the reports in $CW_DEMO_OUT.
+# data with known injected scenarios, a first run, the sample's two fixes recorded, a
+# run over the whole history (one ranking per week, as if causeway had been scheduled
+# all along), the ranking of the last week with the verdict on each fix on the terminal
+# and the reports in $CW_DEMO_OUT.
 #
 # Used by `make demo` (under tests/tools/pgtmp.sh) and by the docker-compose demo.
 # Environment: CW_TEST_DSN or PG* (the database), CAUSEWAY (the binary),
@@ -21,21 +22,37 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
 dbargs=()
 [ -n "$dsn" ] && dbargs=(-d "$dsn")
 
-step "1/4 results schema"
+step "1/6 results schema"
 "$causeway" db init "${dbargs[@]}"
 
-step "2/4 sample complaints: $weeks weeks, 8 sites, known drift/shift/spike scenarios"
+step "2/6 sample complaints: $weeks weeks, 8 sites, known drift/shift/spike scenarios and two fixes"
 CW_GEN="$gen" "$root/tests/tools/load-sample.sh" "$dsn" --weeks "$weeks" --truth "$out/truth.csv"
 
 first=$(psql "${dsn:-}" -XAtc "SELECT to_char(min(received_at) AT TIME ZONE 'UTC', 'IYYY-\"W\"IW') FROM public.complaints")
 last=$(psql "${dsn:-}" -XAtc "SELECT to_char(max(received_at) AT TIME ZONE 'UTC' - interval '7 days', 'IYYY-\"W\"IW') FROM public.complaints")
-step "3/4 causeway run over the history ($first .. $last), one ranking per week"
+step "3/6 the first run: classify the history, rank $first"
+"$causeway" run "${dbargs[@]}" --week "$first" --format csv >/dev/null
+
+# The sample's two fixes (truth kinds fix_works and fix_none), recorded as a CX lead would
+# after reading a ranking: rank -> fix -> record -> verdict.
+step "4/6 record two fixes: one that works and one that does not"
+fix() { # KIND TITLE OWNER EXPECTED_CUT
+    IFS=, read -r _ _ symptom area site _ started _ _ < <(awk -F, -v k="$1" '$2 == k' "$out/truth.csv")
+    printf 'fix #%s: %s (%s: %s at %s, from %s)\n' "$("$causeway" remediation add "${dbargs[@]}" \
+        --area "$area" --symptom "$symptom" --site "$site" --started "$started" --title "$2" \
+        --owner "$3" --expected-cut "$4")" "$2" "$area" "$symptom" "$site" "$started" >&2
+}
+fix fix_works "Pick-list check at the packing bench" "Operations" 25
+fix fix_none "Courtesy refresher for counter staff" "Store managers" 50
+
+step "5/6 causeway run over the history ($first .. $last), one ranking per week"
 "$causeway" run "${dbargs[@]}" --week "$first..$last" --format json >"$out/ranking.json"
 
-step "4/4 the ranking of the last week"
+step "6/6 the ranking of the last week, with the verdict on each fix"
 "$causeway" report "${dbargs[@]}"
 "$causeway" report "${dbargs[@]}" --format markdown --snippets -o "$out/ranking.md"
 "$causeway" report "${dbargs[@]}" --format csv -o "$out/ranking.csv"
 "$causeway" report "${dbargs[@]}" --format html -o "$out/report.html"
+"$causeway" remediation list "${dbargs[@]}" >&2
 printf '\nThe HTML report: %s (open it in a browser)\nAlso: ranking.md, ranking.csv, ranking.json in %s\nInjected scenarios (ground truth): %s\n' \
     "$out/report.html" "$out" "$out/truth.csv" >&2

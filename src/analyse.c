@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "causeway/stored.h"
+#include "causeway/fixes.h"
 #include "causeway/text.h"
 
 /*
@@ -824,6 +825,9 @@ static int rank_kind(analysis *a, cw_ranking *out, int kind, cw_error *err)
         }
         in[j] = rank_input(a, s, keys[j]);
         in[j].rare_severity = worst_severity(a, s, true);
+        cw_week since = a->first + s->signal.since; /* a working fix's answered rise */
+        cw_fixes_adjust_rank(out, &in[j], a->p->rules->areas[s->area].id, s->site,
+                             s->signal.since >= 0 ? &since : NULL);
         j++;
     }
     cw_rank_compute(items, a->p->rank, in, n);
@@ -1167,6 +1171,8 @@ int cw_analyse_week(cw_ranking *out, cw_db *db, const cw_analyse_params *p, cw_e
                     cw_ranking_strdup(&out->week_monday, monday, err) != 0 ||
                     cw_ranking_strdup(&out->ruleset_hash, p->hash, err) != 0))
         rc = -1;
+    if (rc == 0)
+        rc = cw_fixes_evaluate(out, db, p, err);
     if (rc == 0)
         rc = rank_kind(&a, out, KIND_AREA, err);
     if (rc == 0)

@@ -21,6 +21,7 @@ static const command commands[] = {
     {"classify", cw_cmd_classify, "classify text from a file or stdin (no database)"},
     {"report", cw_cmd_report, "render a stored week's ranking"},
     {"db", cw_cmd_db, "create (init) or upgrade (migrate) the results schema"},
+    {"remediation", cw_cmd_remediation, "record a fix (add, list, show, end) and see its verdict"},
 };
 
 static void print_help(FILE *out)
@@ -33,7 +34,7 @@ static void print_help(FILE *out)
           "Commands:\n",
           out);
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+        fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
     fputs("\n"
           "Global options:\n"
           "  -v, --verbose   more diagnostics (twice: debug, may show complaint text)\n"

@@ -1,6 +1,8 @@
 /* ranking.c - ownership of a week's ranking; see ranking.h. */
 #include "causeway/ranking.h"
 
+#include "causeway/fixes.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,6 +109,7 @@ void cw_ranking_fini(cw_ranking *r)
     for (size_t i = 0; i < r->count; i++)
         free_entry(&r->entries[i]);
     free(r->entries);
+    cw_fixes_free(r->fixes, r->fix_count);
     free(r->target_week);
     free(r->week_monday);
     free(r->ruleset_hash);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "causeway/report_fixes.h"
 #include "causeway/report_html.h"
 #include "causeway/text.h"
 
@@ -193,8 +194,10 @@ static void table_section(FILE *out, const cw_ranking *r, size_t from, size_t to
 {
     fprintf(out, "%3s  %-34s %-12s %-8s %-10s %8s %8s  %s\n", "#", "cause", "status", "since",
             "slope", "score", "volume", "trend");
-    for (size_t i = from; i < to; i++)
+    for (size_t i = from; i < to; i++) {
         table_entry(out, &r->entries[i], o);
+        cw_report_fixes_mark_table(out, r, &r->entries[i]);
+    }
 }
 
 static void table_changes(FILE *out, const cw_ranking *r)
@@ -246,6 +249,7 @@ static void write_table(FILE *out, const cw_ranking *r, const cw_report_options 
         fputs("\nCause area x site\n", out);
         table_section(out, r, areas_end, limit(areas_end, sites_end, o->top), o);
     }
+    cw_report_fixes_table(out, r);
     fputs("\nscore = max(volume x trend, severity floor); volume = severity-weighted complaints\n"
           "per week over the recent window; symptoms and sites: attributed complaints in it;\n"
           "trend = the larger of the item's own rise and its drivers' (the symptom series\n"
@@ -271,6 +275,11 @@ static void md_driver(FILE *out, const cw_ranking_driver *d)
     md_text(out, name);
     fputs(": ", out);
     driver_facts(out, d);
+}
+
+void cw_report_md_escape(FILE *out, const char *s)
+{
+    md_text(out, s);
 }
 
 static void md_section(FILE *out, const cw_ranking *r, size_t from, size_t to,
@@ -377,6 +386,7 @@ static void write_markdown(FILE *out, const cw_ranking *r, const cw_report_optio
         fputs("## Cause area × site\n\n", out);
         md_section(out, r, areas_end, limit(areas_end, sites_end, o->top), o);
     }
+    cw_report_fixes_markdown(out, r);
 }
 
 /* ---- csv ------------------------------------------------------------------ */
@@ -394,6 +404,11 @@ static void csv_field(FILE *out, const char *s)
         fputc(*s, out);
     }
     fputc('"', out);
+}
+
+void cw_report_csv_field(FILE *out, const char *s)
+{
+    csv_field(out, s);
 }
 
 static void csv_number(FILE *out, double v)
@@ -519,6 +534,7 @@ static void write_csv(FILE *out, const cw_ranking *r, const cw_report_options *o
         csv_drivers(out, e);
         fprintf(out, ",%s\r\n", text_or(r->previous_week, ""));
     }
+    cw_report_fixes_csv(out, r);
 }
 
 /* ---- json ----------------------------------------------------------------- */
@@ -715,7 +731,9 @@ static void write_json(FILE *out, const cw_ranking *r, const cw_report_options *
         fputs(i > 0 ? ",\n" : "\n", out);
         json_entry(out, &r->entries[i]);
     }
-    fputs("\n]}\n", out);
+    fputs("\n]", out);
+    cw_report_fixes_json(out, r);
+    fputs("}\n", out);
 }
 
 int cw_report_write(FILE *out, const cw_ranking *r, const cw_report_options *opts, cw_error *err)

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "causeway/report_fixes.h"
 #include "causeway/week.h"
 
 #define CHART_W 560
@@ -35,6 +36,11 @@ static void esc(FILE *out, const char *s)
             fputc(*s, out);
         }
     }
+}
+
+void cw_report_html_escape(FILE *out, const char *s)
+{
+    esc(out, s);
 }
 
 /*
@@ -362,6 +368,7 @@ static void item(FILE *out, const cw_ranking *r, const cw_ranking_entry *e)
         esc(out, e->remediation);
         fputs("</p>\n", out);
     }
+    cw_report_fixes_mark_html(out, r, e);
     fputs("</div>\n", out);
 }
 
@@ -512,6 +519,7 @@ void cw_report_write_html(FILE *out, const cw_ranking *r, const cw_report_option
         fputs("<p>No complaints were ranked for this week.</p>\n", out);
     section(out, r, 0, areas, opts->top, "Cause areas");
     section(out, r, areas, r->count, opts->top, "Cause area by site");
+    cw_report_fixes_html(out, r);
     fputs(how_to_read, out);
     fputs("</body>\n</html>\n", out);
 }

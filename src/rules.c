@@ -29,6 +29,7 @@
 
 #include "causeway/embed.h"
 #include "causeway/rules_pos.h"
+#include "causeway/text.h"
 
 #define MAX_ID_BYTES     64
 #define MAX_DIAGS        100
@@ -385,52 +386,11 @@ static bool parse_whole(const char *t, unsigned *out)
     return true;
 }
 
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a);
-    size_t lb = strlen(b);
-    if (la > MAX_ID_BYTES || lb > MAX_ID_BYTES)
-        return SIZE_MAX;
-    size_t row[MAX_ID_BYTES + 1];
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t best = diag + (a[i - 1] != b[j - 1]);
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
-}
-
-/* Closest candidate within two edits, or NULL. */
-static const char *closest(const char *word, const char *const *cands, size_t n)
-{
-    const char *best = NULL;
-    size_t best_d = 3;
-    for (size_t i = 0; i < n && n <= MAX_SUGGEST_IDS; i++) {
-        size_t d = edit_distance(word, cands[i]);
-        if (d < best_d && d < strlen(word)) {
-            best_d = d;
-            best = cands[i];
-        }
-    }
-    return best;
-}
-
 /* " (did you mean 'x'?)" or "" into buf. */
 static const char *did_you_mean(char *buf, size_t size, const char *word, const char *const *cands,
                                 size_t n)
 {
-    const char *c = closest(word, cands, n);
+    const char *c = n <= MAX_SUGGEST_IDS ? cw_text_closest(word, cands, n) : NULL;
     buf[0] = '\0';
     if (c != NULL)
         snprintf(buf, size, " (did you mean '%s'?)", c);

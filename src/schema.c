@@ -155,7 +155,8 @@ static int check_tables(cw_db *db, const char *schema, cw_error *err)
     const char *params[] = {schema};
     if (cw_db_query(db,
                     "SELECT t FROM pg_catalog.unnest(ARRAY['runs', 'rulesets', 'classified', "
-                    "'matches', 'weekly', 'rankings', 'remediations']) AS t WHERE "
+                    "'matches', 'weekly', 'rankings', 'remediations', 'fix_verdicts']) AS t "
+                    "WHERE "
                     "pg_catalog.to_regclass(pg_catalog.quote_ident($1) OPERATOR(pg_catalog.||) "
                     "'.' OPERATOR(pg_catalog.||) t) IS NULL LIMIT 1",
                     1, params, name_row, missing, err) != 0)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "causeway/fixes.h"
 #include "causeway/text.h"
 
 #define COLUMNS                                                                                    \
@@ -231,6 +232,8 @@ int cw_stored_save(cw_db *db, const char *schema, const cw_ranking *r, long long
         }
     }
     rc = cw_db_copy_in_end(db, err);
+    if (rc == 0)
+        rc = cw_fixes_save(db, schema, r, run_id, err);
 done:
     free(del);
     free(copy);
@@ -523,6 +526,8 @@ int cw_stored_load(cw_ranking *out, cw_db *db, const char *schema, bool latest, 
         rc = cw_db_query(db, sql_elements, 1, params, element_row, &l, err);
         if (rc == 0)
             rc = cw_db_query(db, sql_drivers, 1, params, driver_row, &l, err);
+        if (rc == 0)
+            rc = cw_fixes_load(out, db, schema, err);
         goto done;
     }
     {

@@ -2,6 +2,7 @@
 #include "causeway/text.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,4 +125,45 @@ void cw_text_json_string(FILE *out, const char *s)
         }
     }
     fputc('"', out);
+}
+
+/* Levenshtein distance; SIZE_MAX for words longer than the suggestions consider. */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a);
+    size_t lb = strlen(b);
+    if (la > CW_TEXT_SUGGEST_BYTES || lb > CW_TEXT_SUGGEST_BYTES)
+        return SIZE_MAX;
+    size_t row[CW_TEXT_SUGGEST_BYTES + 1];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+const char *cw_text_closest(const char *word, const char *const *cands, size_t n)
+{
+    const char *best = NULL;
+    size_t best_d = 3;
+    for (size_t i = 0; i < n; i++) {
+        size_t d = edit_distance(word, cands[i]);
+        if (d < best_d && d < strlen(word)) {
+            best_d = d;
+            best = cands[i];
+        }
+    }
+    return best;
 }

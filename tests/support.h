@@ -49,4 +49,14 @@ char *cw_test_read_file(const char *path, size_t *len);
 /* Write text to a new temporary file; returns its path (caller frees and unlinks). */
 char *cw_test_write_temp(const char *text, size_t len);
 
+/*
+ * Validate JSON document `doc` against docs/ranking.schema.json with the real
+ * PostgreSQL (the subset validator tests/data/report/validate.sql), and the same
+ * document with the member at `path` (a jsonb path, "{items,0,status}") set to the
+ * JSON `bad`, which must fail. Fails the test on any violation of the first or when
+ * the second passes; `what` names the member in the message.
+ */
+void cw_test_check_json_schema(const char *doc, const char *path, const char *bad,
+                               const char *what);
+
 #endif

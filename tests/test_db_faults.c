@@ -522,8 +522,8 @@ Test(db_faults, schema_check_catches_a_table_changed_by_hand)
     cr_assert_eq(cw_schema_check(db, name, &err), 0, "%s", err.message);
     char *q = NULL;
     cr_assert_eq(cw_db_quote_ident(&q, db, name, &err), 0);
-    static const char *const tables[] = {"runs",   "rulesets", "classified",  "matches",
-                                         "weekly", "rankings", "remediations"};
+    static const char *const tables[] = {"runs",   "rulesets", "classified",   "matches",
+                                         "weekly", "rankings", "remediations", "fix_verdicts"};
     for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
         exec_or_fail(db, "ALTER TABLE %s.%s RENAME TO old_%s", q, tables[i], tables[i]);
         cr_assert_eq(cw_schema_check(db, name, &err), -1, "%s not noticed", tables[i]);

@@ -178,12 +178,15 @@ Test(docker, entrypoints_run_natively_against_postgresql, .timeout = 600)
     cr_assert_eq(cw_test_run_program(&r, env, NULL, demo), 0);
     cr_assert_eq(r.status, 0, "demo.sh: %s", r.err);
     cr_assert_not_null(strstr(r.out, "Process friendliness"), "no ranking printed: %s", r.out);
+    cr_assert_not_null(strstr(r.out, "Fixes (judged at week "), "no fixes printed: %s", r.out);
+    cr_assert_not_null(strstr(r.out, "#1 Pick-list check at the packing bench"), "%s", r.out);
     cw_test_output_fini(&r);
     char path[400];
     snprintf(path, sizeof(path), "%s/report.html", out);
     char *html = cw_test_read_file(path, NULL);
     cr_assert_not_null(html, "demo.sh wrote no HTML report");
     cr_assert_not_null(strstr(html, "<polyline"));
+    cr_assert_not_null(strstr(html, "<h2>Fixes</h2>"), "the demo's report has no Fixes");
     free(html);
 
     const char *weekly[] = {"docker/weekly.sh", NULL};

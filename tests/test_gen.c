@@ -506,6 +506,37 @@ Test(gen, injected_drift_shift_and_spike_are_measurable, .timeout = 120)
     cw_test_output_fini(&r);
 }
 
+/*
+ * The recorded fixes' truth: the target of the one that works loses 40 % of its complaints
+ * from the start week (the rows stay, as neutral messages), the other target keeps its
+ * rate. Rates per order, as above.
+ */
+Test(gen, the_working_fix_cuts_its_target_by_40_percent_and_the_other_nothing, .timeout = 120)
+{
+    cw_test_output r;
+    truth_row t[16];
+    volumes vol;
+    size_t n, nt;
+    grow *rows = effects_data(&r, &n, t, &nt, &vol, "default");
+    series s;
+    const truth_row *works = find_kind(t, nt, "fix_works"), *none = find_kind(t, nt, "fix_none");
+    cr_assert(works != NULL && none != NULL, "no fix scenarios in the truth");
+    cr_assert_eq(works->onset, none->onset, "both fixes start in the same week");
+    cr_assert_float_eq(works->magnitude, -0.40, 1e-9);
+    weekly(&s, rows, n, &vol, works->symptom, works->site, NULL);
+    double before = rate(&s, works->onset - 26, works->onset), after = rate(&s, works->onset, 78);
+    cr_assert_gt(mean_count(&s, 0, works->onset), 10.0, "%s too rare", works->scenario);
+    cr_assert(after / before > 0.5 && after / before < 0.7, "%s: x%.3f, want 0.6", works->scenario,
+              after / before);
+    weekly(&s, rows, n, &vol, none->symptom, none->site, NULL);
+    before = rate(&s, none->onset - 26, none->onset);
+    after = rate(&s, none->onset, 78);
+    cr_assert(after / before > 0.85 && after / before < 1.15, "%s: x%.3f, want 1", none->scenario,
+              after / before);
+    free(rows);
+    cw_test_output_fini(&r);
+}
+
 Test(gen, without_scenarios_leeds_does_not_drift, .timeout = 120)
 {
     cw_test_output r;

@@ -20,6 +20,7 @@ int cw_cmd_classify(cw_ctx *ctx, int argc, char **argv);
 int cw_cmd_db(cw_ctx *ctx, int argc, char **argv);
 int cw_cmd_run(cw_ctx *ctx, int argc, char **argv);
 int cw_cmd_report(cw_ctx *ctx, int argc, char **argv);
+int cw_cmd_remediation(cw_ctx *ctx, int argc, char **argv);
 
 /*
  * Report a usage error for `cmd` ("causeway check: missing RULES") with a pointer

@@ -13,6 +13,9 @@
 #define CW_RANKING_TOP     3 /* top symptoms, top sites and examples kept per item */
 #define CW_RANKING_DRIVERS 6 /* drivers kept per item */
 
+/* The verdict on one recorded fix (fixes.h). */
+typedef struct cw_fix_verdict cw_fix_verdict;
+
 typedef struct cw_ranking_share {
     char *id;     /* symptom id or site */
     double value; /* attributed complaints in the recent window */
@@ -93,6 +96,8 @@ typedef struct cw_ranking {
     cw_ranking_entry *entries; /* kind "area" first by rank, then "area_site" by rank */
     size_t count;
     size_t cap;
+    cw_fix_verdict *fixes; /* the week's verdicts on recorded fixes, by id (fixes.h) */
+    size_t fix_count;
 } cw_ranking;
 
 /* Append a zeroed entry (numbers NaN where NaN means unknown); NULL on OOM. */

@@ -50,4 +50,8 @@ int cw_report_parse_format(const char *name);
 /* Render r in opts->format to out. */
 int cw_report_write(FILE *out, const cw_ranking *r, const cw_report_options *opts, cw_error *err);
 
+/* Escapers the format writers share: markdown text, one CSV field (quoted when needed). */
+void cw_report_md_escape(FILE *out, const char *s);
+void cw_report_csv_field(FILE *out, const char *s);
+
 #endif

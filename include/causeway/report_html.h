@@ -14,4 +14,7 @@
 /* Write r as an HTML page to out; errors surface through ferror(out). */
 void cw_report_write_html(FILE *out, const cw_ranking *r, const cw_report_options *opts);
 
+/* Write s HTML-escaped (& < > " '). */
+void cw_report_html_escape(FILE *out, const char *s);
+
 #endif

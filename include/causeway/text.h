@@ -21,4 +21,13 @@ void cw_text_snippet(char *buf, size_t size, const char *text, size_t len, size_
 /* Write s as a JSON string literal (quotes, escapes; UTF-8 passes through). */
 void cw_text_json_string(FILE *out, const char *s);
 
+/* Longest word cw_text_closest compares (identifiers are at most 64 bytes). */
+#define CW_TEXT_SUGGEST_BYTES 64
+
+/*
+ * The candidate closest to `word` within two edits (and fewer edits than word has
+ * bytes), for "did you mean 'x'?"; NULL when none is. Borrowed from cands.
+ */
+const char *cw_text_closest(const char *word, const char *const *cands, size_t n);
+
 #endif

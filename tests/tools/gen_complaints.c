@@ -168,7 +168,7 @@ enum {
     S_MANAGER,
     S_BLAME
 };
-enum { SITE_LEEDS, SITE_GLASGOW, SITE_BRISTOL, SITE_CARDIFF, SITE_MANCHESTER };
+enum { SITE_LEEDS, SITE_GLASGOW, SITE_BRISTOL, SITE_CARDIFF, SITE_MANCHESTER, SITE_LONDON_EAST };
 enum { CH_STORE, CH_PHONE, CH_WEB, CH_APP, CH_EMAIL, CH_CHAT };
 
 static const char *const site_ids[NSITE] = {"leeds",      "glasgow",     "bristol",    "cardiff",
@@ -1011,6 +1011,7 @@ typedef struct options {
 /* Scenario weeks, relative to the history so they work for 52..104 weeks. */
 typedef struct plan {
     unsigned drift_onset, shift_onset, spike_week;
+    unsigned fix_week; /* both recorded fixes start here (truth kinds fix_works, fix_none) */
 } plan;
 
 static plan make_plan(unsigned weeks)
@@ -1030,6 +1031,10 @@ static plan make_plan(unsigned weeks)
         p.drift_onset = weeks - 1;
     if (p.shift_onset >= weeks)
         p.shift_onset = weeks - 1;
+    /* Half a year of history before the fixes and most of a year after them; in a
+     * 78-week history from January they start in December, where the before and after
+     * half-years have the same mean season. */
+    p.fix_week = (unsigned)lround(0.615 * weeks);
     return p;
 }
 
@@ -1040,6 +1045,13 @@ static plan make_plan(unsigned weeks)
  * shape read as a step; bench_detect measures the delays at each slope and noise level.
  */
 static const double DRIFT_RATE = 0.05, SHIFT_FACTOR = 2.5, SPIKE_FACTOR = 4.0;
+/*
+ * The fix that works prevents 40 % of its target's complaints from its start week: each
+ * such complaint is drawn and composed as before (so every other row, count and text
+ * stays as it was) and then, with a chance of 40 % decided by the row's own stream, is
+ * written as a neutral message instead. The total number of rows does not change.
+ */
+static const double FIX_CUT = 0.40;
 static const double SEASON_AMPLITUDE = 0.06, GAMMA_SHAPE = 50.0, ORDERS_PER_COMPLAINT = 55.0;
 
 static double scenario_mult(const options *o, const plan *p, unsigned w, unsigned site, unsigned k,
@@ -1337,7 +1349,23 @@ static void write_row(obuf *ob, const options *o, uint64_t id, const char *date,
     ob_put(ob, "\n", 1);
 }
 
-static int write_weeks(obuf *ob, const options *o, const model *m)
+/* A complaint the working fix prevented: a neutral message in its place (see FIX_CUT). */
+static void prevent(text *t, row *rw, const options *o, const plan *p, unsigned w, uint64_t id)
+{
+    if (!o->scenarios || rw->site != SITE_LONDON_EAST || w < p->fix_week ||
+        (rw->kind != S_ORDER_MIXUP && rw->second != S_ORDER_MIXUP))
+        return;
+    rng r = rng_keyed(o->seed ^ UINT64_C(0xf1c5), id);
+    if (!rng_chance(&r, FIX_CUT))
+        return;
+    rw->kind = KIND_NOISE;
+    rw->second = NSYM;
+    t->len = 0;
+    t->buf[0] = '\0';
+    render(t, &r, rw, PICK(&r, ph_noise), 0);
+}
+
+static int write_weeks(obuf *ob, const options *o, const model *m, const plan *p)
 {
     rec *recs = NULL, *tmp = NULL;
     size_t cap = 0;
@@ -1390,6 +1418,7 @@ static int write_weeks(obuf *ob, const options *o, const model *m)
             rw.ref = 100000 + rng_below(&r, 8900000);
             rw.price = draw_price(&r);
             compose(&t, &r, &rw);
+            prevent(&t, &rw, o, p, w, id + 1);
             write_row(ob, o, ++id, dates[recs[i].sec / 86400u], recs[i].sec, &rw, &t);
         }
         if (ob->failed)
@@ -1439,6 +1468,15 @@ static int write_truth(const options *o, const plan *p)
         cw_week_format_iso(a, sizeof(a), o->start + (cw_week)p->spike_week);
         fprintf(f, "glasgow_delay_spike,spike,delay_wait,management,glasgow,,%s,%s,%.1f\n", a, a,
                 SPIKE_FACTOR);
+        /* Two recorded fixes from the same week: one cuts its target, one does nothing. */
+        cw_week_format_iso(a, sizeof(a), o->start + (cw_week)p->fix_week);
+        fprintf(
+            f,
+            "london_east_order_mixup_fix,fix_works,order_mixup,process,london_east,,%s,%s,%.2f\n",
+            a, last, -FIX_CUT);
+        fprintf(f,
+                "manchester_discourtesy_fix,fix_none,discourtesy,engagement,manchester,,%s,%s,0\n",
+                a, last);
     }
     fprintf(f, "bristol_discourtesy_stable,stable,discourtesy,engagement,bristol,,%s,%s,0\n", first,
             last);
@@ -1467,7 +1505,9 @@ static void usage(FILE *f)
           "                    debug (copy with the intended symptoms before the body)\n"
           "  --truth FILE      write the injected scenarios as CSV\n"
           "  --exposure FILE   write orders per site and week (COPY text for public.exposure)\n"
-          "  --scenarios S     default (drift, shift, spike) or none\n"
+          "  --scenarios S     default (drift, shift, spike, a fix that cuts order mix-ups\n"
+          "                    at London East by 40 % and one that leaves discourtesy at\n"
+          "                    Manchester as it was) or none\n"
           "Exit status: 0 ok, 64 usage, 71 out of memory, 74 write error.\n",
           f);
 }
@@ -1616,7 +1656,7 @@ int main(int argc, char **argv)
         status = CW_EXIT_IOERR;
         goto done;
     }
-    if (write_weeks(&ob, &o, &m) < 0) {
+    if (write_weeks(&ob, &o, &m, &p) < 0) {
         fputs("gen_complaints: error: out of memory\n", stderr);
         status = CW_EXIT_OSERR;
         goto done;

@@ -1,0 +1,37 @@
+/*
+ * report_fixes.h - the "Fixes" section of every report format (internal to the
+ * report module): each recorded fix with its target, before -> after level, change
+ * and interval, and verdict (fixes.h). Each writer calls its format's function in one
+ * place; the table and HTML writers also mark a ranked item with its fixes' verdicts.
+ * Nothing is written when the ranking has no fixes, except JSON's "fixes": [].
+ * Titles and owners are written by people, not complaint text, and are escaped per
+ * format like every other string.
+ */
+#ifndef CAUSEWAY_REPORT_FIXES_H
+#define CAUSEWAY_REPORT_FIXES_H
+
+#include <stdio.h>
+
+#include "causeway/fixes.h"
+#include "causeway/ranking.h"
+
+void cw_report_fixes_table(FILE *out, const cw_ranking *r);
+void cw_report_fixes_markdown(FILE *out, const cw_ranking *r);
+/* A second CSV table after one empty line, with its own header. */
+void cw_report_fixes_csv(FILE *out, const cw_ranking *r);
+/* `,"fixes":[...]`: the member to append inside the ranking's JSON object. */
+void cw_report_fixes_json(FILE *out, const cw_ranking *r);
+void cw_report_fixes_html(FILE *out, const cw_ranking *r);
+
+/* One line per fix of entry e ("     fix #3:   working ..."), after its details. */
+void cw_report_fixes_mark_table(FILE *out, const cw_ranking *r, const cw_ranking_entry *e);
+void cw_report_fixes_mark_html(FILE *out, const cw_ranking *r, const cw_ranking_entry *e);
+
+/*
+ * The verdict in words, as every format shows it: "working", "not yet known: 6 more
+ * weeks at the current volume", "no effect: a cut of 25 % is ruled out", "worse";
+ * then "; declining again since 2026-W30" when it applies. Into buf (NUL-terminated).
+ */
+void cw_report_fixes_verdict_text(char *buf, size_t size, const cw_fix_verdict *f);
+
+#endif
