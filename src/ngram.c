@@ -1,0 +1,411 @@
+/* ngram.c - the distinct 1-3-word phrases of a complaint; see ngram.h. */
+#include "causeway/ngram.h"
+
+#include <assert.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define STOP_BITS  9u /* the stop-word set has 512 slots, over twice its words */
+#define STOP_SLOTS (1u << STOP_BITS)
+
+/* What a word may do in a phrase. */
+enum {
+    WORD_CONTENT = 0, /* anything */
+    WORD_STOP,        /* neither start nor end a phrase, nor stand alone */
+    WORD_NEGATOR,     /* start one ("not working", "never arrived"), but not end it */
+};
+
+struct cw_ngrams {
+    uint64_t stop_hash[STOP_SLOTS]; /* 0 = free slot */
+    unsigned char stop_kind[STOP_SLOTS];
+    /* The words of the last complaint, lower-cased, one space apart: a phrase is a slice. */
+    char *low;
+    size_t low_len, low_cap;
+    uint32_t *word_start; /* per word: offset in low */
+    uint64_t *word_hash;
+    unsigned char *word_kind;
+    size_t word_count, word_cap;
+    cw_ngram *items; /* the distinct phrases */
+    size_t count, cap;
+    /* Set of the hashes in items; a slot is used when its stamp is the current one. */
+    uint64_t *set_hash;
+    uint32_t *set_stamp;
+    size_t set_cap;
+    uint32_t stamp;
+};
+
+static const char *const stop_words[] = {
+    "a",          "about",     "above",  "after",   "against", "all",        "also",    "am",
+    "an",         "and",       "any",    "are",     "as",      "at",         "be",      "because",
+    "been",       "before",    "being",  "below",   "between", "both",       "but",     "by",
+    "can",        "could",     "did",    "do",      "does",    "doing",      "down",    "during",
+    "each",       "few",       "for",    "from",    "further", "get",        "got",     "had",
+    "has",        "have",      "having", "he",      "he'd",    "he'll",      "he's",    "her",
+    "here",       "here's",    "hers",   "herself", "him",     "himself",    "his",     "how",
+    "how's",      "i",         "i'd",    "i'll",    "i'm",     "i've",       "if",      "im",
+    "in",         "into",      "is",     "it",      "it's",    "its",        "itself",  "ive",
+    "just",       "let's",     "me",     "more",    "most",    "my",         "myself",  "of",
+    "off",        "on",        "once",   "only",    "or",      "other",      "ought",   "our",
+    "ours",       "ourselves", "out",    "over",    "own",     "same",       "she",     "she'd",
+    "she'll",     "she's",     "should", "so",      "some",    "such",       "than",    "that",
+    "that's",     "the",       "their",  "theirs",  "them",    "themselves", "then",    "there",
+    "there's",    "these",     "they",   "they'd",  "they'll", "they're",    "they've", "this",
+    "those",      "through",   "to",     "too",     "under",   "until",      "up",      "us",
+    "very",       "was",       "we",     "we'd",    "we'll",   "we're",      "we've",   "were",
+    "what",       "what's",    "when",   "when's",  "where",   "where's",    "which",   "while",
+    "who",        "who's",     "whom",   "why",     "why's",   "will",       "with",    "would",
+    "you",        "you'd",     "you'll", "you're",  "you've",  "your",       "yours",   "yourself",
+    "yourselves",
+};
+
+static const char *const negators[] = {
+    "no",        "not",      "never",  "nothing", "nobody",   "nor",     "without",  "cannot",
+    "can't",     "cant",     "don't",  "dont",    "didn't",   "didnt",   "doesn't",  "doesnt",
+    "won't",     "wont",     "wasn't", "wasnt",   "isn't",    "isnt",    "haven't",  "havent",
+    "hasn't",    "hasnt",    "hadn't", "hadnt",   "couldn't", "couldnt", "wouldn't", "wouldnt",
+    "shouldn't", "shouldnt", "aren't", "arent",   "weren't",  "werent",
+};
+
+/* FNV-1a over a word's bytes; never 0 (0 marks a free slot). */
+static uint64_t word_hash(const char *w, size_t n)
+{
+    uint64_t h = UINT64_C(0xcbf29ce484222325);
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)w[i];
+        h *= UINT64_C(0x100000001b3);
+    }
+    return h != 0 ? h : 1;
+}
+
+static uint64_t mix(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= UINT64_C(0xbf58476d1ce4e5b9);
+    x ^= x >> 27;
+    x *= UINT64_C(0x94d049bb133111eb);
+    return x ^ (x >> 31);
+}
+
+/* The hash of a phrase from the hashes of its words; never 0. */
+static uint64_t phrase_hash(const uint64_t *words, size_t n)
+{
+    uint64_t h = words[0];
+    for (size_t i = 1; i < n; i++)
+        h = mix(h * UINT64_C(0x9e3779b97f4a7c15) + words[i]);
+    h = mix(h + n);
+    return h != 0 ? h : 1;
+}
+
+static size_t stop_slot(uint64_t h)
+{
+    return (size_t)(h >> (64u - STOP_BITS));
+}
+
+static void stop_add(cw_ngrams *g, const char *w, unsigned char kind)
+{
+    uint64_t h = word_hash(w, strlen(w));
+    size_t i = stop_slot(h);
+    while (g->stop_hash[i] != 0 && g->stop_hash[i] != h)
+        i = (i + 1) % STOP_SLOTS;
+    g->stop_hash[i] = h;
+    g->stop_kind[i] = kind;
+}
+
+static unsigned char kind_of(const cw_ngrams *g, uint64_t h)
+{
+    for (size_t i = stop_slot(h); g->stop_hash[i] != 0; i = (i + 1) % STOP_SLOTS)
+        if (g->stop_hash[i] == h)
+            return g->stop_kind[i];
+    return WORD_CONTENT;
+}
+
+int cw_ngrams_new(cw_ngrams **out, cw_error *err)
+{
+    *out = NULL;
+    cw_ngrams *g = calloc(1, sizeof(*g));
+    if (g == NULL)
+        return cw_error_set(err, CW_EXIT_OSERR, "out of memory");
+    static_assert(sizeof(stop_words) / sizeof(stop_words[0]) +
+                          sizeof(negators) / sizeof(negators[0]) <
+                      STOP_SLOTS / 2,
+                  "keep the stop-word set sparse");
+    for (size_t i = 0; i < sizeof(stop_words) / sizeof(stop_words[0]); i++)
+        stop_add(g, stop_words[i], WORD_STOP);
+    for (size_t i = 0; i < sizeof(negators) / sizeof(negators[0]); i++)
+        stop_add(g, negators[i], WORD_NEGATOR);
+    *out = g;
+    return 0;
+}
+
+void cw_ngrams_free(cw_ngrams *g)
+{
+    if (g == NULL)
+        return;
+    free(g->low);
+    free(g->word_start);
+    free(g->word_hash);
+    free(g->word_kind);
+    free(g->items);
+    free(g->set_hash);
+    free(g->set_stamp);
+    free(g);
+}
+
+/* ---- characters ------------------------------------------------------------------- */
+
+typedef enum cls { C_SPACE, C_BREAK, C_WORD, C_JOIN } cls;
+
+/*
+ * The class of the character at t[i] and its length in bytes: letters and digits (and
+ * UTF-8 letters) are word characters, apostrophes and hyphens join words, whitespace
+ * separates them, everything else ends a clause. Beyond ASCII this follows the matcher's
+ * word characters (matcher.h): general punctuation, symbols and arrows (U+2000-U+2BFF),
+ * CJK punctuation, full-width punctuation and emoji are not letters; the spaces among them
+ * separate words, the rest end the clause. Other UTF-8 and invalid bytes count as letters.
+ */
+static cls classify(const unsigned char *t, size_t n, size_t i, size_t *len, bool *apostrophe)
+{
+    unsigned char c = t[i];
+    *len = 1;
+    *apostrophe = false;
+    if (c < 0x80) {
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+            return C_WORD;
+        if (c == '\'' || c == '-') {
+            *apostrophe = c == '\'';
+            return C_JOIN;
+        }
+        return c == ' ' || (c >= '\t' && c <= '\r') ? C_SPACE : C_BREAK;
+    }
+    unsigned char d = i + 1 < n ? t[i + 1] : 0, e = i + 2 < n ? t[i + 2] : 0;
+    if (c == 0xc2 && d >= 0x80 && d <= 0xbf) { /* Latin-1 punctuation and symbols */
+        *len = 2;
+        return d == 0xa0 ? C_SPACE : C_BREAK;
+    }
+    if ((c == 0xc3 && (d == 0x97 || d == 0xb7))) { /* multiplication and division signs */
+        *len = 2;
+        return C_BREAK;
+    }
+    if (c == 0xe2 && d >= 0x80 && d <= 0xaf && e >= 0x80 && e <= 0xbf) { /* U+2000-U+2BFF */
+        *len = 3;
+        if (d == 0x80 && (e == 0x98 || e == 0x99)) { /* typographic apostrophes */
+            *apostrophe = true;
+            return C_JOIN;
+        }
+        if (d == 0x80 && (e == 0x90 || e == 0x91)) /* hyphens */
+            return C_JOIN;
+        if (d == 0x80 && (e <= 0x8f || (e >= 0xa8 && e <= 0xaf))) /* spaces, separators */
+            return C_SPACE;
+        return C_BREAK;
+    }
+    if ((c == 0xe3 && d == 0x80) || (c == 0xef && d == 0xbc && e <= 0xa0) ||
+        (c == 0xef && d == 0xbb && e == 0xbf)) { /* CJK and full-width punctuation, BOM */
+        *len = i + 3 <= n ? 3 : n - i;
+        return c == 0xef && d == 0xbb ? C_SPACE : C_BREAK;
+    }
+    if (c == 0xf0 && d == 0x9f) { /* emoji and pictographs */
+        *len = i + 4 <= n ? 4 : n - i;
+        return C_BREAK;
+    }
+    return C_WORD;
+}
+
+/* ---- growing buffers ----------------------------------------------------------------- */
+
+static bool grow(void **p, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return true;
+    size_t n = *cap ? *cap : 64;
+    while (n < need)
+        n *= 2;
+    void *q = realloc(*p, n * size);
+    if (q == NULL)
+        return false;
+    *p = q;
+    *cap = n;
+    return true;
+}
+
+static bool grow_words(cw_ngrams *g, size_t need)
+{
+    if (need <= g->word_cap)
+        return true;
+    size_t cap = g->word_cap, c1 = cap, c2 = cap;
+    if (!grow((void **)&g->word_start, &cap, need, sizeof(*g->word_start)) ||
+        !grow((void **)&g->word_hash, &c1, need, sizeof(*g->word_hash)) ||
+        !grow((void **)&g->word_kind, &c2, need, sizeof(*g->word_kind)))
+        return false;
+    g->word_cap = cap;
+    return true;
+}
+
+/* Room for twice the phrases found so far, rehashing those of this complaint. */
+static bool grow_set(cw_ngrams *g)
+{
+    size_t cap = g->set_cap ? g->set_cap * 2 : 256;
+    uint64_t *h = calloc(cap, sizeof(*h));
+    uint32_t *s = calloc(cap, sizeof(*s));
+    if (h == NULL || s == NULL) {
+        free(h);
+        free(s);
+        return false;
+    }
+    free(g->set_hash);
+    free(g->set_stamp);
+    g->set_hash = h;
+    g->set_stamp = s;
+    g->set_cap = cap;
+    g->stamp = 1;
+    for (size_t k = 0; k < g->count; k++) {
+        size_t i = (size_t)g->items[k].hash & (cap - 1);
+        while (s[i] == 1)
+            i = (i + 1) & (cap - 1);
+        h[i] = g->items[k].hash;
+        s[i] = 1;
+    }
+    return true;
+}
+
+/* Add the phrase of `n` words ending at word `last`, unless this complaint has it already. */
+static bool offer(cw_ngrams *g, size_t last, size_t n)
+{
+    size_t first = last + 1 - n;
+    unsigned char head = g->word_kind[first], tail = g->word_kind[last];
+    if (head == WORD_STOP || tail != WORD_CONTENT)
+        return true;
+    uint64_t h = phrase_hash(g->word_hash + first, n);
+    if ((g->count + 1) * 2 > g->set_cap && !grow_set(g))
+        return false;
+    size_t mask = g->set_cap - 1, i = (size_t)h & mask;
+    for (; g->set_stamp[i] == g->stamp; i = (i + 1) & mask)
+        if (g->set_hash[i] == h)
+            return true;
+    if (!grow((void **)&g->items, &g->cap, g->count + 1, sizeof(*g->items)))
+        return false;
+    g->set_hash[i] = h;
+    g->set_stamp[i] = g->stamp;
+    g->items[g->count++] = (cw_ngram){h, (uint32_t)first, (uint8_t)n};
+    return true;
+}
+
+/* Is the word low[from, from + n) a number or a redaction (it ends the phrase)? */
+static bool dropped(const char *w, size_t n)
+{
+    bool xs = n >= 2;
+    for (size_t i = 0; i < n; i++) {
+        if (w[i] >= '0' && w[i] <= '9')
+            return true;
+        xs = xs && w[i] == 'x';
+    }
+    return xs;
+}
+
+int cw_ngrams_scan(cw_ngrams *g, const char *text, size_t len, cw_error *err)
+{
+    const unsigned char *t = (const unsigned char *)text;
+    g->count = g->word_count = g->low_len = 0;
+    if (++g->stamp == 0) { /* stamps wrapped: forget every slot */
+        if (g->set_stamp != NULL)
+            memset(g->set_stamp, 0, g->set_cap * sizeof(*g->set_stamp));
+        g->stamp = 1;
+    }
+    /* A word and the space after it take at most one byte more than the text they came
+     * from: room for all of them at once keeps the loop free of checks. */
+    if (!grow((void **)&g->low, &g->low_cap, len + 2, 1))
+        goto oom;
+    size_t run = 0; /* words of the current clause, up to CW_NGRAM_MAX_WORDS */
+    size_t i = 0;
+    while (i < len) {
+        size_t clen;
+        bool apostrophe;
+        cls c = classify(t, len, i, &clen, &apostrophe);
+        if (c != C_WORD) {
+            if (c == C_BREAK || c == C_JOIN)
+                run = 0; /* a join character outside a word ends the clause too */
+            i += clen;
+            continue;
+        }
+        /* One word: word characters, joined by apostrophes and hyphens between them. */
+        size_t start = g->low_len, n = 0;
+        bool too_long = false;
+        while (i < len) {
+            c = classify(t, len, i, &clen, &apostrophe);
+            if (c == C_JOIN) {
+                size_t next_len;
+                bool next_apostrophe;
+                if (i + clen >= len ||
+                    classify(t, len, i + clen, &next_len, &next_apostrophe) != C_WORD)
+                    break;
+                if (n < CW_NGRAM_MAX_WORD)
+                    g->low[start + n] = apostrophe ? '\'' : '-';
+                n++;
+                i += clen;
+                continue;
+            }
+            if (c != C_WORD)
+                break;
+            for (size_t k = 0; k < clen; k++, n++) {
+                unsigned char b = t[i + k];
+                if (n < CW_NGRAM_MAX_WORD)
+                    g->low[start + n] = (char)(b >= 'A' && b <= 'Z' ? b + ('a' - 'A') : b);
+            }
+            i += clen;
+        }
+        too_long = n > CW_NGRAM_MAX_WORD;
+        if (too_long || dropped(g->low + start, n)) {
+            run = 0;
+            continue;
+        }
+        if (!grow_words(g, g->word_count + 1))
+            goto oom;
+        size_t w = g->word_count++;
+        g->word_start[w] = (uint32_t)start;
+        g->word_hash[w] = word_hash(g->low + start, n);
+        g->word_kind[w] = kind_of(g, g->word_hash[w]);
+        g->low_len = start + n;
+        g->low[g->low_len++] = ' ';
+        if (run < CW_NGRAM_MAX_WORDS)
+            run++;
+        for (size_t k = 1; k <= run; k++)
+            if (!offer(g, w, k))
+                goto oom;
+    }
+    return 0;
+oom:
+    g->count = 0;
+    return cw_error_set(err, CW_EXIT_OSERR, "out of memory splitting a complaint into phrases");
+}
+
+const cw_ngram *cw_ngrams_items(const cw_ngrams *g, size_t *count)
+{
+    *count = g->count;
+    return g->items;
+}
+
+size_t cw_ngrams_text(const cw_ngrams *g, const cw_ngram *p, char *buf)
+{
+    size_t last = p->first + p->words - 1u;
+    size_t from = g->word_start[p->first];
+    /* The last word ends where the space after it was written. */
+    size_t to = last + 1 < g->word_count ? g->word_start[last + 1] - 1 : g->low_len - 1;
+    size_t n = to - from;
+    memcpy(buf, g->low + from, n);
+    buf[n] = '\0';
+    return n;
+}
+
+uint64_t cw_ngrams_hash_text(const char *text)
+{
+    uint64_t words[CW_NGRAM_MAX_WORDS];
+    size_t n = 0;
+    for (const char *p = text; *p != '\0' && n < CW_NGRAM_MAX_WORDS;) {
+        size_t k = strcspn(p, " ");
+        words[n++] = word_hash(p, k);
+        p += k;
+        while (*p == ' ')
+            p++;
+    }
+    return n > 0 ? phrase_hash(words, n) : 1;
+}
