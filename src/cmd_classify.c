@@ -120,21 +120,6 @@ static const char *clean(writer *w, const char *s, size_t n)
     return w->clean;
 }
 
-static void csv_field(FILE *out, const char *s)
-{
-    if (strpbrk(s, ",\"\r\n") == NULL && s[0] != ' ' && (s[0] == '\0' || s[strlen(s) - 1] != ' ')) {
-        fputs(s, out);
-        return;
-    }
-    fputc('"', out);
-    for (; *s != '\0'; s++) {
-        if (*s == '"')
-            fputc('"', out);
-        fputc(*s, out);
-    }
-    fputc('"', out);
-}
-
 static int by_weight(const void *a, const void *b, void *ctx)
 {
     const double *weight = ctx;
@@ -197,7 +182,7 @@ static int write_csv(writer *w, const cw_record *rec, const cw_hit *hits, size_t
     const char *id = clean(w, rec->id, strlen(rec->id));
     if (id == NULL)
         return -1;
-    csv_field(out, id);
+    cw_text_csv_field(out, id);
     fputc(',', out);
     for (size_t i = 0; i < count; i++)
         fprintf(out, "%s%s", i ? ";" : "", r->symptoms[hits[i].symptom].id);
@@ -225,7 +210,7 @@ static int write_csv(writer *w, const cw_record *rec, const cw_hit *hits, size_t
             free(field);
             return -1;
         }
-        csv_field(out, field);
+        cw_text_csv_field(out, field);
         free(field);
     }
     fputc('\n', out);

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "causeway/text.h"
+
 #define NONE UINT32_MAX
 
 typedef struct counter {
@@ -205,20 +207,8 @@ static void slot_remove(cw_topk *k, uint32_t c)
 static void keep_id(cw_topk *k, uint32_t c, int which, const char *id)
 {
     counter *x = &k->counters[c];
-    if (id == NULL || x->examples[which] >= CW_TOPK_EXAMPLES)
-        return;
-    char *dst = k->ids[c][which][x->examples[which]++];
-    size_t n = strlen(id);
-    if (n <= CW_TOPK_ID_MAX) {
-        memcpy(dst, id, n + 1);
-        return;
-    }
-    /* Cut on a UTF-8 character start, and say so. */
-    size_t cut = CW_TOPK_ID_MAX - 3;
-    while (cut > 0 && ((unsigned char)id[cut] & 0xc0) == 0x80)
-        cut--;
-    memcpy(dst, id, cut);
-    memcpy(dst + cut, "...", 4);
+    if (id != NULL && x->examples[which] < CW_TOPK_EXAMPLES)
+        cw_text_copy_cut(k->ids[c][which][x->examples[which]++], CW_TOPK_ID_MAX + 1, id);
 }
 
 /* A TARGET phrase without a counter takes a free one or the least counted one's. */
