@@ -1,5 +1,5 @@
 /*
- * topk.c - Space-Saving over phrases with exact counts per role while kept; see topk.h.
+ * topk.c - Space-Saving over TARGET phrases, count-min over REFERENCE ones; see topk.h.
  *
  * The counters sit in buckets of equal Space-Saving count, kept in a list by increasing
  * count (the "stream summary" of Metwally et al.): adding a complaint to a kept phrase
@@ -22,11 +22,10 @@ typedef struct counter {
     uint64_t hash;
     unsigned long long ss;    /* Space-Saving count: error + TARGET complaints counted */
     unsigned long long error; /* the count it inherited */
-    unsigned long long count[CW_TOPK_ROLES];
-    unsigned long long base[CW_TOPK_ROLES]; /* complaints of each role before its window */
-    uint32_t bucket, prev, next;            /* its bucket, and neighbours in it */
-    uint32_t slot;                          /* where the hash table points at it */
-    unsigned char examples[2];              /* ids kept for TARGET and AUX */
+    unsigned long long target, aux;
+    uint32_t bucket, prev, next; /* its bucket, and neighbours in it */
+    uint32_t slot;               /* where the hash table points at it */
+    unsigned char examples[2];   /* ids kept for TARGET and AUX */
     char text[CW_NGRAM_MAX_TEXT + 1];
 } counter;
 
@@ -36,10 +35,13 @@ typedef struct bucket {
     uint32_t prev, next; /* neighbouring buckets, by count */
 } bucket;
 
+typedef char example_ids[CW_TOPK_EXAMPLES][CW_TOPK_ID_MAX + 1];
+
 struct cw_topk {
     counter *counters;
     size_t used, capacity;
-    char (*ids)[2][CW_TOPK_EXAMPLES][CW_TOPK_ID_MAX + 1]; /* per counter */
+    bool full;           /* a phrase was ever replaced */
+    example_ids *ids[2]; /* per counter: TARGET ids, AUX ids (NULL unless asked for) */
     bucket *buckets;
     uint32_t *free_buckets; /* a stack of unused bucket indices */
     size_t free_count;
@@ -47,9 +49,122 @@ struct cw_topk {
     uint32_t *slots;
     size_t slot_mask;
     unsigned long long total[CW_TOPK_ROLES];
+    cw_cms *cms;
+    uint64_t salt;
 };
 
-int cw_topk_new(cw_topk **out, size_t capacity, cw_error *err)
+/* ---- count-min, cache-blocked ---------------------------------------------------------- */
+
+#define CMS_BLOCK 16u /* counters of one 64-byte block */
+
+struct cw_cms {
+    uint32_t *cells; /* blocks x CMS_BLOCK */
+    unsigned bits;
+    unsigned long long total;
+};
+
+int cw_cms_new(cw_cms **out, unsigned block_bits, cw_error *err)
+{
+    *out = NULL;
+    if (block_bits < 1 || block_bits > 24)
+        return cw_error_set(err, CW_EXIT_SOFTWARE, "count-min size 2^%u out of range", block_bits);
+    cw_cms *c = calloc(1, sizeof(*c));
+    if (c != NULL)
+        c->cells = calloc((size_t)CMS_BLOCK << block_bits, sizeof(*c->cells));
+    if (c == NULL || c->cells == NULL) {
+        cw_cms_free(c);
+        return cw_error_set(err, CW_EXIT_OSERR, "out of memory for the phrase counts");
+    }
+    c->bits = block_bits;
+    *out = c;
+    return 0;
+}
+
+void cw_cms_free(cw_cms *c)
+{
+    if (c == NULL)
+        return;
+    free(c->cells);
+    free(c);
+}
+
+/*
+ * The block of `key` (its top bits) and four distinct counters in it, from the nibbles of
+ * its low bits: key is a mixed hash, so the bits are independent enough.
+ */
+static uint32_t *cms_cells(const cw_cms *c, uint64_t key, unsigned idx[4])
+{
+    uint32_t *block = c->cells + (size_t)(key >> (64u - c->bits)) * CMS_BLOCK;
+    unsigned used = 0, n = 0;
+    for (unsigned shift = 0; n < 4 && shift + 4 <= 64u - c->bits; shift += 4) {
+        unsigned i = (unsigned)(key >> shift) & (CMS_BLOCK - 1);
+        if (used & (1u << i))
+            continue;
+        used |= 1u << i;
+        idx[n++] = i;
+    }
+    for (unsigned i = 0; n < 4; i++) /* too few distinct nibbles: the first free counters */
+        if (!(used & (1u << i))) {
+            used |= 1u << i;
+            idx[n++] = i;
+        }
+    return block;
+}
+
+void cw_cms_add(cw_cms *c, uint64_t key)
+{
+    unsigned idx[4];
+    uint32_t *b = cms_cells(c, key, idx);
+    uint32_t least = UINT32_MAX;
+    for (int k = 0; k < 4; k++)
+        least = b[idx[k]] < least ? b[idx[k]] : least;
+    c->total++;
+    if (least == UINT32_MAX)
+        return; /* saturated: it may only overcount, which an estimate may */
+    /* Conservative update: raise only the counters at the least value. */
+    for (int k = 0; k < 4; k++)
+        if (b[idx[k]] == least)
+            b[idx[k]] = least + 1;
+}
+
+unsigned long long cw_cms_estimate(const cw_cms *c, uint64_t key)
+{
+    unsigned idx[4];
+    const uint32_t *b = cms_cells(c, key, idx);
+    uint32_t least = UINT32_MAX;
+    for (int k = 0; k < 4; k++)
+        least = b[idx[k]] < least ? b[idx[k]] : least;
+    return least;
+}
+
+unsigned long long cw_cms_total(const cw_cms *c)
+{
+    return c->total;
+}
+
+double cw_cms_expected_excess(const cw_cms *c)
+{
+    return (double)c->total / (4.0 * (double)(1ull << c->bits));
+}
+
+static uint64_t mix(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= UINT64_C(0xbf58476d1ce4e5b9);
+    x ^= x >> 27;
+    x *= UINT64_C(0x94d049bb133111eb);
+    return x ^ (x >> 31);
+}
+
+static uint64_t cms_key(const cw_topk *k, uint64_t hash)
+{
+    return mix(hash ^ k->salt);
+}
+
+/* ---- the sketch ------------------------------------------------------------------------- */
+
+int cw_topk_new(cw_topk **out, size_t capacity, cw_cms *cms, uint64_t salt, bool aux_examples,
+                cw_error *err)
 {
     *out = NULL;
     if (capacity == 0 || capacity >= NONE / 4)
@@ -61,15 +176,19 @@ int cw_topk_new(cw_topk **out, size_t capacity, cw_error *err)
     cw_topk *k = calloc(1, sizeof(*k));
     if (k != NULL) {
         k->capacity = capacity;
+        k->cms = cms;
+        k->salt = mix(salt + 1);
         k->counters = calloc(capacity, sizeof(*k->counters));
-        k->ids = calloc(capacity, sizeof(*k->ids));
+        k->ids[0] = calloc(capacity, sizeof(*k->ids[0]));
+        k->ids[1] = aux_examples ? calloc(capacity, sizeof(*k->ids[1])) : NULL;
         /* A new bucket is made before the old one empties: one more than counters. */
         k->buckets = calloc(capacity + 1, sizeof(*k->buckets));
         k->free_buckets = calloc(capacity + 1, sizeof(*k->free_buckets));
         k->slots = malloc(slots * sizeof(*k->slots));
     }
-    if (k == NULL || k->counters == NULL || k->ids == NULL || k->buckets == NULL ||
-        k->free_buckets == NULL || k->slots == NULL) {
+    if (k == NULL || k->counters == NULL || k->ids[0] == NULL ||
+        (aux_examples && k->ids[1] == NULL) || k->buckets == NULL || k->free_buckets == NULL ||
+        k->slots == NULL) {
         cw_topk_free(k);
         return cw_error_set(err, CW_EXIT_OSERR, "out of memory for the phrase sketch");
     }
@@ -87,7 +206,8 @@ void cw_topk_free(cw_topk *k)
     if (k == NULL)
         return;
     free(k->counters);
-    free(k->ids);
+    free(k->ids[0]);
+    free(k->ids[1]);
     free(k->buckets);
     free(k->free_buckets);
     free(k->slots);
@@ -97,6 +217,11 @@ void cw_topk_free(cw_topk *k)
 unsigned long long cw_topk_total(const cw_topk *k, cw_topk_role role)
 {
     return k->total[role];
+}
+
+bool cw_topk_full(const cw_topk *k)
+{
+    return k->full;
 }
 
 /* ---- the stream summary ------------------------------------------------------------- */
@@ -207,8 +332,8 @@ static void slot_remove(cw_topk *k, uint32_t c)
 static void keep_id(cw_topk *k, uint32_t c, int which, const char *id)
 {
     counter *x = &k->counters[c];
-    if (id != NULL && x->examples[which] < CW_TOPK_EXAMPLES)
-        cw_text_copy_cut(k->ids[c][which][x->examples[which]++], CW_TOPK_ID_MAX + 1, id);
+    if (id != NULL && k->ids[which] != NULL && x->examples[which] < CW_TOPK_EXAMPLES)
+        cw_text_copy_cut(k->ids[which][c][x->examples[which]++], CW_TOPK_ID_MAX + 1, id);
 }
 
 /* A TARGET phrase without a counter takes a free one or the least counted one's. */
@@ -227,15 +352,12 @@ static uint32_t admit(cw_topk *k, const cw_ngrams *g, const cw_ngram *p)
         inherited = k->counters[c].ss;
         slot_remove(k, c);
         bump(k, c);
+        k->full = true;
     }
     counter *x = &k->counters[c];
     x->hash = p->hash;
     x->error = inherited;
-    for (int r = 0; r < CW_TOPK_ROLES; r++) {
-        x->count[r] = 0;
-        /* The window starts with this complaint for TARGET, after it for the others. */
-        x->base[r] = k->total[r] - (r == CW_TOPK_TARGET ? 1 : 0);
-    }
+    x->target = x->aux = 0;
     x->examples[0] = x->examples[1] = 0;
     cw_ngrams_text(g, p, x->text);
     slot_put(k, c);
@@ -247,6 +369,11 @@ void cw_topk_add(cw_topk *k, cw_topk_role role, const char *id, const cw_ngrams 
     k->total[role]++;
     size_t n;
     const cw_ngram *items = cw_ngrams_items(g, &n);
+    if (role == CW_TOPK_REFERENCE) {
+        for (size_t i = 0; i < n; i++)
+            cw_cms_add(k->cms, cms_key(k, items[i].hash));
+        return;
+    }
     for (size_t i = 0; i < n; i++) {
         uint32_t c = find(k, items[i].hash);
         if (c == NONE) {
@@ -256,9 +383,12 @@ void cw_topk_add(cw_topk *k, cw_topk_role role, const char *id, const cw_ngrams 
         } else if (role == CW_TOPK_TARGET) {
             bump(k, c);
         }
-        k->counters[c].count[role]++;
-        if (role != CW_TOPK_REFERENCE)
-            keep_id(k, c, role == CW_TOPK_TARGET ? 0 : 1, id);
+        counter *x = &k->counters[c];
+        if (role == CW_TOPK_TARGET)
+            x->target++;
+        else
+            x->aux++;
+        keep_id(k, c, role == CW_TOPK_TARGET ? 0 : 1, id);
     }
 }
 
@@ -284,7 +414,7 @@ double cw_topk_g2(double a, double b, double c, double d)
 typedef struct candidate {
     uint32_t counter;
     double g2;
-    unsigned long long target;
+    unsigned long long target, reference;
     unsigned words;
     const char *text;
 } candidate;
@@ -320,20 +450,23 @@ int cw_topk_rank(size_t *written_out, cw_topk_item *out, size_t max, const cw_to
     if (cand == NULL)
         return cw_error_set(err, CW_EXIT_OSERR, "out of memory ranking phrases");
     size_t n = 0;
+    double t = (double)k->total[CW_TOPK_TARGET], r = (double)k->total[CW_TOPK_REFERENCE];
     for (size_t i = 0; i < k->used; i++) {
         const counter *x = &k->counters[i];
-        double wt = (double)(k->total[CW_TOPK_TARGET] - x->base[CW_TOPK_TARGET]);
-        double wr = (double)(k->total[CW_TOPK_REFERENCE] - x->base[CW_TOPK_REFERENCE]);
-        double a = (double)x->count[CW_TOPK_TARGET], b = (double)x->count[CW_TOPK_REFERENCE];
-        if (x->count[CW_TOPK_TARGET] < min_count || (need_aux && x->count[CW_TOPK_AUX] == 0))
+        if (x->target < min_count || (need_aux && x->aux == 0))
             continue;
-        if (a * wr <= b * wt && wr > 0) /* not over-represented */
+        double a = (double)x->target;
+        double b = (double)cw_cms_estimate(k->cms, cms_key(k, x->hash));
+        if (b > r)
+            b = r;                   /* the estimate may overcount, never beyond every complaint */
+        if (a * r <= b * t && r > 0) /* not over-represented */
             continue;
         unsigned words = 1;
         for (const char *p = x->text; *p != '\0'; p++)
             words += *p == ' ';
-        cand[n++] = (candidate){(uint32_t)i, cw_topk_g2(a, b, wt - a, wr - b),
-                                x->count[CW_TOPK_TARGET], words, x->text};
+        cand[n++] = (candidate){(uint32_t)i, cw_topk_g2(a, b, t - a, r - b),
+                                x->target,   (unsigned long long)b,
+                                words,       x->text};
     }
     qsort(cand, n, sizeof(*cand), by_rank);
     size_t written = 0;
@@ -341,22 +474,21 @@ int cw_topk_rank(size_t *written_out, cw_topk_item *out, size_t max, const cw_to
         const counter *x = &k->counters[cand[i].counter];
         bool redundant = false;
         for (size_t j = 0; j < written && !redundant; j++)
-            redundant = out[j].count[CW_TOPK_TARGET] == x->count[CW_TOPK_TARGET] &&
-                        contains_words(out[j].text, x->text);
+            redundant =
+                out[j].count[CW_TOPK_TARGET] == x->target && contains_words(out[j].text, x->text);
         if (redundant || (keep != NULL && !keep(user, x->text)))
             continue;
         cw_topk_item *it = &out[written++];
         memset(it, 0, sizeof(*it));
         memcpy(it->text, x->text, sizeof(it->text));
-        for (int r = 0; r < CW_TOPK_ROLES; r++) {
-            it->count[r] = x->count[r];
-            it->window[r] = k->total[r] - x->base[r];
-        }
+        it->count[CW_TOPK_TARGET] = x->target;
+        it->count[CW_TOPK_REFERENCE] = cand[i].reference;
+        it->count[CW_TOPK_AUX] = x->aux;
         it->error = x->error;
         it->g2 = cand[i].g2;
         for (int w = 0; w < 2; w++)
-            for (unsigned e = 0; e < x->examples[w]; e++)
-                memcpy(it->examples[w][e], k->ids[cand[i].counter][w][e], CW_TOPK_ID_MAX + 1);
+            for (unsigned e = 0; k->ids[w] != NULL && e < x->examples[w]; e++)
+                memcpy(it->examples[w][e], k->ids[w][cand[i].counter][e], CW_TOPK_ID_MAX + 1);
     }
     free(cand);
     *written_out = written;
