@@ -145,18 +145,16 @@ static void heading(human *h, const char *title)
         fprintf(h->out, "\n%s\n", title);
 }
 
+/* A line of explanation: indented under a plain table, a paragraph of its own in Markdown. */
 static void note(human *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void note(human *h, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    if (h->style == CW_GRID_PLAIN)
-        fputs("  ", h->out);
+    fputs(h->style == CW_GRID_PLAIN ? "  " : "\n", h->out);
     vfprintf(h->out, fmt, ap);
     fputc('\n', h->out);
-    if (h->style == CW_GRID_MARKDOWN)
-        fputc('\n', h->out);
     va_end(ap);
 }
 
@@ -497,8 +495,7 @@ static int write_human(FILE *out, const cw_coverage_report *r, cw_grid_style sty
         fprintf(out, "Coverage of %s on %s: %llu complaints (%.1f MB)\n", r->rules->path, r->source,
                 r->complaints, (double)r->bytes / 1e6);
     if (s & CW_COVERAGE_SUMMARY) {
-        if (style == CW_GRID_PLAIN)
-            fputc('\n', out);
+        fputc('\n', out);
         human_summary(&h);
     }
     if (s & CW_COVERAGE_SYMPTOMS)

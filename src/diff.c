@@ -385,7 +385,7 @@ static void human_labels(human *h, const cw_diff *d)
     size_t ca, cb;
     double fa = cw_score_macro_f1(d->score[0], &ca), fb = cw_score_macro_f1(d->score[1], &cb);
     fprintf(h->out, "%smacro-F1 %.3f -> %.3f (%+.3f) over %zu -> %zu cells\n",
-            h->style == CW_GRID_PLAIN ? "  " : "", fa, fb, fb - fa, ca, cb);
+            h->style == CW_GRID_PLAIN ? "  " : "\n", fa, fb, fb - fa, ca, cb);
 }
 
 static int write_human(FILE *out, const cw_diff *d, const char *source, cw_grid_style style,

@@ -93,10 +93,11 @@ static void pad(FILE *out, size_t n)
         fputc(' ', out);
 }
 
+/* Markdown would read these as table syntax, emphasis, code or HTML: escape them. */
 static void write_markdown_cell(FILE *out, const char *s)
 {
     for (; *s != '\0'; s++) {
-        if (*s == '|')
+        if (strchr("\\`*_|<>[]", *s) != NULL)
             fputc('\\', out);
         fputc(*s, out);
     }

@@ -3,8 +3,9 @@
  * reports of `causeway coverage` and `causeway diff`.
  *
  * Cells are copied in; on output every cell is made safe to print (cw_text_clean:
- * valid UTF-8, no control or bidirectional-override characters) and, in Markdown, '|'
- * is escaped. Columns are as wide as their widest cell, in characters.
+ * valid UTF-8, no control or bidirectional-override characters) and, in Markdown, the
+ * characters Markdown would read as syntax ('|', '*', '_', '`', '\\', '<', '>', '[', ']')
+ * are escaped. Columns are as wide as their widest cell, in characters.
  */
 #ifndef CAUSEWAY_GRID_H
 #define CAUSEWAY_GRID_H
