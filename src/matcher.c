@@ -652,6 +652,8 @@ static bool grow_ref_info(builder *bd, size_t cap)
 /* Record the term phrases (entries uses[0, n)) of the ref pushed next; false when out of memory. */
 static bool push_term_uses(builder *bd, const size_t *uses, size_t n)
 {
+    if (n == 0)
+        return true;
     if (bd->term_use_count + n > bd->term_use_cap) {
         size_t cap = bd->term_use_cap ? bd->term_use_cap : 256;
         while (cap < bd->term_use_count + n)

@@ -373,8 +373,8 @@ Test(coverage, a_full_standard_output_is_exit_74)
 Test(coverage, complaint_text_stays_out_of_diagnostics)
 {
     /* A label that means nothing is named, the complaint's text is not. */
-    char *path =
-        cw_test_write_temp("id,text,label\n1,CANARY-7781 my card was declined,bogus\n", 57);
+    const char *csv = "id,text,label\n1,CANARY-7781 my card was declined,bogus\n";
+    char *path = cw_test_write_temp(csv, strlen(csv));
     const char *argv[] = {"causeway",       "-v",    "coverage", RULES, "-i", "csv",
                           "--label-column", "label", path,       NULL};
     cw_test_output r = run(argv);
