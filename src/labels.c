@@ -10,7 +10,8 @@
 #include "causeway/input.h"
 #include "causeway/text.h"
 
-#define NONE SIZE_MAX
+#define NONE    SIZE_MAX
+#define DROPPED (SIZE_MAX - 1) /* mapped by the class map to an ignored or negative label */
 
 /* A string -> value table with linear probing; keys are owned copies. */
 typedef struct strmap {
@@ -103,7 +104,7 @@ struct cw_labels {
     size_t class_count;
     strmap class_index;   /* class name -> index */
     strmap meaning;       /* label value -> (kind << 32 | index), see encode() */
-    size_t *sym_class[2]; /* per rule set and symptom: class index or NONE */
+    size_t *sym_class[2]; /* per rule set and symptom: class index, DROPPED, or NONE (unmapped) */
     const cw_rules *rules[2];
     size_t ruleset_count;
     bool have_map;
@@ -283,7 +284,7 @@ static int load_class_map(cw_labels *l, const cw_labels_options *o, cw_error *er
                                            1, "symptom '%s' is mapped twice", id);
             break;
         }
-        size_t c = NONE;
+        size_t c = DROPPED;
         bool dropped = is_name(o->ignored, o->ignored_count, cls) ||
                        is_name(o->negative, o->negative_count, cls);
         if (!dropped && (rc = add_class(l, cls, &c, err)) != 0)
@@ -337,7 +338,7 @@ static int build_meanings(cw_labels *l, const cw_labels_options *o, cw_error *er
     for (size_t r = 0; r < l->ruleset_count; r++)
         for (size_t s = 0; s < l->rules[r]->symptom_count; s++) {
             size_t c = l->sym_class[r][s];
-            size_t v = c != NONE ? encode(CW_LABEL_CLASS, c) : encode(CW_LABEL_IGNORED, 0);
+            size_t v = c < DROPPED ? encode(CW_LABEL_CLASS, c) : encode(CW_LABEL_IGNORED, 0);
             if (map_put(&l->meaning, l->rules[r]->symptoms[s].id, v) < 0)
                 return oom(err);
         }
@@ -590,7 +591,7 @@ size_t cw_labels_predict(const cw_labels *l, size_t ruleset, const cw_hit *hits,
     size_t count = 0;
     for (size_t i = 0; i < n; i++) {
         size_t c = l->sym_class[ruleset][hits[i].symptom];
-        if (c == NONE)
+        if (c >= DROPPED)
             continue;
         /* Insert in order, once: a complaint has a handful of hits. */
         size_t j = count;
