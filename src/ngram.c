@@ -290,16 +290,126 @@ static bool offer(cw_ngrams *g, size_t last, size_t n)
     return true;
 }
 
-/* Is the word low[from, from + n) a number or a redaction (it ends the phrase)? */
-static bool dropped(const char *w, size_t n)
+/* ASCII character classes, for the fast path of the scan (see classify for the meaning). */
+enum { A_SPACE = 0, A_BREAK, A_LETTER, A_DIGIT, A_JOIN, A_HIGH };
+
+static const unsigned char ascii_class[256] = {
+    /* everything else below 0x80 is punctuation: A_BREAK, filled in by the ranges below */
+    ['\t'] = A_SPACE + 8,
+    ['\n'] = A_SPACE + 8,
+    ['\v'] = A_SPACE + 8,
+    ['\f'] = A_SPACE + 8,
+    ['\r'] = A_SPACE + 8,
+    [' '] = A_SPACE + 8,
+    ['\''] = A_JOIN + 8,
+    ['-'] = A_JOIN + 8,
+    ['0'] = A_DIGIT + 8,
+    ['1'] = A_DIGIT + 8,
+    ['2'] = A_DIGIT + 8,
+    ['3'] = A_DIGIT + 8,
+    ['4'] = A_DIGIT + 8,
+    ['5'] = A_DIGIT + 8,
+    ['6'] = A_DIGIT + 8,
+    ['7'] = A_DIGIT + 8,
+    ['8'] = A_DIGIT + 8,
+    ['9'] = A_DIGIT + 8,
+#define L(c) [c] = A_LETTER + 8, [c - 'a' + 'A'] = A_LETTER + 8
+    L('a'),
+    L('b'),
+    L('c'),
+    L('d'),
+    L('e'),
+    L('f'),
+    L('g'),
+    L('h'),
+    L('i'),
+    L('j'),
+    L('k'),
+    L('l'),
+    L('m'),
+    L('n'),
+    L('o'),
+    L('p'),
+    L('q'),
+    L('r'),
+    L('s'),
+    L('t'),
+    L('u'),
+    L('v'),
+    L('w'),
+    L('x'),
+    L('y'),
+    L('z'),
+#undef L
+};
+
+/* The class of byte c: entries are stored +8 so that 0 (unlisted ASCII) means A_BREAK. */
+static unsigned char byte_class(unsigned char c)
 {
-    bool xs = n >= 2;
-    for (size_t i = 0; i < n; i++) {
-        if (w[i] >= '0' && w[i] <= '9')
-            return true;
-        xs = xs && w[i] == 'x';
+    return c >= 0x80 ? A_HIGH : ascii_class[c] == 0 ? A_BREAK : (unsigned char)(ascii_class[c] - 8);
+}
+
+/*
+ * One word from t[*at] (a word character): its lower-cased bytes into g->low + start (at
+ * most CW_NGRAM_MAX_WORD of them), its length, hash and whether it is dropped (a number,
+ * a redaction, too long). ASCII letters and digits take the fast path; anything else goes
+ * through classify().
+ */
+static size_t read_word(cw_ngrams *g, const unsigned char *t, size_t len, size_t *at, size_t start,
+                        uint64_t *hash, bool *drop)
+{
+    size_t i = *at, n = 0;
+    uint64_t h = UINT64_C(0xcbf29ce484222325);
+    bool digit = false, xs = true;
+    char *out = g->low + start;
+    while (i < len) {
+        unsigned char c = t[i], k = byte_class(c);
+        size_t clen = 1;
+        bool apostrophe = c == '\'';
+        if (k == A_HIGH) {
+            cls x = classify(t, len, i, &clen, &apostrophe);
+            k = x == C_WORD ? A_LETTER : x == C_JOIN ? A_JOIN : A_BREAK;
+        }
+        if (k == A_JOIN) {
+            /* A join character belongs to the word only between two word characters. */
+            size_t next = i + clen;
+            if (next >= len)
+                break;
+            unsigned char nk = byte_class(t[next]);
+            if (nk == A_HIGH) {
+                size_t nl;
+                bool na;
+                nk = classify(t, len, next, &nl, &na) == C_WORD ? A_LETTER : A_BREAK;
+            }
+            if (nk != A_LETTER && nk != A_DIGIT)
+                break;
+            unsigned char b = apostrophe ? '\'' : '-';
+            if (n < CW_NGRAM_MAX_WORD)
+                out[n] = (char)b;
+            h = (h ^ b) * UINT64_C(0x100000001b3);
+            xs = false;
+            n++;
+            i = next;
+            continue;
+        }
+        if (k != A_LETTER && k != A_DIGIT)
+            break;
+        for (size_t j = 0; j < clen; j++, n++) {
+            unsigned char b = t[i + j];
+            if (b >= 'A' && b <= 'Z')
+                b = (unsigned char)(b + ('a' - 'A'));
+            if (n < CW_NGRAM_MAX_WORD)
+                out[n] = (char)b;
+            h = (h ^ b) * UINT64_C(0x100000001b3);
+            xs = xs && b == 'x';
+        }
+        digit = digit || k == A_DIGIT;
+        i += clen;
     }
-    return xs;
+    *at = i;
+    *hash = h != 0 ? h : 1;
+    *drop = n > CW_NGRAM_MAX_WORD || digit || (xs && n >= 2);
+    return n;
 }
 
 int cw_ngrams_scan(cw_ngrams *g, const char *text, size_t len, cw_error *err)
@@ -318,43 +428,24 @@ int cw_ngrams_scan(cw_ngrams *g, const char *text, size_t len, cw_error *err)
     size_t run = 0; /* words of the current clause, up to CW_NGRAM_MAX_WORDS */
     size_t i = 0;
     while (i < len) {
-        size_t clen;
-        bool apostrophe;
-        cls c = classify(t, len, i, &clen, &apostrophe);
-        if (c != C_WORD) {
-            if (c == C_BREAK || c == C_JOIN)
-                run = 0; /* a join character outside a word ends the clause too */
+        unsigned char k = byte_class(t[i]);
+        size_t clen = 1;
+        if (k == A_HIGH) {
+            bool apostrophe;
+            cls c = classify(t, len, i, &clen, &apostrophe);
+            k = c == C_WORD ? A_LETTER : c == C_SPACE ? A_SPACE : A_BREAK;
+        }
+        if (k != A_LETTER && k != A_DIGIT) {
+            if (k != A_SPACE)
+                run = 0; /* punctuation, and a join character outside a word, end the clause */
             i += clen;
             continue;
         }
-        /* One word: word characters, joined by apostrophes and hyphens between them. */
-        size_t start = g->low_len, n = 0;
-        bool too_long = false;
-        while (i < len) {
-            c = classify(t, len, i, &clen, &apostrophe);
-            if (c == C_JOIN) {
-                size_t next_len;
-                bool next_apostrophe;
-                if (i + clen >= len ||
-                    classify(t, len, i + clen, &next_len, &next_apostrophe) != C_WORD)
-                    break;
-                if (n < CW_NGRAM_MAX_WORD)
-                    g->low[start + n] = apostrophe ? '\'' : '-';
-                n++;
-                i += clen;
-                continue;
-            }
-            if (c != C_WORD)
-                break;
-            for (size_t k = 0; k < clen; k++, n++) {
-                unsigned char b = t[i + k];
-                if (n < CW_NGRAM_MAX_WORD)
-                    g->low[start + n] = (char)(b >= 'A' && b <= 'Z' ? b + ('a' - 'A') : b);
-            }
-            i += clen;
-        }
-        too_long = n > CW_NGRAM_MAX_WORD;
-        if (too_long || dropped(g->low + start, n)) {
+        size_t start = g->low_len;
+        uint64_t h;
+        bool drop;
+        size_t n = read_word(g, t, len, &i, start, &h, &drop);
+        if (drop) {
             run = 0;
             continue;
         }
@@ -362,14 +453,14 @@ int cw_ngrams_scan(cw_ngrams *g, const char *text, size_t len, cw_error *err)
             goto oom;
         size_t w = g->word_count++;
         g->word_start[w] = (uint32_t)start;
-        g->word_hash[w] = word_hash(g->low + start, n);
-        g->word_kind[w] = kind_of(g, g->word_hash[w]);
+        g->word_hash[w] = h;
+        g->word_kind[w] = kind_of(g, h);
         g->low_len = start + n;
         g->low[g->low_len++] = ' ';
         if (run < CW_NGRAM_MAX_WORDS)
             run++;
-        for (size_t k = 1; k <= run; k++)
-            if (!offer(g, w, k))
+        for (size_t j = 1; j <= run; j++)
+            if (!offer(g, w, j))
                 goto oom;
     }
     return 0;

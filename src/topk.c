@@ -111,6 +111,12 @@ static uint32_t *cms_cells(const cw_cms *c, uint64_t key, unsigned idx[4])
     return block;
 }
 
+/* Start loading the block of `key`: cw_cms_add will want it. */
+static void cms_prefetch(const cw_cms *c, uint64_t key)
+{
+    __builtin_prefetch(c->cells + (size_t)(key >> (64u - c->bits)) * CMS_BLOCK, 1);
+}
+
 void cw_cms_add(cw_cms *c, uint64_t key)
 {
     unsigned idx[4];
@@ -370,8 +376,18 @@ void cw_topk_add(cw_topk *k, cw_topk_role role, const char *id, const cw_ngrams 
     size_t n;
     const cw_ngram *items = cw_ngrams_items(g, &n);
     if (role == CW_TOPK_REFERENCE) {
-        for (size_t i = 0; i < n; i++)
-            cw_cms_add(k->cms, cms_key(k, items[i].hash));
+        /* Each add is a cache miss in a 4 MiB table: ask for a batch of blocks at once so
+         * the misses overlap, then count. */
+        uint64_t keys[16];
+        for (size_t i = 0; i < n; i += 16) {
+            size_t m = n - i < 16 ? n - i : 16;
+            for (size_t j = 0; j < m; j++) {
+                keys[j] = cms_key(k, items[i + j].hash);
+                cms_prefetch(k->cms, keys[j]);
+            }
+            for (size_t j = 0; j < m; j++)
+                cw_cms_add(k->cms, keys[j]);
+        }
         return;
     }
     for (size_t i = 0; i < n; i++) {
