@@ -571,3 +571,68 @@ Test(coverage_memory, a_million_complaints_stay_under_128_mb, .timeout = 300)
     cw_test_output_fini(&r);
     unlink(path);
 }
+
+/* ---- the JSON schemas in docs/ ----------------------------------------------------------- */
+
+/*
+ * Validate `json` against `schema` with Python's jsonschema (python3-jsonschema);
+ * false when that is not installed, so the test is skipped rather than weakened.
+ */
+static bool validate(const char *schema, const char *json)
+{
+    char *path = cw_test_write_temp(json, strlen(json));
+    const char *script =
+        "import json, sys, jsonschema\n"
+        "s = json.load(open(sys.argv[1]))\n"
+        "jsonschema.Draft202012Validator.check_schema(s)\n"
+        "jsonschema.Draft202012Validator(s).validate(json.load(open(sys.argv[2])))\n";
+    const char *probe[] = {"python3", "-c", "import jsonschema", NULL};
+    cw_test_output r;
+    bool have = cw_test_run_program(&r, NULL, NULL, probe) == 0 && r.status == 0;
+    cw_test_output_fini(&r);
+    if (have) {
+        const char *argv[] = {"python3", "-c", script, schema, path, NULL};
+        cr_assert_eq(cw_test_run_program(&r, NULL, NULL, argv), 0);
+        cr_assert_eq(r.status, 0, "%s does not hold for the output: %s", schema, r.err);
+        cw_test_output_fini(&r);
+    }
+    unlink(path);
+    free(path);
+    return have;
+}
+
+Test(coverage, json_output_follows_the_schemas_in_docs, .timeout = 60)
+{
+    const char *cov[] = {"causeway", "coverage",
+                         RULES,      "-i",
+                         "csv",      "--channel-column",
+                         "channel",  "--label-column",
+                         "label",    "--strength-column",
+                         "strength", "--min-strength",
+                         "medium",   "--suggest",
+                         "late",     "-f",
+                         "json",     CORPUS,
+                         NULL};
+    cw_test_output r = run(cov);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    bool have = validate("docs/coverage.schema.json", r.out);
+    cw_test_output_fini(&r);
+    const char *diff[] = {"causeway",
+                          "diff",
+                          RULES,
+                          COV "rules_new.yaml",
+                          "-i",
+                          "csv",
+                          "--label-column",
+                          "label",
+                          "-f",
+                          "json",
+                          CORPUS,
+                          NULL};
+    r = run(diff);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    validate("docs/diff.schema.json", r.out);
+    cw_test_output_fini(&r);
+    if (!have)
+        cr_skip_test("python3-jsonschema is not installed");
+}
