@@ -12,7 +12,7 @@
 #include "causeway/matcher.h"
 #include "causeway/rules.h"
 
-enum { OPT_SECTION = 300, OPT_SUGGEST, OPT_HELP };
+enum { OPT_SECTION = 300, OPT_SUGGEST };
 
 typedef struct options {
     cw_corpus_cli shared;
@@ -52,45 +52,33 @@ static void print_help(FILE *out)
           out);
 }
 
+static int own_option(void *user, const cw_ctx *ctx, const char *cmd, int c, const char *arg)
+{
+    options *o = user;
+    if (c == OPT_SUGGEST) {
+        o->suggest = arg;
+        return 0;
+    }
+    unsigned bit = c == OPT_SECTION ? cw_coverage_section(arg) : 0;
+    if (bit == 0)
+        return cw_cli_usage_error(ctx, cmd,
+                                  "unknown section '%s' (summary, symptoms, entries, suppressed, "
+                                  "overlaps, suggestions, labels)",
+                                  arg);
+    o->sections |= bit;
+    return 0;
+}
+
 static int parse(options *o, const cw_ctx *ctx, int argc, char **argv, bool *help)
 {
-    size_t n;
-    const struct option *shared = cw_corpus_cli_options(&n);
-    struct option longopts[64];
-    memcpy(longopts, shared, n * sizeof(*shared));
-    longopts[n++] = (struct option){"section", required_argument, NULL, OPT_SECTION};
-    longopts[n++] = (struct option){"suggest", required_argument, NULL, OPT_SUGGEST};
-    longopts[n++] = (struct option){"help", no_argument, NULL, 'h'};
-    longopts[n] = (struct option){NULL, 0, NULL, 0};
-    char shorts[32];
-    snprintf(shorts, sizeof(shorts), "%sh", cw_corpus_cli_short());
+    static const struct option own[] = {
+        {"section", required_argument, NULL, OPT_SECTION},
+        {"suggest", required_argument, NULL, OPT_SUGGEST},
+    };
     const char *cmd = argv[0];
-    int c, rc;
-    while ((c = getopt_long(argc, argv, shorts, longopts, NULL)) != -1) {
-        switch (c) {
-        case OPT_SECTION: {
-            unsigned bit = cw_coverage_section(optarg);
-            if (bit == 0)
-                return cw_cli_usage_error(ctx, cmd,
-                                          "unknown section '%s' (summary, symptoms, entries, "
-                                          "suppressed, overlaps, suggestions, labels)",
-                                          optarg);
-            o->sections |= bit;
-            break;
-        }
-        case OPT_SUGGEST:
-            o->suggest = optarg;
-            break;
-        case 'h':
-            *help = true;
-            return 0;
-        case '?':
-            return cw_cli_usage_error(ctx, cmd, "invalid option");
-        default:
-            if ((rc = cw_corpus_cli_option(&o->shared, ctx, cmd, c, optarg)) != 0)
-                return rc > 0 ? rc : cw_cli_usage_error(ctx, cmd, "invalid option");
-        }
-    }
+    int rc = cw_corpus_cli_parse(&o->shared, ctx, argc, argv, own, 2, own_option, o, help);
+    if (rc != 0 || *help)
+        return rc;
     int rest = argc - optind;
     if (rest < 1)
         return cw_cli_usage_error(ctx, cmd, "missing RULES");

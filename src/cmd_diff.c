@@ -47,44 +47,32 @@ static void print_help(FILE *out)
           out);
 }
 
+static int own_option(void *user, const cw_ctx *ctx, const char *cmd, int c, const char *arg)
+{
+    options *o = user;
+    if (c == OPT_EXIT_CODE) {
+        o->exit_code = true;
+        return 0;
+    }
+    char *end = NULL;
+    unsigned long v = strtoul(arg, &end, 10);
+    if (end == arg || *end != '\0' || arg[0] < '0' || arg[0] > '9' || v > 100000)
+        return cw_cli_usage_error(ctx, cmd, "--limit: '%s' is not a whole number from 0 to 100000",
+                                  arg);
+    o->limit = (size_t)v;
+    return 0;
+}
+
 static int parse(options *o, const cw_ctx *ctx, int argc, char **argv, bool *help)
 {
-    size_t n;
-    const struct option *shared = cw_corpus_cli_options(&n);
-    struct option longopts[64];
-    memcpy(longopts, shared, n * sizeof(*shared));
-    longopts[n++] = (struct option){"limit", required_argument, NULL, OPT_LIMIT};
-    longopts[n++] = (struct option){"exit-code", no_argument, NULL, OPT_EXIT_CODE};
-    longopts[n++] = (struct option){"help", no_argument, NULL, 'h'};
-    longopts[n] = (struct option){NULL, 0, NULL, 0};
-    char shorts[32];
-    snprintf(shorts, sizeof(shorts), "%sh", cw_corpus_cli_short());
+    static const struct option own[] = {
+        {"limit", required_argument, NULL, OPT_LIMIT},
+        {"exit-code", no_argument, NULL, OPT_EXIT_CODE},
+    };
     const char *cmd = argv[0];
-    int c, rc;
-    while ((c = getopt_long(argc, argv, shorts, longopts, NULL)) != -1) {
-        switch (c) {
-        case OPT_LIMIT: {
-            char *end = NULL;
-            unsigned long v = strtoul(optarg, &end, 10);
-            if (end == optarg || *end != '\0' || optarg[0] < '0' || optarg[0] > '9' || v > 100000)
-                return cw_cli_usage_error(
-                    ctx, cmd, "--limit: '%s' is not a whole number from 0 to 100000", optarg);
-            o->limit = (size_t)v;
-            break;
-        }
-        case OPT_EXIT_CODE:
-            o->exit_code = true;
-            break;
-        case 'h':
-            *help = true;
-            return 0;
-        case '?':
-            return cw_cli_usage_error(ctx, cmd, "invalid option");
-        default:
-            if ((rc = cw_corpus_cli_option(&o->shared, ctx, cmd, c, optarg)) != 0)
-                return rc > 0 ? rc : cw_cli_usage_error(ctx, cmd, "invalid option");
-        }
-    }
+    int rc = cw_corpus_cli_parse(&o->shared, ctx, argc, argv, own, 2, own_option, o, help);
+    if (rc != 0 || *help)
+        return rc;
     int rest = argc - optind;
     if (rest < 2)
         return cw_cli_usage_error(ctx, cmd, "missing %s",

@@ -55,15 +55,13 @@ static const struct option shared[] = {
     {"top", required_argument, NULL, OPT_TOP},
 };
 
-const struct option *cw_corpus_cli_options(size_t *n)
+#define INPUT_OPTIONS 8 /* the first entries of `shared`: what classify reads too */
+
+const struct option *cw_corpus_cli_options(size_t *n, size_t *input_n)
 {
     *n = sizeof(shared) / sizeof(shared[0]);
+    *input_n = INPUT_OPTIONS;
     return shared;
-}
-
-const char *cw_corpus_cli_short(void)
-{
-    return "i:d:c:f:";
 }
 
 void cw_corpus_cli_init(cw_corpus_cli *o)
@@ -116,47 +114,60 @@ static int week(bool *have, cw_week *w, const cw_ctx *ctx, const char *cmd, cons
     return 0;
 }
 
-int cw_corpus_cli_option(cw_corpus_cli *o, const cw_ctx *ctx, const char *cmd, int c,
-                         const char *arg)
+int cw_corpus_cli_input_option(cw_input_options *in, const cw_ctx *ctx, const char *cmd, int c,
+                               const char *arg)
 {
-    cw_corpus_options *co = &o->corpus;
-    unsigned long long v;
-    int f, rc;
+    int f;
     switch (c) {
     case 'i':
         if ((f = cw_input_format_parse(arg)) < 0)
             return cw_cli_usage_error(ctx, cmd, "unknown input format '%s' (lines, csv, jsonl)",
                                       arg);
-        co->in.format = (cw_input_format)f;
+        in->format = (cw_input_format)f;
         return 0;
     case OPT_ID_COLUMN:
-        co->in.id_column = arg;
+        in->id_column = arg;
         return 0;
     case OPT_TEXT_COLUMN:
-        co->in.text_column = arg;
+        in->text_column = arg;
         return 0;
     case OPT_FIELD: {
         const char *eq = strchr(arg, '=');
         char name[16];
         size_t n = eq != NULL ? (size_t)(eq - arg) : 0;
+        f = -1;
         if (eq != NULL && n < sizeof(name)) {
             memcpy(name, arg, n);
             name[n] = '\0';
+            f = cw_field_parse(name);
         }
-        f = eq != NULL && n < sizeof(name) ? cw_field_parse(name) : -1;
         if (f < 0 || eq[1] == '\0')
             return cw_cli_usage_error(
                 ctx, cmd,
                 "--field takes FIELD=COLUMN with FIELD channel, site, product or segment");
-        co->in.field_columns[f] = eq + 1;
+        in->field_columns[f] = eq + 1;
         return 0;
     }
     case OPT_CHANNEL:
     case OPT_SITE:
     case OPT_PRODUCT:
     case OPT_SEGMENT:
-        co->in.field_columns[c - OPT_CHANNEL] = arg;
+        in->field_columns[c - OPT_CHANNEL] = arg;
         return 0;
+    default:
+        return -1;
+    }
+}
+
+int cw_corpus_cli_option(cw_corpus_cli *o, const cw_ctx *ctx, const char *cmd, int c,
+                         const char *arg)
+{
+    cw_corpus_options *co = &o->corpus;
+    unsigned long long v;
+    int f, rc;
+    if ((rc = cw_corpus_cli_input_option(&co->in, ctx, cmd, c, arg)) >= 0)
+        return rc;
+    switch (c) {
     case 'd':
         co->database = true;
         co->dbname = arg;
@@ -218,6 +229,37 @@ int cw_corpus_cli_option(cw_corpus_cli *o, const cw_ctx *ctx, const char *cmd, i
     default:
         return -1;
     }
+}
+
+int cw_corpus_cli_parse(cw_corpus_cli *o, const cw_ctx *ctx, int argc, char **argv,
+                        const struct option *own, size_t n_own, cw_corpus_cli_own_fn fn, void *user,
+                        bool *help)
+{
+    size_t n = sizeof(shared) / sizeof(shared[0]);
+    struct option longopts[sizeof(shared) / sizeof(shared[0]) + 16];
+    if (n_own + 2 > sizeof(longopts) / sizeof(longopts[0]) - n)
+        return cw_cli_usage_error(ctx, argv[0], "too many options (a bug)");
+    memcpy(longopts, shared, sizeof(shared));
+    memcpy(longopts + n, own, n_own * sizeof(*own));
+    n += n_own;
+    longopts[n++] = (struct option){"help", no_argument, NULL, 'h'};
+    longopts[n] = (struct option){NULL, 0, NULL, 0};
+    const char *cmd = argv[0];
+    int c, rc;
+    while ((c = getopt_long(argc, argv, "i:d:c:f:h", longopts, NULL)) != -1) {
+        if (c == 'h') {
+            *help = true;
+            return 0;
+        }
+        if (c == '?')
+            return cw_cli_usage_error(ctx, cmd, "invalid option");
+        rc = cw_corpus_cli_option(o, ctx, cmd, c, optarg);
+        if (rc < 0)
+            rc = fn(user, ctx, cmd, c, optarg);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
 }
 
 int cw_corpus_cli_finish(cw_corpus_cli *o, const cw_ctx *ctx, const char *cmd, const char *file)

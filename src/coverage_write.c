@@ -337,6 +337,30 @@ static void human_overlaps(human *h)
         note(h, "%zu more pairs (--top)", r->pair_count - r->params->top);
 }
 
+/* A ranked list of phrases: heads[] names the columns after phrase and G^2 (three with AUX). */
+static void phrase_table(human *h, const cw_topk_item *items, size_t n, const char *const *heads,
+                         bool aux)
+{
+    if (n == 0) {
+        note(h, "none");
+        return;
+    }
+    const char *all[] = {"phrase", "G^2", heads[0], heads[1], heads[2], heads[3]};
+    cw_grid *g = grid(h, all, 6, "lrrrrl");
+    for (size_t i = 0; i < n; i++) {
+        const cw_topk_item *it = &items[i];
+        char c[4][24], ex[2 * CW_TOPK_ID_MAX + 8];
+        const char *cells[] = {it->text,
+                               fixed(c[0], it->g2, 2),
+                               ull(c[1], it->count[CW_TOPK_TARGET]),
+                               ull(c[2], it->count[CW_TOPK_REFERENCE]),
+                               ull(c[3], aux ? it->count[CW_TOPK_AUX] : it->error),
+                               examples(ex, sizeof(ex), it, aux ? 1 : 0)};
+        row(h, g, cells);
+    }
+    flush_grid(h, g);
+}
+
 static void human_suggestions(human *h)
 {
     const cw_coverage_report *r = h->r;
@@ -345,25 +369,8 @@ static void human_suggestions(human *h)
          "over-represented in the %llu uncategorised complaints against the %llu matched ones "
          "(G^2), in at least %u of them; a count may miss up to 'error' complaints",
          r->suggest_target, r->suggest_reference, CW_COVERAGE_MIN_COUNT);
-    if (r->suggestion_count == 0) {
-        note(h, "none");
-    } else {
-        static const char *const heads[] = {"phrase",  "G^2",   "uncategorised",
-                                            "matched", "error", "examples"};
-        cw_grid *g = grid(h, heads, 6, "lrrrrl");
-        for (size_t i = 0; i < r->suggestion_count; i++) {
-            const cw_topk_item *it = &r->suggestions[i];
-            char c[4][24], ex[2 * CW_TOPK_ID_MAX + 8];
-            const char *cells[] = {it->text,
-                                   fixed(c[0], it->g2, 2),
-                                   ull(c[1], it->count[CW_TOPK_TARGET]),
-                                   ull(c[2], it->count[CW_TOPK_REFERENCE]),
-                                   ull(c[3], it->error),
-                                   examples(ex, sizeof(ex), it, 0)};
-            row(h, g, cells);
-        }
-        flush_grid(h, g);
-    }
+    static const char *const heads[] = {"uncategorised", "matched", "error", "examples"};
+    phrase_table(h, r->suggestions, r->suggestion_count, heads, false);
     if (r->params->suggest < 0)
         return;
     const char *sym = r->rules->symptoms[r->params->suggest].id;
@@ -374,25 +381,9 @@ static void human_suggestions(human *h)
          "phrases of the complaints %s fires on (G^2 against the other matched ones) that "
          "uncategorised complaints contain too",
          sym);
-    if (r->synonym_count == 0) {
-        note(h, "none");
-        return;
-    }
-    static const char *const heads[] = {"phrase",        "G^2",           "with symptom",
-                                        "other matched", "uncategorised", "uncategorised examples"};
-    cw_grid *g = grid(h, heads, 6, "lrrrrl");
-    for (size_t i = 0; i < r->synonym_count; i++) {
-        const cw_topk_item *it = &r->synonyms[i];
-        char c[4][24], ex[2 * CW_TOPK_ID_MAX + 8];
-        const char *cells[] = {it->text,
-                               fixed(c[0], it->g2, 2),
-                               ull(c[1], it->count[CW_TOPK_TARGET]),
-                               ull(c[2], it->count[CW_TOPK_REFERENCE]),
-                               ull(c[3], it->count[CW_TOPK_AUX]),
-                               examples(ex, sizeof(ex), it, 1)};
-        row(h, g, cells);
-    }
-    flush_grid(h, g);
+    static const char *const sheads[] = {"with symptom", "other matched", "uncategorised",
+                                         "uncategorised examples"};
+    phrase_table(h, r->synonyms, r->synonym_count, sheads, true);
 }
 
 static const char *row_name(const cw_coverage_report *r, size_t row_index)
@@ -524,42 +515,6 @@ static const role_names MISSED_ROLES = {"missed", "found", NULL};
 
 /* ---- CSV: section,item,metric,value ------------------------------------------------------ */
 
-/* One cell, made valid UTF-8 without control characters first. */
-static void csv_cell(FILE *out, const char *s)
-{
-    char buf[3 * 1024 + 1];
-    size_t n = strlen(s);
-    cw_text_clean(buf, sizeof(buf), s, n < 1024 ? n : 1024);
-    cw_text_csv_field(out, buf);
-}
-
-static void csv(FILE *out, const char *section, const char *item, const char *metric,
-                const char *value)
-{
-    csv_cell(out, section);
-    fputc(',', out);
-    csv_cell(out, item);
-    fputc(',', out);
-    csv_cell(out, metric);
-    fputc(',', out);
-    csv_cell(out, value);
-    fputc('\n', out);
-}
-
-static void csv_u(FILE *out, const char *section, const char *item, const char *metric,
-                  unsigned long long v)
-{
-    char buf[24];
-    csv(out, section, item, metric, ull(buf, v));
-}
-
-static void csv_d(FILE *out, const char *section, const char *item, const char *metric, double v)
-{
-    char buf[32];
-    snprintf(buf, sizeof(buf), "%.6g", v);
-    csv(out, section, item, metric, buf);
-}
-
 static void csv_entries(FILE *out, const cw_coverage_report *r)
 {
     size_t n = cw_matcher_entry_count(r->matcher);
@@ -569,18 +524,19 @@ static void csv_entries(FILE *out, const cw_coverage_report *r)
         char loc[300], text[300];
         location(loc, sizeof(loc), r->rules, e);
         entry_text(text, sizeof(text), r->rules, e);
-        csv(out, "entry", loc, "kind", kind_name(e->kind));
-        csv(out, "entry", loc, e->kind == CW_ENTRY_TERM ? "term" : "symptom", owner(r->rules, e));
-        csv(out, "entry", loc, "text", text);
+        cw_grid_csv_row(out, "entry", loc, "kind", kind_name(e->kind));
+        cw_grid_csv_row(out, "entry", loc, e->kind == CW_ENTRY_TERM ? "term" : "symptom",
+                        owner(r->rules, e));
+        cw_grid_csv_row(out, "entry", loc, "text", text);
         if (e->kind == CW_ENTRY_TERM && !e->tracked) {
-            csv(out, "entry", loc, "hits", "");
+            cw_grid_csv_row(out, "entry", loc, "hits", "");
             continue;
         }
-        csv_u(out, "entry", loc, "hits", st->hits);
-        csv_u(out, "entry", loc, "negated", st->negated);
-        csv_u(out, "entry", loc, "suppressed", st->suppressed);
+        cw_grid_csv_count(out, "entry", loc, "hits", st->hits);
+        cw_grid_csv_count(out, "entry", loc, "negated", st->negated);
+        cw_grid_csv_count(out, "entry", loc, "suppressed", st->suppressed);
         if (st->hits == 0)
-            csv(out, "dead", loc, "text", text);
+            cw_grid_csv_row(out, "dead", loc, "text", text);
     }
 }
 
@@ -590,14 +546,14 @@ static void csv_phrases(FILE *out, const char *section, const cw_topk_item *item
     for (size_t i = 0; i < n; i++) {
         const cw_topk_item *it = &items[i];
         char ex[2 * CW_TOPK_ID_MAX + 8];
-        csv_d(out, section, it->text, "g2", it->g2);
-        csv_u(out, section, it->text, names->target, it->count[CW_TOPK_TARGET]);
-        csv_u(out, section, it->text, names->reference, it->count[CW_TOPK_REFERENCE]);
+        cw_grid_csv_number(out, section, it->text, "g2", it->g2);
+        cw_grid_csv_count(out, section, it->text, names->target, it->count[CW_TOPK_TARGET]);
+        cw_grid_csv_count(out, section, it->text, names->reference, it->count[CW_TOPK_REFERENCE]);
         if (names->aux != NULL)
-            csv_u(out, section, it->text, names->aux, it->count[CW_TOPK_AUX]);
-        csv_u(out, section, it->text, "error", it->error);
-        csv(out, section, it->text, "examples",
-            examples(ex, sizeof(ex), it, names->aux != NULL ? 1 : 0));
+            cw_grid_csv_count(out, section, it->text, names->aux, it->count[CW_TOPK_AUX]);
+        cw_grid_csv_count(out, section, it->text, "error", it->error);
+        cw_grid_csv_row(out, section, it->text, "examples",
+                        examples(ex, sizeof(ex), it, names->aux != NULL ? 1 : 0));
     }
 }
 
@@ -609,50 +565,54 @@ static void csv_labels(FILE *out, const cw_coverage_report *r)
         const cw_coverage_class *x = &r->classes[k];
         const char *name = cw_labels_class_name(l, k);
         char buf[600], ids[4 * CW_SCORE_ID_MAX];
-        csv_u(out, "class", name, "support", x->score.support);
-        csv_u(out, "class", name, "predicted", x->score.predicted);
-        csv_u(out, "class", name, "tp", x->score.tp);
-        csv_u(out, "class", name, "fp", x->score.fp);
-        csv_u(out, "class", name, "fn", x->score.fn);
-        csv_d(out, "class", name, "precision", x->score.precision);
-        csv_d(out, "class", name, "recall", x->score.recall);
-        csv_d(out, "class", name, "f1", x->score.f1);
-        csv(out, "class", name, "cell", x->score.cell ? "yes" : "no");
-        csv(out, "class", name, "missed_phrases", phrase_list(buf, sizeof(buf), x));
-        csv(out, "class", name, "false_positives",
+        cw_grid_csv_count(out, "class", name, "support", x->score.support);
+        cw_grid_csv_count(out, "class", name, "predicted", x->score.predicted);
+        cw_grid_csv_count(out, "class", name, "tp", x->score.tp);
+        cw_grid_csv_count(out, "class", name, "fp", x->score.fp);
+        cw_grid_csv_count(out, "class", name, "fn", x->score.fn);
+        cw_grid_csv_number(out, "class", name, "precision", x->score.precision);
+        cw_grid_csv_number(out, "class", name, "recall", x->score.recall);
+        cw_grid_csv_number(out, "class", name, "f1", x->score.f1);
+        cw_grid_csv_row(out, "class", name, "cell", x->score.cell ? "yes" : "no");
+        cw_grid_csv_row(out, "class", name, "missed_phrases", phrase_list(buf, sizeof(buf), x));
+        cw_grid_csv_row(
+            out, "class", name, "false_positives",
             id_list(ids, sizeof(ids), r->classes[k].score.fp_examples, x->score.fp_count));
-        csv(out, "class", name, "false_negatives",
+        cw_grid_csv_row(
+            out, "class", name, "false_negatives",
             id_list(ids, sizeof(ids), r->classes[k].score.fn_examples, x->score.fn_count));
     }
     for (size_t rix = 0; rix < classes + negatives; rix++)
         for (size_t k = 0; k <= classes; k++)
-            csv_u(out, "confusion", row_name(r, rix),
-                  k < classes ? cw_labels_class_name(l, k) : "(none)",
-                  cw_score_confusion(r->score, rix, k));
-    csv_d(out, "labels", "", "macro_f1", r->macro_f1);
-    csv_u(out, "labels", "", "cells", r->cells);
-    csv_u(out, "labels", "", "scored",
-          cw_score_count(r->score, CW_LABEL_CLASS) + cw_score_count(r->score, CW_LABEL_NEGATIVE));
-    csv_u(out, "labels", "", "ignored", cw_score_count(r->score, CW_LABEL_IGNORED));
-    csv_u(out, "labels", "", "below_strength", cw_score_count(r->score, CW_LABEL_BELOW));
-    csv_u(out, "labels", "", "unlabelled", cw_score_count(r->score, CW_LABEL_NONE));
+            cw_grid_csv_count(out, "confusion", row_name(r, rix),
+                              k < classes ? cw_labels_class_name(l, k) : "(none)",
+                              cw_score_confusion(r->score, rix, k));
+    cw_grid_csv_number(out, "labels", "", "macro_f1", r->macro_f1);
+    cw_grid_csv_count(out, "labels", "", "cells", r->cells);
+    cw_grid_csv_count(out, "labels", "", "scored",
+                      cw_score_count(r->score, CW_LABEL_CLASS) +
+                          cw_score_count(r->score, CW_LABEL_NEGATIVE));
+    cw_grid_csv_count(out, "labels", "", "ignored", cw_score_count(r->score, CW_LABEL_IGNORED));
+    cw_grid_csv_count(out, "labels", "", "below_strength",
+                      cw_score_count(r->score, CW_LABEL_BELOW));
+    cw_grid_csv_count(out, "labels", "", "unlabelled", cw_score_count(r->score, CW_LABEL_NONE));
 }
 
 static void write_csv(FILE *out, const cw_coverage_report *r)
 {
     unsigned s = r->params->sections;
     fputs("section,item,metric,value\n", out);
-    csv(out, "summary", "", "rules", r->rules->path);
-    csv(out, "summary", "", "input", r->source);
-    csv_u(out, "summary", "", "complaints", r->complaints);
-    csv_u(out, "summary", "", "bytes", r->bytes);
+    cw_grid_csv_row(out, "summary", "", "rules", r->rules->path);
+    cw_grid_csv_row(out, "summary", "", "input", r->source);
+    cw_grid_csv_count(out, "summary", "", "complaints", r->complaints);
+    cw_grid_csv_count(out, "summary", "", "bytes", r->bytes);
     if (s & CW_COVERAGE_SUMMARY) {
         static const char *const names[] = {"uncategorised", "with_1", "with_2", "with_3_or_more"};
         for (int i = 0; i < 4; i++) {
-            csv_u(out, "summary", "", names[i], r->by_count[i]);
+            cw_grid_csv_count(out, "summary", "", names[i], r->by_count[i]);
             char metric[40];
             snprintf(metric, sizeof(metric), "%s_share", names[i]);
-            csv_d(out, "summary", "", metric, share(r->by_count[i], r->complaints));
+            cw_grid_csv_number(out, "summary", "", metric, share(r->by_count[i], r->complaints));
         }
     }
     for (size_t k = 0;
@@ -660,13 +620,13 @@ static void write_csv(FILE *out, const cw_coverage_report *r)
          k++) {
         const char *id = r->rules->symptoms[k].id;
         const cw_coverage_symptom *x = &r->symptoms[k];
-        csv_u(out, "symptom", id, "matched", x->matched);
-        csv_d(out, "symptom", id, "share", share(x->matched, r->complaints));
-        csv_u(out, "symptom", id, "only", x->only);
-        csv_u(out, "symptom", id, "negated", x->stats.negated);
-        csv_u(out, "symptom", id, "vetoed", x->stats.vetoed);
-        csv_u(out, "symptom", id, "held_all", x->stats.held_all);
-        csv_u(out, "symptom", id, "held_where", x->stats.held_where);
+        cw_grid_csv_count(out, "symptom", id, "matched", x->matched);
+        cw_grid_csv_number(out, "symptom", id, "share", share(x->matched, r->complaints));
+        cw_grid_csv_count(out, "symptom", id, "only", x->only);
+        cw_grid_csv_count(out, "symptom", id, "negated", x->stats.negated);
+        cw_grid_csv_count(out, "symptom", id, "vetoed", x->stats.vetoed);
+        cw_grid_csv_count(out, "symptom", id, "held_all", x->stats.held_all);
+        cw_grid_csv_count(out, "symptom", id, "held_where", x->stats.held_where);
     }
     if (s & (CW_COVERAGE_ENTRIES | CW_COVERAGE_SUPPRESSED))
         csv_entries(out, r);
@@ -674,8 +634,8 @@ static void write_csv(FILE *out, const cw_coverage_report *r)
         char pair[200];
         snprintf(pair, sizeof(pair), "%s+%s", r->rules->symptoms[r->pairs[i].a].id,
                  r->rules->symptoms[r->pairs[i].b].id);
-        csv_u(out, "overlap", pair, "complaints", r->pairs[i].both);
-        csv_d(out, "overlap", pair, "jaccard", r->pairs[i].jaccard);
+        cw_grid_csv_count(out, "overlap", pair, "complaints", r->pairs[i].both);
+        cw_grid_csv_number(out, "overlap", pair, "jaccard", r->pairs[i].jaccard);
     }
     if (s & CW_COVERAGE_SUGGESTIONS) {
         csv_phrases(out, "suggestion", r->suggestions, r->suggestion_count, &SUGGESTION_ROLES);
@@ -686,15 +646,6 @@ static void write_csv(FILE *out, const cw_coverage_report *r)
 }
 
 /* ---- JSON (docs/coverage.schema.json) ------------------------------------------------------- */
-
-/* A JSON string of s made valid UTF-8 first (phrases and ids come from complaint bytes). */
-static void json_str(FILE *out, const char *s)
-{
-    char buf[3 * 1024 + 1];
-    size_t n = strlen(s);
-    cw_text_clean(buf, sizeof(buf), s, n < 1024 ? n : 1024);
-    cw_text_json_string(out, buf);
-}
 
 static void json_key(FILE *out, bool *first, const char *key)
 {
@@ -709,7 +660,7 @@ static void json_phrases(FILE *out, const cw_topk_item *items, size_t n, const r
     for (size_t i = 0; i < n; i++) {
         const cw_topk_item *it = &items[i];
         fputs(i ? ",{\"phrase\":" : "{\"phrase\":", out);
-        json_str(out, it->text);
+        cw_grid_json_string(out, it->text);
         fprintf(out, ",\"g2\":%.6g,\"%s\":%llu,\"%s\":%llu", it->g2, names->target,
                 it->count[CW_TOPK_TARGET], names->reference, it->count[CW_TOPK_REFERENCE]);
         if (synonyms)
@@ -719,7 +670,7 @@ static void json_phrases(FILE *out, const cw_topk_item *items, size_t n, const r
         for (unsigned e = 0; e < CW_TOPK_EXAMPLES && it->examples[which][e][0] != '\0'; e++) {
             if (e > 0)
                 fputc(',', out);
-            json_str(out, it->examples[which][e]);
+            cw_grid_json_string(out, it->examples[which][e]);
         }
         fputs("]}", out);
     }
@@ -732,7 +683,7 @@ static void json_ids(FILE *out, char (*ids)[CW_SCORE_ID_MAX + 1], size_t n)
     for (size_t i = 0; i < n; i++) {
         if (i > 0)
             fputc(',', out);
-        json_str(out, ids[i]);
+        cw_grid_json_string(out, ids[i]);
     }
     fputc(']', out);
 }
@@ -745,7 +696,7 @@ static void json_labels(FILE *out, const cw_coverage_report *r)
     for (size_t k = 0; k < classes; k++) {
         cw_coverage_class *x = &r->classes[k];
         fputs(k ? ",{\"class\":" : "{\"class\":", out);
-        json_str(out, cw_labels_class_name(l, k));
+        cw_grid_json_string(out, cw_labels_class_name(l, k));
         fprintf(out,
                 ",\"support\":%llu,\"predicted\":%llu,\"tp\":%llu,\"fp\":%llu,\"fn\":%llu,"
                 "\"precision\":%.6g,\"recall\":%.6g,\"f1\":%.6g,\"cell\":%s,\"missed_phrases\":",
@@ -768,13 +719,13 @@ static void json_labels(FILE *out, const cw_coverage_report *r)
             cw_score_count(r->score, CW_LABEL_NONE));
     fputs("\"confusion\":{\"columns\":[", out);
     for (size_t k = 0; k < classes; k++) {
-        json_str(out, cw_labels_class_name(l, k));
+        cw_grid_json_string(out, cw_labels_class_name(l, k));
         fputc(',', out);
     }
     fputs("\"(none)\"],\"rows\":[", out);
     for (size_t rix = 0; rix < classes + negatives; rix++) {
         fputs(rix ? ",{\"label\":" : "{\"label\":", out);
-        json_str(out, row_name(r, rix));
+        cw_grid_json_string(out, row_name(r, rix));
         fputs(",\"counts\":[", out);
         for (size_t k = 0; k <= classes; k++)
             fprintf(out, "%s%llu", k ? "," : "", cw_score_confusion(r->score, rix, k));
@@ -794,12 +745,12 @@ static void json_entries(FILE *out, const cw_coverage_report *r)
         location(loc, sizeof(loc), r->rules, e);
         entry_text(text, sizeof(text), r->rules, e);
         fputs(i ? ",{\"location\":" : "{\"location\":", out);
-        json_str(out, loc);
+        cw_grid_json_string(out, loc);
         fprintf(out, ",\"kind\":\"%s\",\"%s\":", kind_name(e->kind),
                 e->kind == CW_ENTRY_TERM ? "term" : "symptom");
-        json_str(out, owner(r->rules, e));
+        cw_grid_json_string(out, owner(r->rules, e));
         fputs(",\"text\":", out);
-        json_str(out, text);
+        cw_grid_json_string(out, text);
         if (e->kind == CW_ENTRY_TERM && !e->tracked)
             fputs(",\"hits\":null,\"negated\":null,\"suppressed\":null}", out);
         else
@@ -817,7 +768,7 @@ static void json_entries(FILE *out, const cw_coverage_report *r)
         if (!first)
             fputc(',', out);
         first = false;
-        json_str(out, loc);
+        cw_grid_json_string(out, loc);
     }
     fputc(']', out);
 }
@@ -830,9 +781,9 @@ static void write_json(FILE *out, const cw_coverage_report *r)
     json_key(out, &first, "schema");
     fputs("\"causeway.coverage/1\"", out);
     json_key(out, &first, "rules");
-    json_str(out, r->rules->path);
+    cw_grid_json_string(out, r->rules->path);
     json_key(out, &first, "input");
-    json_str(out, r->source);
+    cw_grid_json_string(out, r->source);
     json_key(out, &first, "complaints");
     fprintf(out, "%llu", r->complaints);
     json_key(out, &first, "bytes");
@@ -851,9 +802,9 @@ static void write_json(FILE *out, const cw_coverage_report *r)
         for (size_t k = 0; k < r->rules->symptom_count; k++) {
             const cw_coverage_symptom *x = &r->symptoms[k];
             fputs(k ? ",{\"id\":" : "{\"id\":", out);
-            json_str(out, r->rules->symptoms[k].id);
+            cw_grid_json_string(out, r->rules->symptoms[k].id);
             fputs(",\"name\":", out);
-            json_str(out, r->rules->symptoms[k].name);
+            cw_grid_json_string(out, r->rules->symptoms[k].name);
             fprintf(out,
                     ",\"matched\":%llu,\"share\":%.6g,\"only\":%llu,\"suppressed\":{"
                     "\"negation\":%llu,\"veto\":%llu,\"all\":%llu,\"where\":%llu}}",
@@ -871,9 +822,9 @@ static void write_json(FILE *out, const cw_coverage_report *r)
         fputc('[', out);
         for (size_t i = 0; i < r->pair_count && i < r->params->top; i++) {
             fputs(i ? ",{\"a\":" : "{\"a\":", out);
-            json_str(out, r->rules->symptoms[r->pairs[i].a].id);
+            cw_grid_json_string(out, r->rules->symptoms[r->pairs[i].a].id);
             fputs(",\"b\":", out);
-            json_str(out, r->rules->symptoms[r->pairs[i].b].id);
+            cw_grid_json_string(out, r->rules->symptoms[r->pairs[i].b].id);
             fprintf(out, ",\"complaints\":%llu,\"jaccard\":%.6g}", r->pairs[i].both,
                     r->pairs[i].jaccard);
         }
@@ -890,7 +841,7 @@ static void write_json(FILE *out, const cw_coverage_report *r)
             fputs("null", out);
         } else {
             fputs("{\"symptom\":", out);
-            json_str(out, r->rules->symptoms[r->params->suggest].id);
+            cw_grid_json_string(out, r->rules->symptoms[r->params->suggest].id);
             fputs(",\"phrases\":", out);
             json_phrases(out, r->synonyms, r->synonym_count, &SYNONYM_ROLES);
             fputc('}', out);

@@ -419,68 +419,34 @@ static int write_human(FILE *out, const cw_diff *d, const char *source, cw_grid_
     return h.rc;
 }
 
-static void csv_cell(FILE *out, const char *s)
-{
-    char buf[3 * 1024 + 1];
-    size_t n = strlen(s);
-    cw_text_clean(buf, sizeof(buf), s, n < 1024 ? n : 1024);
-    cw_text_csv_field(out, buf);
-}
-
-static void csv(FILE *out, const char *section, const char *item, const char *metric,
-                const char *value)
-{
-    const char *cells[] = {section, item, metric, value};
-    for (int i = 0; i < 4; i++) {
-        if (i > 0)
-            fputc(',', out);
-        csv_cell(out, cells[i]);
-    }
-    fputc('\n', out);
-}
-
-static void csv_u(FILE *out, const char *section, const char *item, const char *metric,
-                  unsigned long long v)
-{
-    char buf[24];
-    csv(out, section, item, metric, ull(buf, v));
-}
-
-static void csv_d(FILE *out, const char *section, const char *item, const char *metric, double v)
-{
-    char buf[32];
-    snprintf(buf, sizeof(buf), "%.6g", v);
-    csv(out, section, item, metric, buf);
-}
-
 static void csv_tallies(FILE *out, const char *section, const tally *t, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         if (t[i].index[0] != NONE)
-            csv_u(out, section, t[i].id, "before", before_of(&t[i]));
+            cw_grid_csv_count(out, section, t[i].id, "before", before_of(&t[i]));
         if (t[i].index[1] != NONE)
-            csv_u(out, section, t[i].id, "after", after_of(&t[i]));
-        csv_u(out, section, t[i].id, "gained", t[i].gained);
-        csv_u(out, section, t[i].id, "lost", t[i].lost);
-        csv_u(out, section, t[i].id, "unchanged", t[i].kept);
+            cw_grid_csv_count(out, section, t[i].id, "after", after_of(&t[i]));
+        cw_grid_csv_count(out, section, t[i].id, "gained", t[i].gained);
+        cw_grid_csv_count(out, section, t[i].id, "lost", t[i].lost);
+        cw_grid_csv_count(out, section, t[i].id, "unchanged", t[i].kept);
     }
 }
 
 static void write_csv(FILE *out, const cw_diff *d, const char *source)
 {
     fputs("section,item,metric,value\n", out);
-    csv(out, "summary", "", "before", d->rules[0]->path);
-    csv(out, "summary", "", "after", d->rules[1]->path);
-    csv(out, "summary", "", "input", source);
-    csv_u(out, "summary", "", "complaints", d->complaints);
-    csv_u(out, "summary", "", "changed", d->changed);
+    cw_grid_csv_row(out, "summary", "", "before", d->rules[0]->path);
+    cw_grid_csv_row(out, "summary", "", "after", d->rules[1]->path);
+    cw_grid_csv_row(out, "summary", "", "input", source);
+    cw_grid_csv_count(out, "summary", "", "complaints", d->complaints);
+    cw_grid_csv_count(out, "summary", "", "changed", d->changed);
     csv_tallies(out, "symptom", d->symptoms, d->symptom_count);
     csv_tallies(out, "area", d->areas, d->area_count);
     for (size_t i = 0; i < d->change_count; i++) {
         const change *x = &d->changes[i];
-        csv(out, "change", x->id, "before", x->before);
-        csv(out, "change", x->id, "after", x->after);
-        csv(out, "change", x->id, "evidence", x->snippet);
+        cw_grid_csv_row(out, "change", x->id, "before", x->before);
+        cw_grid_csv_row(out, "change", x->id, "after", x->after);
+        cw_grid_csv_row(out, "change", x->id, "evidence", x->snippet);
     }
     if (d->score[0] == NULL)
         return;
@@ -488,25 +454,17 @@ static void write_csv(FILE *out, const cw_diff *d, const char *source)
     for (size_t k = 0; k < cw_labels_class_count(l); k++) {
         const char *name = cw_labels_class_name(l, k);
         cw_class_score a = cw_score_class(d->score[0], k), b = cw_score_class(d->score[1], k);
-        csv_u(out, "class", name, "support", b.support);
-        csv_d(out, "class", name, "precision_before", a.precision);
-        csv_d(out, "class", name, "precision_after", b.precision);
-        csv_d(out, "class", name, "recall_before", a.recall);
-        csv_d(out, "class", name, "recall_after", b.recall);
-        csv_d(out, "class", name, "f1_before", a.f1);
-        csv_d(out, "class", name, "f1_after", b.f1);
+        cw_grid_csv_count(out, "class", name, "support", b.support);
+        cw_grid_csv_number(out, "class", name, "precision_before", a.precision);
+        cw_grid_csv_number(out, "class", name, "precision_after", b.precision);
+        cw_grid_csv_number(out, "class", name, "recall_before", a.recall);
+        cw_grid_csv_number(out, "class", name, "recall_after", b.recall);
+        cw_grid_csv_number(out, "class", name, "f1_before", a.f1);
+        cw_grid_csv_number(out, "class", name, "f1_after", b.f1);
     }
     size_t ca, cb;
-    csv_d(out, "labels", "", "macro_f1_before", cw_score_macro_f1(d->score[0], &ca));
-    csv_d(out, "labels", "", "macro_f1_after", cw_score_macro_f1(d->score[1], &cb));
-}
-
-static void json_str(FILE *out, const char *s)
-{
-    char buf[3 * 1024 + 1];
-    size_t n = strlen(s);
-    cw_text_clean(buf, sizeof(buf), s, n < 1024 ? n : 1024);
-    cw_text_json_string(out, buf);
+    cw_grid_csv_number(out, "labels", "", "macro_f1_before", cw_score_macro_f1(d->score[0], &ca));
+    cw_grid_csv_number(out, "labels", "", "macro_f1_after", cw_score_macro_f1(d->score[1], &cb));
 }
 
 static void json_tallies(FILE *out, const tally *t, size_t n)
@@ -514,7 +472,7 @@ static void json_tallies(FILE *out, const tally *t, size_t n)
     fputc('[', out);
     for (size_t i = 0; i < n; i++) {
         fputs(i ? ",{\"id\":" : "{\"id\":", out);
-        json_str(out, t[i].id);
+        cw_grid_json_string(out, t[i].id);
         fputs(",\"before\":", out);
         if (t[i].index[0] == NONE)
             fputs("null", out);
@@ -541,7 +499,7 @@ static void json_list(FILE *out, const char *list)
         snprintf(id, sizeof(id), "%.*s", (int)(n < 255 ? n : 255), p);
         if (p != list)
             fputc(',', out);
-        json_str(out, id);
+        cw_grid_json_string(out, id);
         p += n + (p[n] == ';');
     }
     fputc(']', out);
@@ -550,11 +508,11 @@ static void json_list(FILE *out, const char *list)
 static void write_json(FILE *out, const cw_diff *d, const char *source)
 {
     fputs("{\"schema\":\"causeway.diff/1\",\"before\":", out);
-    json_str(out, d->rules[0]->path);
+    cw_grid_json_string(out, d->rules[0]->path);
     fputs(",\"after\":", out);
-    json_str(out, d->rules[1]->path);
+    cw_grid_json_string(out, d->rules[1]->path);
     fputs(",\"input\":", out);
-    json_str(out, source);
+    cw_grid_json_string(out, source);
     fprintf(out, ",\"complaints\":%llu,\"changed\":%llu,\"symptoms\":", d->complaints, d->changed);
     json_tallies(out, d->symptoms, d->symptom_count);
     fputs(",\"areas\":", out);
@@ -563,13 +521,13 @@ static void write_json(FILE *out, const cw_diff *d, const char *source)
     for (size_t i = 0; i < d->change_count; i++) {
         const change *x = &d->changes[i];
         fputs(i ? ",{\"id\":" : "{\"id\":", out);
-        json_str(out, x->id);
+        cw_grid_json_string(out, x->id);
         fputs(",\"before\":", out);
         json_list(out, x->before);
         fputs(",\"after\":", out);
         json_list(out, x->after);
         fputs(",\"evidence\":", out);
-        json_str(out, x->snippet);
+        cw_grid_json_string(out, x->snippet);
         fputc('}', out);
     }
     fputs("],\"labels\":", out);
@@ -582,7 +540,7 @@ static void write_json(FILE *out, const cw_diff *d, const char *source)
     for (size_t k = 0; k < cw_labels_class_count(l); k++) {
         cw_class_score a = cw_score_class(d->score[0], k), b = cw_score_class(d->score[1], k);
         fputs(k ? ",{\"class\":" : "{\"class\":", out);
-        json_str(out, cw_labels_class_name(l, k));
+        cw_grid_json_string(out, cw_labels_class_name(l, k));
         fprintf(out,
                 ",\"support\":%llu,\"precision\":[%.6g,%.6g],\"recall\":[%.6g,%.6g],"
                 "\"f1\":[%.6g,%.6g],\"cell\":%s}",

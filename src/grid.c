@@ -155,3 +155,45 @@ int cw_grid_write(FILE *out, const cw_grid *g, cw_grid_style style, cw_error *er
     free(w);
     return 0;
 }
+
+/* s[0, 1 KiB) cleaned into buf (3 KiB + 1: U+FFFD takes three bytes for one). */
+static const char *cleaned(char *buf, size_t size, const char *s)
+{
+    size_t n = strlen(s);
+    return cw_text_clean(buf, size, s, n < 1024 ? n : 1024);
+}
+
+void cw_grid_csv_row(FILE *out, const char *section, const char *item, const char *metric,
+                     const char *value)
+{
+    const char *cells[] = {section, item, metric, value};
+    char buf[3 * 1024 + 1];
+    for (int i = 0; i < 4; i++) {
+        if (i > 0)
+            fputc(',', out);
+        cw_text_csv_field(out, cleaned(buf, sizeof(buf), cells[i]));
+    }
+    fputc('\n', out);
+}
+
+void cw_grid_csv_count(FILE *out, const char *section, const char *item, const char *metric,
+                       unsigned long long value)
+{
+    char buf[24];
+    snprintf(buf, sizeof(buf), "%llu", value);
+    cw_grid_csv_row(out, section, item, metric, buf);
+}
+
+void cw_grid_csv_number(FILE *out, const char *section, const char *item, const char *metric,
+                        double value)
+{
+    char buf[32];
+    snprintf(buf, sizeof(buf), "%.6g", value);
+    cw_grid_csv_row(out, section, item, metric, buf);
+}
+
+void cw_grid_json_string(FILE *out, const char *s)
+{
+    char buf[3 * 1024 + 1];
+    cw_text_json_string(out, cleaned(buf, sizeof(buf), s));
+}

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "causeway/hash.h"
 #include "causeway/input.h"
 #include "causeway/text.h"
 
@@ -22,12 +23,7 @@ typedef struct strmap {
 
 static uint64_t str_hash(const char *s)
 {
-    uint64_t h = UINT64_C(0xcbf29ce484222325);
-    for (; *s != '\0'; s++) {
-        h ^= (unsigned char)*s;
-        h *= UINT64_C(0x100000001b3);
-    }
-    return h;
+    return cw_hash_fnv(CW_HASH_FNV_OFFSET, s, strlen(s));
 }
 
 static size_t map_find(const strmap *m, const char *key)

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "causeway/hash.h"
+
 #define STOP_BITS  9u /* the stop-word set has 512 slots, over twice its words */
 #define STOP_SLOTS (1u << STOP_BITS)
 
@@ -70,21 +72,8 @@ static const char *const negators[] = {
 /* FNV-1a over a word's bytes; never 0 (0 marks a free slot). */
 static uint64_t word_hash(const char *w, size_t n)
 {
-    uint64_t h = UINT64_C(0xcbf29ce484222325);
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)w[i];
-        h *= UINT64_C(0x100000001b3);
-    }
+    uint64_t h = cw_hash_fnv(CW_HASH_FNV_OFFSET, w, n);
     return h != 0 ? h : 1;
-}
-
-static uint64_t mix(uint64_t x)
-{
-    x ^= x >> 30;
-    x *= UINT64_C(0xbf58476d1ce4e5b9);
-    x ^= x >> 27;
-    x *= UINT64_C(0x94d049bb133111eb);
-    return x ^ (x >> 31);
 }
 
 /* The hash of a phrase from the hashes of its words; never 0. */
@@ -92,8 +81,8 @@ static uint64_t phrase_hash(const uint64_t *words, size_t n)
 {
     uint64_t h = words[0];
     for (size_t i = 1; i < n; i++)
-        h = mix(h * UINT64_C(0x9e3779b97f4a7c15) + words[i]);
-    h = mix(h + n);
+        h = cw_hash_mix(h * UINT64_C(0x9e3779b97f4a7c15) + words[i]);
+    h = cw_hash_mix(h + n);
     return h != 0 ? h : 1;
 }
 
@@ -359,7 +348,7 @@ static size_t read_word(cw_ngrams *g, const unsigned char *t, size_t len, size_t
                         uint64_t *hash, bool *drop)
 {
     size_t i = *at, n = 0;
-    uint64_t h = UINT64_C(0xcbf29ce484222325);
+    uint64_t h = CW_HASH_FNV_OFFSET;
     bool digit = false, xs = true;
     char *out = g->low + start;
     while (i < len) {
@@ -386,7 +375,7 @@ static size_t read_word(cw_ngrams *g, const unsigned char *t, size_t len, size_t
             unsigned char b = apostrophe ? '\'' : '-';
             if (n < CW_NGRAM_MAX_WORD)
                 out[n] = (char)b;
-            h = (h ^ b) * UINT64_C(0x100000001b3);
+            h = (h ^ b) * CW_HASH_FNV_PRIME;
             xs = false;
             n++;
             i = next;
@@ -400,7 +389,7 @@ static size_t read_word(cw_ngrams *g, const unsigned char *t, size_t len, size_t
                 b = (unsigned char)(b + ('a' - 'A'));
             if (n < CW_NGRAM_MAX_WORD)
                 out[n] = (char)b;
-            h = (h ^ b) * UINT64_C(0x100000001b3);
+            h = (h ^ b) * CW_HASH_FNV_PRIME;
             xs = xs && b == 'x';
         }
         digit = digit || k == A_DIGIT;

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "causeway/hash.h"
 #include "causeway/text.h"
 
 #define NONE UINT32_MAX
@@ -153,18 +154,9 @@ double cw_cms_expected_excess(const cw_cms *c)
     return (double)c->total / (4.0 * (double)(1ull << c->bits));
 }
 
-static uint64_t mix(uint64_t x)
-{
-    x ^= x >> 30;
-    x *= UINT64_C(0xbf58476d1ce4e5b9);
-    x ^= x >> 27;
-    x *= UINT64_C(0x94d049bb133111eb);
-    return x ^ (x >> 31);
-}
-
 static uint64_t cms_key(const cw_topk *k, uint64_t hash)
 {
-    return mix(hash ^ k->salt);
+    return cw_hash_mix(hash ^ k->salt);
 }
 
 /* ---- the sketch ------------------------------------------------------------------------- */
@@ -183,7 +175,7 @@ int cw_topk_new(cw_topk **out, size_t capacity, cw_cms *cms, uint64_t salt, bool
     if (k != NULL) {
         k->capacity = capacity;
         k->cms = cms;
-        k->salt = mix(salt + 1);
+        k->salt = cw_hash_mix(salt + 1);
         k->counters = calloc(capacity, sizeof(*k->counters));
         k->ids[0] = calloc(capacity, sizeof(*k->ids[0]));
         k->ids[1] = aux_examples ? calloc(capacity, sizeof(*k->ids[1])) : NULL;

@@ -69,11 +69,7 @@ static cw_test_output coverage_csv(const char *const *extra)
 /* The output has this exact line. */
 static void has_line(const cw_test_output *r, const char *line)
 {
-    size_t n = strlen(line);
-    for (const char *p = r->out; (p = strstr(p, line)) != NULL; p++)
-        if ((p == r->out || p[-1] == '\n') && p[n] == '\n')
-            return;
-    cr_assert_fail("no line '%s' in:\n%s", line, r->out);
+    cr_assert(cw_test_has_line(r->out, line), "no line '%s' in:\n%s", line, r->out);
 }
 
 static void has_linef(const cw_test_output *r, const char *fmt, ...)

@@ -40,13 +40,10 @@ static cw_test_output diff(const char *before, const char *after, const char *co
     return r;
 }
 
+/* The output has this exact line. */
 static void has_line(const cw_test_output *r, const char *line)
 {
-    size_t n = strlen(line);
-    for (const char *p = r->out; (p = strstr(p, line)) != NULL; p++)
-        if ((p == r->out || p[-1] == '\n') && p[n] == '\n')
-            return;
-    cr_assert_fail("no line '%s' in:\n%s", line, r->out);
+    cr_assert(cw_test_has_line(r->out, line), "no line '%s' in:\n%s", line, r->out);
 }
 
 static void tally(const cw_test_output *r, const char *section, const char *id, int before,

@@ -1,6 +1,7 @@
 /*
- * grid.h - tables of text cells written aligned for a terminal or as Markdown, for the
- * reports of `causeway coverage` and `causeway diff`.
+ * grid.h - the cells of the reports of `causeway coverage` and `causeway diff`: tables
+ * written aligned for a terminal or as Markdown, rows of their CSV form
+ * (`section,item,metric,value`), and JSON strings.
  *
  * Cells are copied in; on output every cell is made safe to print (cw_text_clean:
  * valid UTF-8, no control or bidirectional-override characters) and, in Markdown, the
@@ -39,5 +40,20 @@ size_t cw_grid_rows(const cw_grid *g);
  * Returns 0, or -1 (71) with nothing written. Write errors are the stream's (ferror).
  */
 int cw_grid_write(FILE *out, const cw_grid *g, cw_grid_style style, cw_error *err);
+
+/*
+ * One row `section,item,metric,value` of a report's CSV form: every cell made valid UTF-8
+ * without control characters (cw_text_clean), then written as an RFC 4180 field
+ * (cw_text_csv_field). _count and _number format the value.
+ */
+void cw_grid_csv_row(FILE *out, const char *section, const char *item, const char *metric,
+                     const char *value);
+void cw_grid_csv_count(FILE *out, const char *section, const char *item, const char *metric,
+                       unsigned long long value);
+void cw_grid_csv_number(FILE *out, const char *section, const char *item, const char *metric,
+                        double value);
+
+/* s as a JSON string, made valid UTF-8 without control characters first (cut at 1 KiB). */
+void cw_grid_json_string(FILE *out, const char *s);
 
 #endif
