@@ -296,3 +296,18 @@ Test(score, precision_recall_f1_confusion_and_examples)
     cw_score_free(s);
     teardown(&f);
 }
+
+Test(labels, a_symptom_mapped_to_an_ignored_label_predicts_nothing_without_a_warning)
+{
+    fixture f;
+    setup(&f);
+    cw_labels_options o = {.class_map = COV "classes_other.csv"};
+    cr_assert_eq(load(&f, &o), 0, "%s", f.err.message);
+    cr_assert_eq(cw_labels_class_count(f.labels), 3, "other is no class");
+    cr_assert_eq(f.diag_len, 0, "mapped, so not reported as missing: %s", f.diag);
+    cw_hit hits[] = {{3, 0, 1}};
+    size_t pred[3];
+    cr_assert_eq(cw_labels_predict(f.labels, 0, hits, 1, pred), 0);
+    expect(&f, "refund", NULL, CW_LABEL_IGNORED, NULL);
+    teardown(&f);
+}
