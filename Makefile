@@ -5,7 +5,8 @@
 #                     ASan+UBSan against a throwaway PostgreSQL (fails on any report)
 #   make demo         throwaway PostgreSQL + sample data + a run + the HTML report
 #   make format       apply .clang-format;  make format-check  verify it
-#   make eval         rule quality on ../shared/data;  make bench-*  benchmarks
+#   make eval         rule quality on ../shared/data (causeway coverage in label mode)
+#   make bench-*      benchmarks (classify, coverage, detect; bench: the whole run)
 #   make install      binary, man page (PREFIX=/usr/local)
 #
 # VARIANT=release|asan selects the build directory build/$(VARIANT).
@@ -57,7 +58,7 @@ MIGRATIONS := $(sort $(wildcard sql/migrations/*.sql))
 RULES := rules/default.yaml
 
 .PHONY: all build-tests test test-release unit deps demo format format-check eval \
-        bench bench-classify bench-detect bench-fixes install uninstall clean lint
+        bench bench-classify bench-coverage bench-detect bench-fixes install uninstall clean lint
 
 all: $(BUILD)/causeway $(TOOL_BIN)
 
@@ -141,6 +142,10 @@ eval: deps
 bench-classify: deps
 	$(MAKE) --no-print-directory VARIANT=release all
 	tests/tools/bench-classify.sh build/release
+
+bench-coverage: deps
+	$(MAKE) --no-print-directory VARIANT=release all
+	tests/tools/bench-coverage.sh build/release
 
 bench-detect: deps
 	$(MAKE) --no-print-directory VARIANT=release $(BUILD)/bench/bench_detect

@@ -19,6 +19,8 @@ static const command commands[] = {
     {"run", cw_cmd_run, "classify new complaints, detect decline, rank, store the week"},
     {"check", cw_cmd_check, "validate a rule set and run its inline examples"},
     {"classify", cw_cmd_classify, "classify text from a file or stdin (no database)"},
+    {"coverage", cw_cmd_coverage, "how a rule set does on a corpus: gaps, dead rules, labels"},
+    {"diff", cw_cmd_diff, "what changing a rule set changes, complaint by complaint"},
     {"report", cw_cmd_report, "render a stored week's ranking"},
     {"db", cw_cmd_db, "create (init) or upgrade (migrate) the results schema"},
     {"remediation", cw_cmd_remediation, "record a fix (add, list, show, end) and see its verdict"},

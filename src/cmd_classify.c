@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "causeway/cli.h"
+#include "causeway/corpus_cli.h"
 #include "causeway/input.h"
 #include "causeway/matcher.h"
 #include "causeway/rules.h"
@@ -120,21 +121,6 @@ static const char *clean(writer *w, const char *s, size_t n)
     return w->clean;
 }
 
-static void csv_field(FILE *out, const char *s)
-{
-    if (strpbrk(s, ",\"\r\n") == NULL && s[0] != ' ' && (s[0] == '\0' || s[strlen(s) - 1] != ' ')) {
-        fputs(s, out);
-        return;
-    }
-    fputc('"', out);
-    for (; *s != '\0'; s++) {
-        if (*s == '"')
-            fputc('"', out);
-        fputc(*s, out);
-    }
-    fputc('"', out);
-}
-
 static int by_weight(const void *a, const void *b, void *ctx)
 {
     const double *weight = ctx;
@@ -197,7 +183,7 @@ static int write_csv(writer *w, const cw_record *rec, const cw_hit *hits, size_t
     const char *id = clean(w, rec->id, strlen(rec->id));
     if (id == NULL)
         return -1;
-    csv_field(out, id);
+    cw_text_csv_field(out, id);
     fputc(',', out);
     for (size_t i = 0; i < count; i++)
         fprintf(out, "%s%s", i ? ";" : "", r->symptoms[hits[i].symptom].id);
@@ -225,7 +211,7 @@ static int write_csv(writer *w, const cw_record *rec, const cw_hit *hits, size_t
             free(field);
             return -1;
         }
-        csv_field(out, field);
+        cw_text_csv_field(out, field);
         free(field);
     }
     fputc('\n', out);
@@ -274,38 +260,26 @@ static int write_jsonl(writer *w, const cw_record *rec, const cw_hit *hits, size
     return 0;
 }
 
-enum {
-    OPT_BUILTIN = 256,
-    OPT_ID_COLUMN,
-    OPT_TEXT_COLUMN,
-    OPT_FIELD,
-    OPT_CHANNEL,
-    OPT_SITE,
-    OPT_PRODUCT,
-    OPT_SEGMENT,
-};
+enum { OPT_BUILTIN = 256 };
 
 static int parse_options(options *opt, const cw_ctx *ctx, int argc, char **argv, bool *help)
 {
-    static const struct option long_options[] = {
-        {"rules", required_argument, NULL, 'r'},
-        {"builtin", no_argument, NULL, OPT_BUILTIN},
-        {"input-format", required_argument, NULL, 'i'},
-        {"id-column", required_argument, NULL, OPT_ID_COLUMN},
-        {"text-column", required_argument, NULL, OPT_TEXT_COLUMN},
-        {"field", required_argument, NULL, OPT_FIELD},
-        {"channel-column", required_argument, NULL, OPT_CHANNEL},
-        {"site-column", required_argument, NULL, OPT_SITE},
-        {"product-column", required_argument, NULL, OPT_PRODUCT},
-        {"segment-column", required_argument, NULL, OPT_SEGMENT},
-        {"format", required_argument, NULL, 'f'},
-        {"explain", no_argument, NULL, 'e'},
+    static const struct option own[] = {
+        {"rules", required_argument, NULL, 'r'},  {"builtin", no_argument, NULL, OPT_BUILTIN},
+        {"format", required_argument, NULL, 'f'}, {"explain", no_argument, NULL, 'e'},
         {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
     };
+    /* The input options are those coverage and diff read too. */
+    size_t n_shared, n_input;
+    const struct option *input = cw_corpus_cli_options(&n_shared, &n_input);
+    struct option long_options[sizeof(own) / sizeof(own[0]) + 16];
+    size_t n_own = sizeof(own) / sizeof(own[0]);
+    memcpy(long_options, own, sizeof(own));
+    memcpy(long_options + n_own, input, n_input * sizeof(*input));
+    long_options[n_own + n_input] = (struct option){NULL, 0, NULL, 0};
     const char *cmd = argv[0];
     bool builtin = false, named = false;
-    int c, f;
+    int c, rc;
     while ((c = getopt_long(argc, argv, "r:i:f:eh", long_options, NULL)) != -1) {
         switch (c) {
         case 'r':
@@ -314,36 +288,6 @@ static int parse_options(options *opt, const cw_ctx *ctx, int argc, char **argv,
             break;
         case OPT_BUILTIN:
             builtin = true;
-            break;
-        case 'i':
-            if ((f = cw_input_format_parse(optarg)) < 0)
-                return cw_cli_usage_error(ctx, cmd, "unknown input format '%s' (lines, csv, jsonl)",
-                                          optarg);
-            opt->in.format = (cw_input_format)f;
-            break;
-        case OPT_ID_COLUMN:
-            opt->in.id_column = optarg;
-            break;
-        case OPT_TEXT_COLUMN:
-            opt->in.text_column = optarg;
-            break;
-        case OPT_FIELD: {
-            char *eq = strchr(optarg, '=');
-            if (eq != NULL)
-                *eq = '\0';
-            f = cw_field_parse(optarg);
-            if (eq == NULL || f < 0 || eq[1] == '\0')
-                return cw_cli_usage_error(
-                    ctx, cmd,
-                    "--field takes FIELD=COLUMN with FIELD channel, site, product or segment");
-            opt->in.field_columns[f] = eq + 1;
-            break;
-        }
-        case OPT_CHANNEL:
-        case OPT_SITE:
-        case OPT_PRODUCT:
-        case OPT_SEGMENT:
-            opt->in.field_columns[c - OPT_CHANNEL] = optarg;
             break;
         case 'f':
             if (strcmp(optarg, "csv") == 0)
@@ -361,7 +305,8 @@ static int parse_options(options *opt, const cw_ctx *ctx, int argc, char **argv,
             *help = true;
             return 0;
         default:
-            return cw_cli_usage_error(ctx, cmd, "invalid option");
+            if ((rc = cw_corpus_cli_input_option(&opt->in, ctx, cmd, c, optarg)) != 0)
+                return rc > 0 ? rc : cw_cli_usage_error(ctx, cmd, "invalid option");
         }
     }
     if (builtin && named)

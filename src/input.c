@@ -25,7 +25,13 @@ typedef struct slot {
     bool present;
 } slot;
 
-enum { SLOT_ID = 0, SLOT_TEXT, SLOT_FIELD0, SLOT_COUNT = SLOT_FIELD0 + CW_FIELD_COUNT };
+enum {
+    SLOT_ID = 0,
+    SLOT_TEXT,
+    SLOT_FIELD0,
+    SLOT_EXTRA0 = SLOT_FIELD0 + CW_FIELD_COUNT,
+    SLOT_COUNT = SLOT_EXTRA0 + CW_INPUT_EXTRA
+};
 
 struct cw_input {
     FILE *in;
@@ -33,6 +39,11 @@ struct cw_input {
     cw_input_format format;
     char *want[SLOT_COUNT]; /* column / key names; NULL = not wanted */
     bool id_explicit;
+    bool table;         /* CSV read as a table (cw_input_options.table) */
+    char *header;       /* CSV: the header row's fields, each NUL-terminated */
+    const char **names; /* ... and pointers to them */
+    const char **cells; /* table mode: the current record's cells */
+    size_t cells_cap;
     /* byte reader */
     unsigned char io[65536];
     size_t pos, len;
@@ -313,6 +324,13 @@ static int read_header(cw_input *in, cw_error *err)
         return bad_at(in, 1, 1, err, "no header row: CSV input starts with the column names");
     in->recno = 0;
     in->header_count = in->nfields;
+    in->header = malloc(in->rec.len + 1);
+    in->names = calloc(in->nfields + 1, sizeof(*in->names));
+    if (in->header == NULL || in->names == NULL)
+        return oom(err);
+    memcpy(in->header, in->rec.p, in->rec.len + 1);
+    for (size_t i = 0; i < in->nfields; i++)
+        in->names[i] = in->header + in->starts[i];
     for (size_t s = 0; s < SLOT_COUNT; s++) {
         in->column[s] = -1;
         if (in->want[s] == NULL)
@@ -322,7 +340,8 @@ static int read_header(cw_input *in, cw_error *err)
                 in->column[s] = (long)i;
                 break;
             }
-        bool required = s == SLOT_TEXT || s >= SLOT_FIELD0 || (s == SLOT_ID && in->id_explicit);
+        bool required =
+            (s == SLOT_TEXT && !in->table) || s >= SLOT_FIELD0 || (s == SLOT_ID && in->id_explicit);
         if (in->column[s] < 0 && required) {
             char msg[400];
             snprintf(msg, sizeof(msg), "no column '%s' in the header row", in->want[s]);
@@ -359,13 +378,34 @@ static int csv_next(cw_record *rec, cw_input *in, cw_error *err)
         snprintf(in->idbuf, sizeof(in->idbuf), "%lu", in->recno);
         rec->id = in->idbuf;
     }
-    size_t t = (size_t)in->column[SLOT_TEXT];
-    rec->text = field(in, t);
-    rec->text_len = (t + 1 < in->nfields ? in->starts[t + 1] : in->rec.len) - in->starts[t] - 1;
+    if (in->column[SLOT_TEXT] >= 0) {
+        size_t t = (size_t)in->column[SLOT_TEXT];
+        rec->text = field(in, t);
+        rec->text_len = (t + 1 < in->nfields ? in->starts[t + 1] : in->rec.len) - in->starts[t] - 1;
+    } else {
+        rec->text = ""; /* table mode without a text column */
+    }
     for (size_t f = 0; f < CW_FIELD_COUNT; f++)
         rec->fields[f] = in->column[SLOT_FIELD0 + f] >= 0
                              ? field(in, (size_t)in->column[SLOT_FIELD0 + f])
                              : NULL;
+    for (size_t x = 0; x < CW_INPUT_EXTRA; x++)
+        rec->extra[x] = in->column[SLOT_EXTRA0 + x] >= 0
+                            ? field(in, (size_t)in->column[SLOT_EXTRA0 + x])
+                            : NULL;
+    if (in->table) {
+        if (in->nfields > in->cells_cap) {
+            const char **c = realloc(in->cells, in->nfields * sizeof(*c));
+            if (c == NULL)
+                return oom(err);
+            in->cells = c;
+            in->cells_cap = in->nfields;
+        }
+        for (size_t i = 0; i < in->nfields; i++)
+            in->cells[i] = field(in, i);
+        rec->cells = in->cells;
+        rec->cell_count = in->nfields;
+    }
     return 1;
 }
 
@@ -770,6 +810,10 @@ static int jsonl_next(cw_record *rec, cw_input *in, cw_error *err)
             const slot *s = &in->slots[SLOT_FIELD0 + f];
             rec->fields[f] = s->present ? in->vals.p + s->off : NULL;
         }
+        for (size_t x = 0; x < CW_INPUT_EXTRA; x++) {
+            const slot *s = &in->slots[SLOT_EXTRA0 + x];
+            rec->extra[x] = s->present ? in->vals.p + s->off : NULL;
+        }
         return 1;
     }
 }
@@ -789,10 +833,15 @@ int cw_input_new(cw_input **out, FILE *stream, const char *name, const cw_input_
     in->line = 1;
     in->col = 1;
     in->id_explicit = opt->id_column != NULL;
+    in->table = opt->table && opt->format == CW_INPUT_CSV;
     const char *names[SLOT_COUNT] = {opt->id_column != NULL ? opt->id_column : "id",
-                                     opt->text_column != NULL ? opt->text_column : "text"};
+                                     opt->text_column != NULL ? opt->text_column
+                                     : in->table              ? NULL
+                                                              : "text"};
     for (size_t f = 0; f < CW_FIELD_COUNT; f++)
         names[SLOT_FIELD0 + f] = opt->field_columns[f];
+    for (size_t x = 0; x < CW_INPUT_EXTRA; x++)
+        names[SLOT_EXTRA0 + x] = opt->extra_columns[x];
     for (size_t s = 0; s < SLOT_COUNT; s++) {
         if (names[s] != NULL && (in->want[s] = strdup(names[s])) == NULL) {
             cw_input_free(in);
@@ -839,5 +888,19 @@ void cw_input_free(cw_input *in)
     free(in->rec.p);
     free(in->vals.p);
     free(in->starts);
+    free(in->header);
+    free(in->names);
+    free(in->cells);
     free(in);
+}
+
+size_t cw_input_header(const cw_input *in, const char *const **names)
+{
+    *names = in->names;
+    return in->names != NULL ? in->header_count : 0;
+}
+
+const char *cw_input_name(const cw_input *in)
+{
+    return in->name;
 }

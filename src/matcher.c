@@ -65,6 +65,7 @@ typedef struct pattern_ref {
 /* A `near` entry of some symptom, numbered over the whole rule set. */
 typedef struct near_ref {
     size_t symptom;
+    size_t entry; /* its number among the rule set's entries (statistics) */
     unsigned within;
     bool negatable;
 } near_ref;
@@ -94,6 +95,15 @@ struct cw_matcher {
     struct {
         uint64_t but, not_, only, just;
     } keys; /* of the other words the negation look-back knows */
+    /* Entry statistics: consulted only by scans that count them (cw_scan_stats_enable). */
+    cw_entry *entries;
+    size_t entry_count;
+    size_t *entry_base;   /* per symptom: the number of its first entry (see matcher.h) */
+    size_t *term_base;    /* per term list: the number of its first phrase's entry */
+    size_t *ref_entry;    /* per ref: the entry it belongs to */
+    size_t *ref_terms;    /* per ref: where its term phrases start in term_uses */
+    unsigned *ref_term_n; /* per ref: how many term phrases its literal is made of */
+    size_t *term_uses;    /* entries of term phrases, ref by ref */
 };
 
 struct cw_scan {
@@ -121,7 +131,32 @@ struct cw_scan {
     size_t *fired_list;   /* the refs set in `fired`, in order */
     size_t fired_count;
     const cw_complaint *last; /* the last complaint classified, for cw_matcher_explain */
+    struct scan_stats *stats; /* NULL unless cw_scan_stats_enable: then every scan counts */
 };
+
+/* What a counting scan keeps. */
+typedef struct scan_stats {
+    cw_match_stats pub;
+    unsigned char *state; /* per entry, in the current complaint: ST_* bits */
+    size_t *touched;      /* the entries whose state is not 0 */
+    size_t touched_count;
+    unsigned char *flags; /* per symptom, in the current complaint: SYM_* bits */
+} scan_stats;
+
+enum { ST_HIT = 1, ST_NEGATED = 2 };
+enum { SYM_HIT = 1, SYM_ALL = 2, SYM_WHERE = 4 };
+
+static void stats_free(scan_stats *st)
+{
+    if (st == NULL)
+        return;
+    free(st->pub.entries);
+    free(st->pub.symptoms);
+    free(st->state);
+    free(st->touched);
+    free(st->flags);
+    free(st);
+}
 
 const char *cw_matcher_version(void)
 {
@@ -283,10 +318,16 @@ static void normalize_into(sbuf *out, const char *t, size_t n)
     }
 }
 
-/* The phrases a phrase stands for, term lists expanded (normalised, '*' kept). */
+/*
+ * The phrases a phrase stands for, term lists expanded (normalised, '*' kept), and the term
+ * lists it refers to, in order: alternative k takes, from the last reference back, phrase
+ * k % n of each list of n phrases (k /= n), as the expansion below builds them.
+ */
 typedef struct alts {
     char **items;
     size_t count;
+    size_t *terms; /* term-list indices of the references, in order */
+    size_t term_count;
     bool oom;
 } alts;
 
@@ -295,8 +336,10 @@ static void alts_free(alts *a)
     for (size_t i = 0; i < a->count; i++)
         free(a->items[i]);
     free(a->items);
+    free(a->terms);
     a->items = NULL;
-    a->count = 0;
+    a->terms = NULL;
+    a->count = a->term_count = 0;
 }
 
 /*
@@ -309,10 +352,14 @@ static bool expand(alts *out, const cw_rules *r, const char *t, size_t max)
     sbuf *cur = calloc(1, sizeof(sbuf));
     size_t ncur = 1;
     out->items = NULL;
-    out->count = 0;
-    out->oom = cur == NULL;
-    if (cur == NULL)
+    out->count = out->term_count = 0;
+    /* A reference takes at least three bytes ("{x}"). */
+    out->terms = malloc((strlen(t) / 3 + 1) * sizeof(size_t));
+    out->oom = cur == NULL || out->terms == NULL;
+    if (out->oom) {
+        free(cur);
         return true;
+    }
     put(&cur[0], "", 0);
     for (size_t i = 0; t[i] != '\0' && !out->oom;) {
         size_t close = 0;
@@ -328,8 +375,11 @@ static bool expand(alts *out, const cw_rules *r, const char *t, size_t max)
             for (size_t k = 0; k < ncur; k++)
                 free(cur[k].p);
             free(cur);
+            free(out->terms);
+            out->terms = NULL;
             return false;
         }
+        out->terms[out->term_count++] = (size_t)(term - r->terms);
         sbuf *next = calloc(ncur * m, sizeof(sbuf));
         if (next == NULL) {
             out->oom = true;
@@ -577,10 +627,54 @@ typedef struct builder {
     char **exprs;
     size_t count, cap;
     size_t total_bytes;
+    /* Per ref, for entry statistics (kept apart from refs, which the match callback reads). */
+    size_t *ref_entry, *ref_terms;
+    unsigned *ref_term_n;
+    size_t *term_uses;
+    size_t term_use_count, term_use_cap;
 } builder;
 
-/* Append one expression; takes ownership of expr and ref.tail (freed on failure). */
-static int push(builder *bd, char *expr, pattern_ref ref, cw_error *err)
+/* Room for the per-ref arrays of bd->cap refs; false when out of memory. */
+static bool grow_ref_info(builder *bd, size_t cap)
+{
+    size_t *e = realloc(bd->ref_entry, cap * sizeof(*e));
+    if (e != NULL)
+        bd->ref_entry = e;
+    size_t *t = realloc(bd->ref_terms, cap * sizeof(*t));
+    if (t != NULL)
+        bd->ref_terms = t;
+    unsigned *n = realloc(bd->ref_term_n, cap * sizeof(*n));
+    if (n != NULL)
+        bd->ref_term_n = n;
+    return e != NULL && t != NULL && n != NULL;
+}
+
+/* Record the term phrases (entries uses[0, n)) of the ref pushed next; false when out of memory. */
+static bool push_term_uses(builder *bd, const size_t *uses, size_t n)
+{
+    if (n == 0)
+        return true;
+    if (bd->term_use_count + n > bd->term_use_cap) {
+        size_t cap = bd->term_use_cap ? bd->term_use_cap : 256;
+        while (cap < bd->term_use_count + n)
+            cap *= 2;
+        size_t *p = realloc(bd->term_uses, cap * sizeof(*p));
+        if (p == NULL)
+            return false;
+        bd->term_uses = p;
+        bd->term_use_cap = cap;
+    }
+    memcpy(bd->term_uses + bd->term_use_count, uses, n * sizeof(*uses));
+    bd->term_use_count += n;
+    return true;
+}
+
+/*
+ * Append one expression for entry `entry`, made of the term phrases recorded last by
+ * push_term_uses (`nterms` of them); takes ownership of expr and ref.tail (freed on failure).
+ */
+static int push(builder *bd, char *expr, pattern_ref ref, size_t entry, size_t nterms,
+                cw_error *err)
 {
     size_t len = strlen(expr);
     bd->total_bytes += len;
@@ -602,7 +696,7 @@ static int push(builder *bd, char *expr, pattern_ref ref, cw_error *err)
         char **exprs = realloc(bd->exprs, cap * sizeof(*exprs));
         if (exprs != NULL)
             bd->exprs = exprs;
-        if (refs == NULL || exprs == NULL) {
+        if (refs == NULL || exprs == NULL || !grow_ref_info(bd, cap)) {
             free(expr);
             free(ref.tail);
             return cw_error_set(err, CW_EXIT_OSERR, "out of memory compiling the rule set");
@@ -610,6 +704,9 @@ static int push(builder *bd, char *expr, pattern_ref ref, cw_error *err)
         bd->cap = cap;
     }
     bd->exprs[bd->count] = expr;
+    bd->ref_entry[bd->count] = entry;
+    bd->ref_terms[bd->count] = bd->term_use_count - nterms;
+    bd->ref_term_n[bd->count] = (unsigned)nterms;
     bd->refs[bd->count++] = ref;
     return 0;
 }
@@ -619,7 +716,27 @@ static int oom(cw_error *err)
     return cw_error_set(err, CW_EXIT_OSERR, "out of memory compiling the rule set");
 }
 
-static int add_phrase(builder *bd, pattern_ref ref, cw_error *err)
+/*
+ * The term phrases alternative k of `a` is made of, as entries (see alts), recorded with
+ * push_term_uses and marked as tracked. Returns how many, or -1 when out of memory.
+ */
+static long term_uses_of(builder *bd, cw_matcher *m, const alts *a, size_t k)
+{
+    size_t uses[64];
+    size_t n = a->term_count < 64 ? a->term_count : 64;
+    for (size_t i = a->term_count; i-- > 0;) {
+        const cw_term_list *term = &bd->rules->terms[a->terms[i]];
+        size_t item = k % term->phrases.count;
+        k /= term->phrases.count;
+        if (i < n) {
+            uses[i] = m->term_base[a->terms[i]] + item;
+            m->entries[uses[i]].tracked = true;
+        }
+    }
+    return push_term_uses(bd, uses, n) ? (long)n : -1;
+}
+
+static int add_phrase(builder *bd, cw_matcher *m, pattern_ref ref, size_t entry, cw_error *err)
 {
     alts a;
     const char *t = ref.src->text;
@@ -633,7 +750,7 @@ static int add_phrase(builder *bd, pattern_ref ref, cw_error *err)
         }
         ref.lead_check = lead;
         ref.trail_check = trail;
-        return push(bd, b.p, ref, err);
+        return push(bd, b.p, ref, entry, 0, err);
     }
     if (a.oom) {
         alts_free(&a);
@@ -660,13 +777,14 @@ static int add_phrase(builder *bd, pattern_ref ref, cw_error *err)
         put(&b, "", 0);
         for (size_t i = 0; i < r.len; i++)
             lit(&b, (unsigned char)s[i]);
-        if (b.oom || (star != NULL && r.tail == NULL)) {
+        long nterms = b.oom ? -1 : term_uses_of(bd, m, &a, k);
+        if (nterms < 0 || (star != NULL && r.tail == NULL)) {
             free(b.p);
             free(r.tail);
             alts_free(&a);
             return oom(err);
         }
-        if (push(bd, b.p, r, err) != 0) {
+        if (push(bd, b.p, r, entry, (size_t)nterms, err) != 0) {
             alts_free(&a);
             return -1;
         }
@@ -675,7 +793,7 @@ static int add_phrase(builder *bd, pattern_ref ref, cw_error *err)
     return 0;
 }
 
-static int add_regex(builder *bd, pattern_ref ref, cw_error *err)
+static int add_regex(builder *bd, pattern_ref ref, size_t entry, cw_error *err)
 {
     unsigned long rep = largest_repeat(ref.src->text);
     if (rep > CW_MATCHER_MAX_REPEAT) {
@@ -687,11 +805,12 @@ static int add_regex(builder *bd, pattern_ref ref, cw_error *err)
     char *copy = strdup(ref.src->text);
     if (copy == NULL)
         return oom(err);
-    return push(bd, copy, ref, err);
+    return push(bd, copy, ref, entry, 0, err);
 }
 
-static int add_list(builder *bd, const cw_pattern_list *list, size_t symptom, role ro, size_t *slot,
-                    bool phrase, bool negatable, cw_error *err)
+/* The entries of `list` are numbered from `entry` on. */
+static int add_list(builder *bd, cw_matcher *m, const cw_pattern_list *list, size_t symptom,
+                    role ro, size_t *slot, bool phrase, bool negatable, size_t entry, cw_error *err)
 {
     for (size_t k = 0; k < list->count; k++) {
         pattern_ref ref = {
@@ -701,7 +820,8 @@ static int add_list(builder *bd, const cw_pattern_list *list, size_t symptom, ro
             .role = ro,
             .negatable = negatable,
         };
-        if ((phrase ? add_phrase(bd, ref, err) : add_regex(bd, ref, err)) != 0)
+        if ((phrase ? add_phrase(bd, m, ref, entry + k, err)
+                    : add_regex(bd, ref, entry + k, err)) != 0)
             return -1;
     }
     return 0;
@@ -709,20 +829,23 @@ static int add_list(builder *bd, const cw_pattern_list *list, size_t symptom, ro
 
 /* The two phrases of each `near` entry: literals like `any` phrases, with roles that only record
  * where they matched. Negation is checked when the pairs are resolved, at the first's start. */
-static int add_near(builder *bd, near_ref *near, size_t *total, size_t symptom,
-                    const cw_match_spec *spec, cw_error *err)
+static int add_near(builder *bd, cw_matcher *m, size_t symptom, const cw_match_spec *spec,
+                    size_t entry, cw_error *err)
 {
     for (size_t k = 0; k < spec->near_count; k++) {
         const cw_near *e = &spec->near[k];
-        size_t slot = (*total)++;
-        near[slot] =
-            (near_ref){.symptom = symptom, .within = e->within, .negatable = spec->negation};
+        size_t slot = m->near_total++;
+        m->near[slot] = (near_ref){.symptom = symptom,
+                                   .entry = entry + k,
+                                   .within = e->within,
+                                   .negatable = spec->negation};
         pattern_ref first = {
             .src = &e->first, .symptom = symptom, .slot = slot, .role = ROLE_NEAR_FIRST};
         pattern_ref then = first;
         then.src = &e->then;
         then.role = ROLE_NEAR_THEN;
-        if (add_phrase(bd, first, err) != 0 || add_phrase(bd, then, err) != 0)
+        if (add_phrase(bd, m, first, entry + k, err) != 0 ||
+            add_phrase(bd, m, then, entry + k, err) != 0)
             return -1;
     }
     return 0;
@@ -741,6 +864,10 @@ static void builder_fini(builder *bd)
         free(bd->exprs[i]);
     free(bd->exprs);
     free(bd->refs);
+    free(bd->ref_entry);
+    free(bd->ref_terms);
+    free(bd->ref_term_n);
+    free(bd->term_uses);
 }
 
 /*
@@ -924,6 +1051,55 @@ static void *no_memory(size_t size)
 }
 #endif
 
+/* Number the rule set's entries (see matcher.h): symptom by symptom, then the term phrases. */
+static int number_entries(cw_matcher *m, const cw_rules *rules)
+{
+    size_t n = 0;
+    m->entry_base = calloc(rules->symptom_count + 1, sizeof(size_t));
+    m->term_base = calloc(rules->term_count + 1, sizeof(size_t));
+    if (m->entry_base == NULL || m->term_base == NULL)
+        return -1;
+    for (size_t s = 0; s < rules->symptom_count; s++) {
+        const cw_symptom *sym = &rules->symptoms[s];
+        const cw_match_spec *sp = &sym->match;
+        m->entry_base[s] = n;
+        n += sp->any.count + sp->regex.count + sp->near_count + sp->all.count + sp->unless.count +
+             sym->where_count;
+    }
+    for (size_t t = 0; t < rules->term_count; t++) {
+        m->term_base[t] = n;
+        n += rules->terms[t].phrases.count;
+    }
+    m->entries = calloc(n + 1, sizeof(*m->entries));
+    if (m->entries == NULL)
+        return -1;
+    m->entry_count = n;
+    cw_entry *e = m->entries;
+    for (size_t s = 0; s < rules->symptom_count; s++) {
+        const cw_symptom *sym = &rules->symptoms[s];
+        const cw_match_spec *sp = &sym->match;
+        const struct {
+            cw_entry_kind kind;
+            const cw_pattern_list *list;
+        } lists[] = {{CW_ENTRY_ANY, &sp->any}, {CW_ENTRY_REGEX, &sp->regex}};
+        for (size_t l = 0; l < 2; l++)
+            for (size_t k = 0; k < lists[l].list->count; k++)
+                *e++ = (cw_entry){lists[l].kind, s, k, lists[l].list->items[k].pos, false};
+        for (size_t k = 0; k < sp->near_count; k++)
+            *e++ = (cw_entry){CW_ENTRY_NEAR, s, k, sp->near[k].pos, false};
+        for (size_t k = 0; k < sp->all.count; k++)
+            *e++ = (cw_entry){CW_ENTRY_ALL, s, k, sp->all.items[k].pos, false};
+        for (size_t k = 0; k < sp->unless.count; k++)
+            *e++ = (cw_entry){CW_ENTRY_UNLESS, s, k, sp->unless.items[k].pos, false};
+        for (size_t k = 0; k < sym->where_count; k++)
+            *e++ = (cw_entry){CW_ENTRY_WHERE, s, k, sym->where[k].pos, false};
+    }
+    for (size_t t = 0; t < rules->term_count; t++)
+        for (size_t k = 0; k < rules->terms[t].phrases.count; k++)
+            *e++ = (cw_entry){CW_ENTRY_TERM, t, k, rules->terms[t].phrases.items[k].pos, false};
+    return 0;
+}
+
 int cw_matcher_new(cw_matcher **out, const cw_rules *rules, cw_error *err)
 {
     return cw_matcher_new_diag(out, rules, NULL, err);
@@ -955,18 +1131,23 @@ int cw_matcher_new_diag(cw_matcher **out, const cw_rules *rules, FILE *diag, cw_
     for (size_t s = 0; s < rules->symptom_count; s++)
         near_count += rules->symptoms[s].match.near_count;
     m->near = calloc(near_count + 1, sizeof(*m->near));
-    if (m->all_base == NULL || m->near == NULL) {
+    if (m->all_base == NULL || m->near == NULL || number_entries(m, rules) != 0) {
         oom(err);
         goto fail;
     }
     for (size_t s = 0; s < rules->symptom_count; s++) {
         const cw_match_spec *spec = &rules->symptoms[s].match;
+        /* Entry numbers of the lists, in the order of number_entries. */
+        size_t any = m->entry_base[s], regex = any + spec->any.count,
+               near = regex + spec->regex.count, all = near + spec->near_count,
+               unless = all + spec->all.count;
         m->all_base[s] = m->all_total;
-        if (add_list(&bd, &spec->any, s, ROLE_HIT, NULL, true, spec->negation, err) != 0 ||
-            add_list(&bd, &spec->regex, s, ROLE_HIT, NULL, false, spec->negation, err) != 0 ||
-            add_list(&bd, &spec->all, s, ROLE_ALL, &m->all_total, true, false, err) != 0 ||
-            add_list(&bd, &spec->unless, s, ROLE_UNLESS, NULL, true, false, err) != 0 ||
-            add_near(&bd, m->near, &m->near_total, s, spec, err) != 0)
+        if (add_list(&bd, m, &spec->any, s, ROLE_HIT, NULL, true, spec->negation, any, err) != 0 ||
+            add_list(&bd, m, &spec->regex, s, ROLE_HIT, NULL, false, spec->negation, regex, err) !=
+                0 ||
+            add_list(&bd, m, &spec->all, s, ROLE_ALL, &m->all_total, true, false, all, err) != 0 ||
+            add_list(&bd, m, &spec->unless, s, ROLE_UNLESS, NULL, true, false, unless, err) != 0 ||
+            add_near(&bd, m, s, spec, near, err) != 0)
             goto fail;
     }
     if (bd.count > UINT_MAX / 2) {
@@ -990,7 +1171,13 @@ int cw_matcher_new_diag(cw_matcher **out, const cw_rules *rules, FILE *diag, cw_
     if (compile_all(m, &bd, idx, diag, &shown, err) != 0)
         goto fail;
     m->refs = bd.refs;
+    m->ref_entry = bd.ref_entry;
+    m->ref_terms = bd.ref_terms;
+    m->ref_term_n = bd.ref_term_n;
+    m->term_uses = bd.term_uses;
     bd.refs = NULL;
+    bd.ref_entry = bd.ref_terms = bd.term_uses = NULL;
+    bd.ref_term_n = NULL;
     builder_fini(&bd);
     free(idx);
     *out = m;
@@ -1017,6 +1204,13 @@ void cw_matcher_free(cw_matcher *m)
     free(m->refs);
     free(m->all_base);
     free(m->near);
+    free(m->entries);
+    free(m->entry_base);
+    free(m->term_base);
+    free(m->ref_entry);
+    free(m->ref_terms);
+    free(m->ref_term_n);
+    free(m->term_uses);
     free(m);
 }
 
@@ -1086,6 +1280,7 @@ void cw_scan_free(cw_scan *s)
     }
     free(s->firsts);
     free(s->thens);
+    stats_free(s->stats);
     free(s);
 }
 
@@ -1213,16 +1408,58 @@ static void record(cw_scan *s, span_list *l, size_t from, size_t to)
     l->items[l->count++] = (span){(unsigned)from, (unsigned)to};
 }
 
-/* A match of pattern r over text[from, to): check its bounds and record what it means. */
-static void consider(cw_scan *s, const pattern_ref *r, size_t from, size_t to)
+/* ---- entry statistics (counting scans only) ------------------------------------ */
+
+static void note_entry(scan_stats *st, size_t e, unsigned char bit)
 {
+    if (st->state[e] == 0)
+        st->touched[st->touched_count++] = e;
+    st->state[e] |= bit;
+}
+
+/* Ref `id` matched (bit ST_HIT) or matched negated (ST_NEGATED): its entry and term phrases. */
+static void note_ref(cw_scan *s, size_t id, unsigned char bit, bool entry)
+{
+    const cw_matcher *m = s->m;
+    if (entry)
+        note_entry(s->stats, m->ref_entry[id], bit);
+    for (size_t k = 0; k < m->ref_term_n[id]; k++)
+        note_entry(s->stats, m->term_uses[m->ref_terms[id] + k], bit);
+}
+
+/* Has everything ref `id` counts for already been seen matching in this complaint? */
+static bool ref_settled(const cw_scan *s, size_t id)
+{
+    const cw_matcher *m = s->m;
+    const unsigned char *state = s->stats->state;
+    if (!(state[m->ref_entry[id]] & ST_HIT))
+        return false;
+    for (size_t k = 0; k < m->ref_term_n[id]; k++)
+        if (!(state[m->term_uses[m->ref_terms[id] + k]] & ST_HIT))
+            return false;
+    return true;
+}
+
+/* ---- match callbacks ------------------------------------------------------------- */
+
+/*
+ * A match of ref `id` over text[from, to): check its bounds and record what it means. It is
+ * instantiated twice, `stats` false (every scan that does not count: the code classify and
+ * run always ran) and true (counting scans, which must look at every match, not just the
+ * ones that could become better evidence).
+ */
+static inline __attribute__((always_inline)) void consider_as(cw_scan *s, size_t id, size_t from,
+                                                              size_t to, bool stats)
+{
+    const pattern_ref *r = &s->m->refs[id];
     const unsigned char *b = s->text;
     size_t n = s->len;
     /* The lead bound first: it keeps wildcard extension linear (one per word start). */
     if (r->lead_check && from > 0 && word_before(b, from))
         return;
     size_t *bs = &s->best_start[r->symptom], *be = &s->best_end[r->symptom];
-    if ((r->role == ROLE_HIT || r->role == ROLE_NEAR_FIRST) && *bs != SIZE_MAX && *bs < from)
+    if (!stats && (r->role == ROLE_HIT || r->role == ROLE_NEAR_FIRST) && *bs != SIZE_MAX &&
+        *bs < from)
         return; /* no better than the evidence we have (a near hit starts where its first does) */
     if (r->tail != NULL && (to = follow(b, n, to, r->tail)) == SIZE_MAX)
         return;
@@ -1231,45 +1468,71 @@ static void consider(cw_scan *s, const pattern_ref *r, size_t from, size_t to)
     switch (r->role) {
     case ROLE_ALL:
         s->all_seen[r->slot] = 1;
+        if (stats)
+            note_ref(s, id, ST_HIT, true);
         return;
     case ROLE_UNLESS:
         s->vetoed[r->symptom] = 1;
+        if (stats)
+            note_ref(s, id, ST_HIT, true);
         return;
     case ROLE_NEAR_FIRST:
-        record(s, &s->firsts[r->slot], from, to);
-        return;
     case ROLE_NEAR_THEN:
-        record(s, &s->thens[r->slot], from, to);
+        /* The entry itself counts when a pair is resolved; its phrases count as found. */
+        if (stats)
+            note_ref(s, id, ST_HIT, false);
+        record(s, r->role == ROLE_NEAR_FIRST ? &s->firsts[r->slot] : &s->thens[r->slot], from, to);
         return;
     case ROLE_HIT:
         break;
     }
-    if (*bs == from && *be <= to)
+    /* Without statistics, the check above leaves only bs == from && be <= to to rule out. */
+    bool better = *bs == SIZE_MAX || *bs > from || (*bs == from && *be > to);
+    if (!better && (!stats || ref_settled(s, id)))
         return;
     if (r->negatable && negated(s->m, b, from)) {
         s->negated[r->symptom] = 1;
+        if (stats)
+            note_ref(s, id, ST_NEGATED, true);
         return;
     }
-    *bs = from;
-    *be = to;
+    if (stats)
+        note_ref(s, id, ST_HIT, true);
+    if (better) {
+        *bs = from;
+        *be = to;
+    }
 }
 
-static int on_match(unsigned int id, unsigned long long from, unsigned long long to,
-                    unsigned int flags, void *ctx)
+static inline __attribute__((always_inline)) int
+on_match_as(unsigned int id, unsigned long long from, unsigned long long to, void *ctx, bool stats)
 {
-    (void)flags;
     cw_scan *s = ctx;
     const pattern_ref *r = &s->m->refs[id];
     if (s->second) {
-        consider(s, r, (size_t)from, (size_t)to);
+        consider_as(s, id, (size_t)from, (size_t)to, stats);
     } else if (r->literal) {
-        consider(s, r, (size_t)to - r->len, (size_t)to);
+        consider_as(s, id, (size_t)to - r->len, (size_t)to, stats);
     } else if (!s->fired[id]) {
         /* A non-literal may match: its own database finds where, after this pass. */
         s->fired[id] = 1;
         s->fired_list[s->fired_count++] = id;
     }
     return s->oom ? 1 : 0; /* non-zero stops the scan */
+}
+
+static int on_match(unsigned int id, unsigned long long from, unsigned long long to,
+                    unsigned int flags, void *ctx)
+{
+    (void)flags;
+    return on_match_as(id, from, to, ctx, false);
+}
+
+static int on_match_counting(unsigned int id, unsigned long long from, unsigned long long to,
+                             unsigned int flags, void *ctx)
+{
+    (void)flags;
+    return on_match_as(id, from, to, ctx, true);
 }
 
 /* Byte classes for normalising: 1 space, 2 other whitespace, 3 maybe a curly apostrophe. */
@@ -1493,18 +1756,29 @@ static size_t gap_reach(gap_cursor *g, size_t end, unsigned within)
     return g->count >= need ? g->starts[need - 1] : g->at;
 }
 
-/* A near hit [from, to) of symptom `sym`: keep it if it is better evidence and not negated. */
-static void offer(cw_scan *s, const near_ref *e, size_t from, size_t to)
+/*
+ * A near hit [from, to) of symptom `sym`: keep it if it is better evidence and not negated.
+ * A counting scan also notes whether the entry has a hit that is not negated.
+ */
+static inline __attribute__((always_inline)) void offer_as(cw_scan *s, const near_ref *e,
+                                                           size_t from, size_t to, bool stats)
 {
     size_t *bs = &s->best_start[e->symptom], *be = &s->best_end[e->symptom];
-    if (*bs != SIZE_MAX && (*bs < from || (*bs == from && *be <= to)))
+    bool better = !(*bs != SIZE_MAX && (*bs < from || (*bs == from && *be <= to)));
+    if (!better && (!stats || (s->stats->state[e->entry] & ST_HIT)))
         return;
     if (e->negatable && negated(s->m, s->text, from)) {
         s->negated[e->symptom] = 1;
+        if (stats)
+            note_entry(s->stats, e->entry, ST_NEGATED);
         return;
     }
-    *bs = from;
-    *be = to;
+    if (stats)
+        note_entry(s->stats, e->entry, ST_HIT);
+    if (better) {
+        *bs = from;
+        *be = to;
+    }
 }
 
 /*
@@ -1515,7 +1789,7 @@ static void offer(cw_scan *s, const near_ref *e, size_t from, size_t to)
  * each distinct first end, the earliest-ending then in reach is found, and the
  * first's start decides whether the pair is better evidence.
  */
-static void resolve_near(cw_scan *s, size_t g)
+static inline __attribute__((always_inline)) void resolve_near_as(cw_scan *s, size_t g, bool stats)
 {
     span_list *firsts = &s->firsts[g], *thens = &s->thens[g];
     if (firsts->count == 0 || thens->count == 0)
@@ -1542,8 +1816,18 @@ static void resolve_near(cw_scan *s, size_t g)
                     then_end = thens->items[k].end;
         }
         if (then_end != SIZE_MAX)
-            offer(s, e, f->start, then_end);
+            offer_as(s, e, f->start, then_end, stats);
     }
+}
+
+static void resolve_near(cw_scan *s, size_t g)
+{
+    resolve_near_as(s, g, false);
+}
+
+static void resolve_near_counting(cw_scan *s, size_t g)
+{
+    resolve_near_as(s, g, true);
 }
 
 static bool where_holds(const cw_symptom *sym, const cw_complaint *c)
@@ -1576,6 +1860,68 @@ static cw_matcher_why verdict(const cw_scan *scan, size_t s, const cw_complaint 
     return CW_WHY_FIRED;
 }
 
+static bool all_present(const cw_scan *scan, size_t s)
+{
+    const cw_symptom *sym = &scan->m->rules->symptoms[s];
+    for (size_t k = 0; k < sym->match.all.count; k++)
+        if (!scan->all_seen[scan->m->all_base[s] + k])
+            return false;
+    return true;
+}
+
+/* Forget the previous complaint's entry states (also those of a failed classification). */
+static void stats_begin(scan_stats *st)
+{
+    for (size_t k = 0; k < st->touched_count; k++)
+        st->state[st->touched[k]] = 0;
+    st->touched_count = 0;
+}
+
+/* Add the complaint just classified to the counts (see cw_entry_stats, cw_symptom_stats). */
+static void stats_finish(cw_scan *scan, const cw_complaint *c)
+{
+    const cw_matcher *m = scan->m;
+    const cw_rules *r = m->rules;
+    scan_stats *st = scan->stats;
+    st->pub.complaints++;
+    for (size_t s = 0; s < r->symptom_count; s++) {
+        const cw_symptom *sym = &r->symptoms[s];
+        bool hit = scan->best_start[s] != SIZE_MAX, neg = scan->negated[s] != 0;
+        bool all = all_present(scan, s), veto = scan->vetoed[s] != 0;
+        bool where = true;
+        size_t first_where = m->entry_base[s] + sym->match.any.count + sym->match.regex.count +
+                             sym->match.near_count + sym->match.all.count + sym->match.unless.count;
+        for (size_t k = 0; k < sym->where_count; k++) {
+            cw_symptom one = *sym; /* where_holds over this one condition */
+            one.where = &sym->where[k];
+            one.where_count = 1;
+            bool holds = where_holds(&one, c);
+            cw_entry_stats *es = &st->pub.entries[first_where + k];
+            es->hits += holds;
+            es->suppressed += !holds && hit && all && !veto;
+            where = where && holds;
+        }
+        cw_symptom_stats *ss = &st->pub.symptoms[s];
+        ss->fired += hit && all && !veto && where;
+        ss->negated += !hit && neg && all && !veto && where;
+        ss->vetoed += hit && all && veto && where;
+        ss->held_all += hit && !all && !veto && where;
+        ss->held_where += hit && all && !veto && !where;
+        st->flags[s] =
+            (unsigned char)((hit ? SYM_HIT : 0) | (all ? SYM_ALL : 0) | (where ? SYM_WHERE : 0));
+    }
+    for (size_t k = 0; k < st->touched_count; k++) {
+        size_t e = st->touched[k];
+        cw_entry_stats *es = &st->pub.entries[e];
+        unsigned char state = st->state[e];
+        es->hits += (state & ST_HIT) != 0;
+        es->negated += state == ST_NEGATED;
+        const cw_entry *entry = &m->entries[e];
+        if (entry->kind == CW_ENTRY_UNLESS && (state & ST_HIT))
+            es->suppressed += st->flags[entry->owner] == (SYM_HIT | SYM_ALL | SYM_WHERE);
+    }
+}
+
 int cw_matcher_classify(const cw_hit **hits, size_t *count, cw_scan *scan, const cw_complaint *c,
                         cw_error *err)
 {
@@ -1600,17 +1946,21 @@ int cw_matcher_classify(const cw_hit **hits, size_t *count, cw_scan *scan, const
     scan->oom = false;
     scan->second = false;
     scan->fired_count = 0;
+    /* A counting scan runs the counting instantiations of the callbacks (see consider_as). */
+    match_event_handler callback = scan->stats != NULL ? on_match_counting : on_match;
+    if (scan->stats != NULL)
+        stats_begin(scan->stats);
     if (m->db != NULL && c->body_len > 0) {
         if (normalize(scan, (const unsigned char *)c->body, c->body_len, err) != 0)
             return -1;
         hs_error_t rc = hs_scan(m->db, (const char *)scan->text, (unsigned)scan->len, 0,
-                                scan->scratch, on_match, scan);
+                                scan->scratch, callback, scan);
         scan->second = true;
         for (size_t k = 0; rc == HS_SUCCESS && k < scan->fired_count; k++) {
             size_t i = scan->fired_list[k];
             scan->fired[i] = 0;
             rc = hs_scan(m->solo[i], (const char *)scan->text, (unsigned)scan->len, 0,
-                         scan->scratch, on_match, scan);
+                         scan->scratch, callback, scan);
         }
         for (size_t k = 0; k < scan->fired_count; k++)
             scan->fired[scan->fired_list[k]] = 0; /* also after a failed scan */
@@ -1618,8 +1968,12 @@ int cw_matcher_classify(const cw_hit **hits, size_t *count, cw_scan *scan, const
             return cw_error_set(err, CW_EXIT_OSERR, "out of memory classifying a complaint");
         if (rc != HS_SUCCESS)
             return cw_error_set(err, CW_EXIT_SOFTWARE, "vectorscan scan failed (error %d)", rc);
-        for (size_t g = 0; g < m->near_total; g++)
-            resolve_near(scan, g);
+        for (size_t g = 0; g < m->near_total; g++) {
+            if (scan->stats != NULL)
+                resolve_near_counting(scan, g);
+            else
+                resolve_near(scan, g);
+        }
     }
     size_t n = 0;
     for (size_t s = 0; s < r->symptom_count; s++) {
@@ -1633,6 +1987,8 @@ int cw_matcher_classify(const cw_hit **hits, size_t *count, cw_scan *scan, const
         scan->hits[h].start = body_pos(scan, body, c->body_len, scan->hits[h].start);
         scan->hits[h].end = body_pos(scan, body, c->body_len, scan->hits[h].end);
     }
+    if (scan->stats != NULL)
+        stats_finish(scan, c);
     scan->last = c;
     *hits = scan->hits;
     *count = n;
@@ -1662,6 +2018,44 @@ long long cw_matcher_count_reports(cw_scan *scan, const char *body, size_t len, 
     if (rc != HS_SUCCESS)
         return cw_error_set(err, CW_EXIT_SOFTWARE, "vectorscan scan failed (error %d)", rc);
     return reports;
+}
+
+size_t cw_matcher_entry_count(const cw_matcher *m)
+{
+    return m->entry_count;
+}
+
+const cw_entry *cw_matcher_entry(const cw_matcher *m, size_t i)
+{
+    assert(i < m->entry_count);
+    return &m->entries[i];
+}
+
+int cw_scan_stats_enable(cw_scan *scan, cw_error *err)
+{
+    if (scan->stats != NULL)
+        return 0;
+    size_t entries = scan->m->entry_count + 1, symptoms = scan->m->rules->symptom_count + 1;
+    scan_stats *st = calloc(1, sizeof(*st));
+    if (st != NULL) {
+        st->pub.entries = calloc(entries, sizeof(*st->pub.entries));
+        st->pub.symptoms = calloc(symptoms, sizeof(*st->pub.symptoms));
+        st->state = calloc(entries, 1);
+        st->touched = malloc(entries * sizeof(*st->touched));
+        st->flags = calloc(symptoms, 1);
+    }
+    if (st == NULL || st->pub.entries == NULL || st->pub.symptoms == NULL || st->state == NULL ||
+        st->touched == NULL || st->flags == NULL) {
+        stats_free(st);
+        return cw_error_set(err, CW_EXIT_OSERR, "out of memory preparing rule statistics");
+    }
+    scan->stats = st;
+    return 0;
+}
+
+const cw_match_stats *cw_scan_stats(const cw_scan *scan)
+{
+    return scan->stats != NULL ? &scan->stats->pub : NULL;
 }
 
 cw_matcher_why cw_matcher_explain(const cw_scan *scan, size_t symptom)

@@ -140,3 +140,22 @@ char *cw_source_column_sql(const cw_source *s, cw_source_column col)
         return cw_text_printf("NULL::text");
     return cw_text_printf("s.%s::text", s->columns[col]);
 }
+
+int cw_source_extra_column(char **out, cw_db *db, const cw_source *s, const char *column,
+                           const char *option, cw_error *err)
+{
+    *out = NULL;
+    char *quoted = NULL;
+    if (cw_db_quote_ident(&quoted, db, column, err) != 0)
+        return -1;
+    char *sql = cw_text_printf("SELECT s.%s FROM %s s LIMIT 0", quoted, s->relation);
+    int rc = sql == NULL ? cw_error_set(err, CW_EXIT_OSERR, "out of memory")
+                         : cw_db_query(db, sql, 0, NULL, NULL, NULL, err);
+    free(sql);
+    if (rc != 0 && err->code == CW_EXIT_CONFIG)
+        cw_error_detail(err, "%s is '%s'", option, column);
+    if (rc == 0 && (*out = cw_text_printf("s.%s::text", quoted)) == NULL)
+        rc = cw_error_set(err, CW_EXIT_OSERR, "out of memory");
+    free(quoted);
+    return rc;
+}

@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,4 +167,84 @@ const char *cw_text_closest(const char *word, const char *const *cands, size_t n
         }
     }
     return best;
+}
+
+void cw_text_csv_field(FILE *out, const char *s)
+{
+    size_t n = strlen(s);
+    if (strpbrk(s, ",\"\r\n") == NULL && (n == 0 || (s[0] != ' ' && s[n - 1] != ' '))) {
+        fputs(s, out);
+        return;
+    }
+    fputc('"', out);
+    for (; *s != '\0'; s++) {
+        if (*s == '"')
+            fputc('"', out);
+        fputc(*s, out);
+    }
+    fputc('"', out);
+}
+
+char *cw_text_copy_cut(char *dst, size_t size, const char *src)
+{
+    size_t n = strlen(src);
+    if (n < size) {
+        memcpy(dst, src, n + 1);
+        return dst;
+    }
+    size_t cut = size - 4;
+    while (cut > 0 && is_continuation((unsigned char)src[cut]))
+        cut--;
+    memcpy(dst, src, cut);
+    memcpy(dst + cut, "...", 4);
+    return dst;
+}
+
+/* Length of the valid UTF-8 character at s[0, n), or 0 when it is not one. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0];
+    size_t k = c < 0x80                 ? 1
+               : c >= 0xc2 && c <= 0xdf ? 2
+               : c >= 0xe0 && c <= 0xef ? 3
+               : c >= 0xf0 && c <= 0xf4 ? 4
+                                        : 0;
+    if (k == 0 || k > n)
+        return 0;
+    for (size_t i = 1; i < k; i++)
+        if (!is_continuation(s[i]))
+            return 0;
+    if (k == 3 && ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] >= 0xa0)))
+        return 0;
+    if (k == 4 && ((c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] >= 0x90)))
+        return 0;
+    return k;
+}
+
+char *cw_text_clean(char *dst, size_t size, const char *src, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)src;
+    size_t o = 0;
+    for (size_t i = 0; i < len;) {
+        size_t k = utf8_len(s + i, len - i);
+        const char *put = (const char *)s + i;
+        size_t put_len = k;
+        bool bidi = k == 3 && s[i] == 0xe2 &&
+                    ((s[i + 1] == 0x80 && s[i + 2] >= 0xaa && s[i + 2] <= 0xae) ||
+                     (s[i + 1] == 0x81 && s[i + 2] >= 0xa6 && s[i + 2] <= 0xa9));
+        if (k == 0 || bidi) {
+            put = "\xef\xbf\xbd";
+            put_len = 3;
+        } else if (k == 1 && (s[i] < 0x20 || s[i] == 0x7f)) {
+            put = " ";
+        }
+        if (o + put_len + 1 > size)
+            break;
+        memcpy(dst + o, put, put_len);
+        o += put_len;
+        i += k > 0 ? k : 1;
+    }
+    if (size > 0)
+        dst[o] = '\0';
+    return dst;
 }

@@ -61,6 +61,15 @@ char *cw_test_read_file(const char *path, size_t *len)
     return buf;
 }
 
+int cw_test_has_line(const char *text, const char *line)
+{
+    size_t n = strlen(line);
+    for (const char *p = text; (p = strstr(p, line)) != NULL; p++)
+        if ((p == text || p[-1] == '\n') && (p[n] == '\n' || p[n] == '\0'))
+            return 1;
+    return 0;
+}
+
 char *cw_test_write_temp(const char *text, size_t len)
 {
     char *path = strdup("/tmp/causeway-test.XXXXXX");

@@ -46,6 +46,9 @@ void cw_test_unique_name(char *buf, size_t size, const char *prefix);
 /* Read a whole file (NUL-terminated, caller frees); NULL when unreadable. */
 char *cw_test_read_file(const char *path, size_t *len);
 
+/* Whether `text` has `line` as one whole line (between line breaks or its ends). */
+int cw_test_has_line(const char *text, const char *line);
+
 /* Write text to a new temporary file; returns its path (caller frees and unlinks). */
 char *cw_test_write_temp(const char *text, size_t len);
 

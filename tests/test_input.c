@@ -258,3 +258,69 @@ Test(input, format_names)
     cr_assert_eq(cw_input_format_parse("jsonl"), CW_INPUT_JSONL);
     cr_assert_eq(cw_input_format_parse("json"), -1);
 }
+
+Test(input, extra_columns_come_with_each_record)
+{
+    const char csv[] = "id,text,label\n1,late again,delay\n2,\"rude, very\",\n";
+    cw_input_options opt = {.format = CW_INPUT_CSV, .extra_columns = {"label"}};
+    reader r;
+    cr_assert_eq(open_text(&r, csv, strlen(csv), &opt), 0, "%s", r.err.message);
+    cw_record rec;
+    cr_assert_eq(cw_input_next(&rec, r.in, &r.err), 1);
+    cr_assert_str_eq(rec.extra[0], "delay");
+    cr_assert_null(rec.extra[1]);
+    cr_assert_eq(cw_input_next(&rec, r.in, &r.err), 1);
+    cr_assert_str_eq(rec.extra[0], "", "an empty cell is present but empty");
+    cr_assert_eq(cw_input_next(&rec, r.in, &r.err), 0);
+    close_reader(&r);
+
+    const char jsonl[] = "{\"text\": \"a\", \"label\": \"x\"}\n{\"text\": \"b\", \"label\": null}\n"
+                         "{\"text\": \"c\"}\n";
+    opt.format = CW_INPUT_JSONL;
+    cr_assert_eq(open_text(&r, jsonl, strlen(jsonl), &opt), 0, "%s", r.err.message);
+    cr_assert_eq(cw_input_next(&rec, r.in, &r.err), 1);
+    cr_assert_str_eq(rec.extra[0], "x");
+    cr_assert_eq(cw_input_next(&rec, r.in, &r.err), 1);
+    cr_assert_null(rec.extra[0], "null is absent");
+    cr_assert_eq(cw_input_next(&rec, r.in, &r.err), 1);
+    cr_assert_null(rec.extra[0], "a missing key is absent");
+    close_reader(&r);
+}
+
+Test(input, a_missing_extra_column_is_a_data_error)
+{
+    const char csv[] = "id,text\n1,late\n";
+    cw_input_options opt = {.format = CW_INPUT_CSV, .extra_columns = {NULL, "strength"}};
+    reader r;
+    cr_assert_eq(open_text(&r, csv, strlen(csv), &opt), -1);
+    cr_assert_eq(r.err.code, CW_EXIT_DATAERR);
+    cr_assert_str_eq(r.err.message, "no column 'strength' in the header row");
+    cr_assert_eq(r.err.line, 1);
+    cr_assert_null(r.in);
+    fclose(r.f);
+}
+
+Test(input, table_mode_reads_any_csv_with_its_header)
+{
+    const char csv[] = "intent,n,class,strength\ncard_arrival,193,delay_wait,strong\nfee,1,,\n";
+    cw_input_options opt = {.format = CW_INPUT_CSV, .table = true};
+    reader r;
+    cr_assert_eq(open_text(&r, csv, strlen(csv), &opt), 0, "%s", r.err.message);
+    const char *const *names;
+    cr_assert_eq(cw_input_header(r.in, &names), 4);
+    cr_assert_str_eq(names[0], "intent");
+    cr_assert_str_eq(names[3], "strength");
+    cr_assert_str_eq(cw_input_name(r.in), "in.txt");
+    cw_record rec;
+    cr_assert_eq(cw_input_next(&rec, r.in, &r.err), 1);
+    cr_assert_eq(rec.cell_count, 4);
+    cr_assert_str_eq(rec.cells[0], "card_arrival");
+    cr_assert_str_eq(rec.cells[2], "delay_wait");
+    cr_assert_eq(rec.line, 2);
+    cr_assert_eq(rec.text_len, 0);
+    cr_assert_eq(cw_input_next(&rec, r.in, &r.err), 1);
+    cr_assert_str_eq(rec.cells[2], "");
+    cr_assert_eq(rec.line, 3);
+    cr_assert_eq(cw_input_next(&rec, r.in, &r.err), 0);
+    close_reader(&r);
+}

@@ -653,3 +653,176 @@ Test(matcher_compile, near_phrases_with_huge_term_products_fall_back_to_one_rege
     cr_assert_null(classify(&g, "so v2 y w69 w3 x v17abc", "s"));
     release(&g);
 }
+
+/* ---- entry statistics ----------------------------------------------------------------
+ * tests/data/coverage/corpus.csv through tests/data/coverage/rules.yaml; every count below is
+ * worked out from the 18 complaints by hand (see the comments in tests/test_coverage.c). */
+
+#include <stdint.h>
+
+#include "causeway/input.h"
+
+#define COV "tests/data/coverage/"
+
+/* Classify the coverage corpus with a counting scan (and, when `plain` is set, the same
+ * complaints with a scan that does not count, checking both give the same hits). */
+static void classify_corpus(fixture *fx, cw_scan *plain)
+{
+    cw_error err;
+    cw_error_clear(&err);
+    FILE *file = fopen(COV "corpus.csv", "rb");
+    cr_assert_not_null(file);
+    cw_input_options opt = {.format = CW_INPUT_CSV};
+    opt.field_columns[CW_FIELD_CHANNEL] = "channel";
+    cw_input *in = NULL;
+    cr_assert_eq(cw_input_new(&in, file, COV "corpus.csv", &opt, &err), 0, "%s", err.message);
+    cw_record rec;
+    int rc;
+    while ((rc = cw_input_next(&rec, in, &err)) == 1) {
+        cw_complaint c = {.id = rec.id, .body = rec.text, .body_len = rec.text_len};
+        memcpy(c.fields, rec.fields, sizeof(c.fields));
+        const cw_hit *hits, *plain_hits;
+        size_t count, plain_count;
+        cr_assert_eq(cw_matcher_classify(&hits, &count, fx->scan, &c, &err), 0, "%s", err.message);
+        if (plain == NULL)
+            continue;
+        cr_assert_eq(cw_matcher_classify(&plain_hits, &plain_count, plain, &c, &err), 0);
+        cr_assert_eq(count, plain_count, "%s", rec.id);
+        for (size_t i = 0; i < count; i++) {
+            cr_assert_eq(hits[i].symptom, plain_hits[i].symptom, "%s", rec.id);
+            cr_assert_eq(hits[i].start, plain_hits[i].start, "%s", rec.id);
+            cr_assert_eq(hits[i].end, plain_hits[i].end, "%s", rec.id);
+        }
+    }
+    cr_assert_eq(rc, 0, "%s", err.message);
+    cw_input_free(in);
+    fclose(file);
+}
+
+/* The entry written at `line` of the fixture (exactly one). */
+static size_t entry_at(const fixture *fx, unsigned line)
+{
+    size_t found = SIZE_MAX;
+    for (size_t i = 0; i < cw_matcher_entry_count(fx->m); i++)
+        if (cw_matcher_entry(fx->m, i)->pos.line == line) {
+            cr_assert_eq(found, SIZE_MAX, "two entries on line %u", line);
+            found = i;
+        }
+    cr_assert_neq(found, SIZE_MAX, "no entry on line %u", line);
+    return found;
+}
+
+static void assert_entry(const fixture *fx, unsigned line, cw_entry_kind kind,
+                         unsigned long long hits, unsigned long long negated,
+                         unsigned long long suppressed)
+{
+    const cw_match_stats *st = cw_scan_stats(fx->scan);
+    size_t e = entry_at(fx, line);
+    cr_assert_eq(cw_matcher_entry(fx->m, e)->kind, kind, "kind of line %u", line);
+    cr_assert_eq(st->entries[e].hits, hits, "line %u: %llu hits, want %llu", line,
+                 st->entries[e].hits, hits);
+    cr_assert_eq(st->entries[e].negated, negated, "line %u: %llu negated, want %llu", line,
+                 st->entries[e].negated, negated);
+    cr_assert_eq(st->entries[e].suppressed, suppressed, "line %u: %llu suppressed, want %llu", line,
+                 st->entries[e].suppressed, suppressed);
+}
+
+static void assert_term(const fixture *fx, size_t item, unsigned long long hits,
+                        unsigned long long negated)
+{
+    const cw_match_stats *st = cw_scan_stats(fx->scan);
+    for (size_t i = 0; i < cw_matcher_entry_count(fx->m); i++) {
+        const cw_entry *e = cw_matcher_entry(fx->m, i);
+        if (e->kind != CW_ENTRY_TERM || e->index != item)
+            continue;
+        cr_assert(e->tracked);
+        cr_assert_eq(st->entries[i].hits, hits, "term %zu: %llu hits", item, st->entries[i].hits);
+        cr_assert_eq(st->entries[i].negated, negated, "term %zu: %llu negated", item,
+                     st->entries[i].negated);
+        return;
+    }
+    cr_assert_fail("no term entry %zu", item);
+}
+
+static void assert_symptom(const fixture *fx, const char *id, unsigned long long fired,
+                           unsigned long long negated, unsigned long long vetoed,
+                           unsigned long long held_all, unsigned long long held_where)
+{
+    const cw_symptom_stats *s =
+        &cw_scan_stats(fx->scan)->symptoms[cw_rules_find_symptom(fx->rules, id)];
+    cr_assert_eq(s->fired, fired, "%s fired %llu", id, s->fired);
+    cr_assert_eq(s->negated, negated, "%s negated %llu", id, s->negated);
+    cr_assert_eq(s->vetoed, vetoed, "%s vetoed %llu", id, s->vetoed);
+    cr_assert_eq(s->held_all, held_all, "%s held_all %llu", id, s->held_all);
+    cr_assert_eq(s->held_where, held_where, "%s held_where %llu", id, s->held_where);
+}
+
+Test(matcher_stats, counts_every_entry_once_per_complaint)
+{
+    fixture fx;
+    load(&fx, COV "rules.yaml");
+    cw_error err;
+    cw_error_clear(&err);
+    cr_assert_null(cw_scan_stats(fx.scan), "off until enabled");
+    cr_assert_eq(cw_scan_stats_enable(fx.scan, &err), 0);
+    cr_assert_eq(cw_scan_stats_enable(fx.scan, &err), 0, "idempotent");
+    cw_scan *plain = NULL;
+    cr_assert_eq(cw_scan_new(&plain, fx.m, &err), 0);
+    classify_corpus(&fx, plain);
+    cr_assert_null(cw_scan_stats(plain));
+    cr_assert_eq(cw_scan_stats(fx.scan)->complaints, 18);
+    /* 12 numbered entries of the symptoms, then the 3 phrases of term list staff. */
+    cr_assert_eq(cw_matcher_entry_count(fx.m), 15);
+    assert_entry(&fx, 17, CW_ENTRY_ANY, 3, 1, 0);    /* c01 c02 c04; c03 negated */
+    assert_entry(&fx, 18, CW_ENTRY_ANY, 1, 0, 0);    /* c05 */
+    assert_entry(&fx, 20, CW_ENTRY_REGEX, 1, 0, 0);  /* c05 */
+    assert_entry(&fx, 22, CW_ENTRY_UNLESS, 1, 0, 1); /* c04, which it vetoed */
+    assert_entry(&fx, 30, CW_ENTRY_ANY, 2, 0, 0);    /* c02 c12 */
+    assert_entry(&fx, 31, CW_ENTRY_ANY, 0, 0, 0);    /* dead */
+    assert_entry(&fx, 33, CW_ENTRY_NEAR, 1, 1, 0);   /* c06; c07 negated */
+    assert_entry(&fx, 40, CW_ENTRY_WHERE, 3, 0, 1);  /* channel app: c01 c08 c09; held back c10 */
+    assert_entry(&fx, 43, CW_ENTRY_ANY, 3, 0, 0);    /* c08 c09 c10 */
+    assert_entry(&fx, 45, CW_ENTRY_ALL, 3, 0, 0);    /* c08 c10 c15 */
+    assert_entry(&fx, 53, CW_ENTRY_ANY, 2, 0, 0);    /* c11 c12 */
+    assert_entry(&fx, 55, CW_ENTRY_UNLESS, 0, 0, 0); /* dead veto */
+    assert_term(&fx, 0, 2, 1);                       /* agent: c01 c04; c03 negated */
+    assert_term(&fx, 1, 1, 0);                       /* cashier: c02 */
+    assert_term(&fx, 2, 0, 0);                       /* waiter: dead */
+    assert_symptom(&fx, "rude", 3, 1, 1, 0, 0);
+    assert_symptom(&fx, "late", 3, 1, 0, 0, 0);
+    assert_symptom(&fx, "crash", 1, 0, 0, 1, 1);
+    assert_symptom(&fx, "refund", 2, 0, 0, 0, 0);
+    cw_scan_free(plain);
+    release(&fx);
+}
+
+Test(matcher_stats, terms_only_in_a_regex_phrase_are_not_tracked)
+{
+    /* 3^8 = 6561 > 4096 alternatives: one regex, whose term phrases cannot be told apart. */
+    fixture fx;
+    parse(&fx, "version: 1\n"
+               "terms:\n"
+               "  a: [x1, x2, x3]\n"
+               "cause_areas: [{id: c, name: C}]\n"
+               "symptoms:\n"
+               "  - id: s\n"
+               "    name: S\n"
+               "    severity: 1\n"
+               "    match: {any: ['{a} y {a} y {a} y {a} y {a} y {a} y {a} y {a}']}\n"
+               "    causes: [{area: c, weight: 1}]\n");
+    size_t terms = 0;
+    for (size_t i = 0; i < cw_matcher_entry_count(fx.m); i++) {
+        const cw_entry *e = cw_matcher_entry(fx.m, i);
+        if (e->kind == CW_ENTRY_TERM) {
+            terms++;
+            cr_assert(!e->tracked);
+        }
+    }
+    cr_assert_eq(terms, 3);
+    cw_error err;
+    cw_error_clear(&err);
+    cr_assert_eq(cw_scan_stats_enable(fx.scan, &err), 0);
+    cr_assert_not_null(classify(&fx, "x1 y x2 y x3 y x1 y x2 y x3 y x1 y x2", "s"));
+    cr_assert_eq(cw_scan_stats(fx.scan)->entries[0].hits, 1, "the phrase itself is counted");
+    release(&fx);
+}

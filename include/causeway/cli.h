@@ -17,6 +17,8 @@ int cw_cli_main(int argc, char **argv);
 
 int cw_cmd_check(cw_ctx *ctx, int argc, char **argv);
 int cw_cmd_classify(cw_ctx *ctx, int argc, char **argv);
+int cw_cmd_coverage(cw_ctx *ctx, int argc, char **argv);
+int cw_cmd_diff(cw_ctx *ctx, int argc, char **argv);
 int cw_cmd_db(cw_ctx *ctx, int argc, char **argv);
 int cw_cmd_run(cw_ctx *ctx, int argc, char **argv);
 int cw_cmd_report(cw_ctx *ctx, int argc, char **argv);

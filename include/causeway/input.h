@@ -11,12 +11,14 @@
 #ifndef CAUSEWAY_INPUT_H
 #define CAUSEWAY_INPUT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "causeway/error.h"
 #include "causeway/rules.h"
 
 #define CW_INPUT_MAX_RECORD (64u * 1024u * 1024u)
+#define CW_INPUT_EXTRA      2u /* further columns a reader can be asked for (labels, strengths) */
 
 typedef enum cw_input_format {
     CW_INPUT_LINES = 0, /* each line is a complaint; its id is the line number */
@@ -33,6 +35,17 @@ typedef struct cw_input_options {
     const char *id_column;
     const char *text_column;                   /* NULL: "text"; must exist */
     const char *field_columns[CW_FIELD_COUNT]; /* NULL: field not read */
+    /*
+     * Further columns or keys to read as they are (`causeway coverage` labels); NULL: not
+     * read. CSV: each named one must exist; JSONL: a missing key or null is absent.
+     */
+    const char *extra_columns[CW_INPUT_EXTRA];
+    /*
+     * CSV only: read the file as a plain table (a label map), not as complaints: no text
+     * column is required (text is then empty unless text_column is named) and every record
+     * carries all its cells.
+     */
+    bool table;
 } cw_input_options;
 
 typedef struct cw_input cw_input;
@@ -43,7 +56,10 @@ typedef struct cw_record {
     const char *text; /* NUL-terminated, but may contain NUL: use text_len */
     size_t text_len;
     const char *fields[CW_FIELD_COUNT]; /* NULL = absent (column missing, JSON null) */
+    const char *extra[CW_INPUT_EXTRA];  /* the extra_columns asked for; NULL = absent */
     unsigned long line;                 /* line of the input where the record starts */
+    const char *const *cells;           /* table mode: every cell, in header order */
+    size_t cell_count;
 } cw_record;
 
 /*
@@ -64,6 +80,15 @@ int cw_input_next(cw_record *rec, cw_input *in, cw_error *err);
 
 /* Release the reader (not the stream); NULL is a no-op. */
 void cw_input_free(cw_input *in);
+
+/*
+ * CSV: the column names of the header row, in order (*names borrowed, valid until
+ * cw_input_free); returns their number (0 for lines and JSONL).
+ */
+size_t cw_input_header(const cw_input *in, const char *const **names);
+
+/* The input's name as diagnostics show it ("<stdin>" for "-"; borrowed). */
+const char *cw_input_name(const cw_input *in);
 
 /* Parse "lines", "csv" or "jsonl"; -1 when unknown. */
 int cw_input_format_parse(const char *name);

@@ -150,6 +150,88 @@ cw_matcher_why cw_matcher_explain(const cw_scan *scan, size_t symptom);
 /* The rule set the matcher was compiled from (borrowed). */
 const cw_rules *cw_matcher_rules(const cw_matcher *m);
 
+/* ---- rule-entry statistics (`causeway coverage`) -------------------------------------------
+ *
+ * Every entry of the rule set a complaint can match is numbered: per symptom, in rule-file
+ * order of the lists, its `any` phrases, `regex`es, `near` entries, `all` phrases, `unless`
+ * vetoes and `where` conditions; then every phrase of every term list. A scan counts, per
+ * entry and per symptom, what the complaints it classified did, once per complaint, only
+ * after cw_scan_stats_enable: a scan without statistics runs the same code as before they
+ * existed (the counting is a separate instantiation of the match callback), so classify and
+ * run pay nothing for them. Classification itself is identical either way.
+ */
+
+typedef enum cw_entry_kind {
+    CW_ENTRY_ANY = 0,
+    CW_ENTRY_REGEX,
+    CW_ENTRY_NEAR,
+    CW_ENTRY_ALL,
+    CW_ENTRY_UNLESS,
+    CW_ENTRY_WHERE,
+    CW_ENTRY_TERM,
+} cw_entry_kind;
+
+/* One numbered entry; everything is borrowed from the rule set. */
+typedef struct cw_entry {
+    cw_entry_kind kind;
+    size_t owner; /* symptom index; for CW_ENTRY_TERM the term-list index */
+    size_t index; /* position in its list (any[index], near[index], where[index], phrases[index]) */
+    cw_pos pos;   /* where it is written */
+    /*
+     * CW_ENTRY_TERM: whether any compiled literal uses this term phrase. A term list used only
+     * inside phrases too large to expand (they are compiled as one regex) cannot be told
+     * apart in a match: such entries are not counted, and are not reported as dead.
+     */
+    bool tracked;
+} cw_entry;
+
+/*
+ * Per entry, in complaints (each complaint counts at most once per number):
+ *   hits:       it matched: any/regex/near/term phrases with a match not cancelled by a
+ *               negator (a term phrase counts when a phrase using it matched; for the
+ *               phrases of a `near` entry, paired or not), all/unless phrases when present,
+ *               where conditions when they hold;
+ *   negated:    any/regex/near/term: it matched, but every match had a negator before it;
+ *   suppressed: unless: it matched where its symptom would otherwise have fired; where:
+ *               the condition failed where its symptom had a hit, its `all` entries and
+ *               no veto (so it held the symptom back).
+ */
+typedef struct cw_entry_stats {
+    unsigned long long hits, negated, suppressed;
+} cw_entry_stats;
+
+/*
+ * Per symptom, in complaints: `fired`, and the complaints each mechanism alone kept it from
+ * firing (it would have fired without that one mechanism, the others unchanged):
+ *   negated:    all its hits were negated;
+ *   vetoed:     an `unless` entry matched;
+ *   held_all:   an `all` entry was missing;
+ *   held_where: a `where` condition failed.
+ */
+typedef struct cw_symptom_stats {
+    unsigned long long fired, negated, vetoed, held_all, held_where;
+} cw_symptom_stats;
+
+typedef struct cw_match_stats {
+    unsigned long long complaints; /* classified with statistics on */
+    cw_entry_stats *entries;       /* cw_matcher_entry_count of them */
+    cw_symptom_stats *symptoms;    /* one per symptom */
+} cw_match_stats;
+
+/* Number of entries of the matcher's rule set, and entry i (< count; borrowed). */
+size_t cw_matcher_entry_count(const cw_matcher *m);
+const cw_entry *cw_matcher_entry(const cw_matcher *m, size_t i);
+
+/*
+ * Start counting: every later successful cw_matcher_classify on `scan` adds its complaint
+ * to the scan's statistics (all zero at first). Idempotent. On failure (71) the scan is
+ * unchanged and still classifies, without statistics.
+ */
+int cw_scan_stats_enable(cw_scan *scan, cw_error *err);
+
+/* The statistics of `scan` (owned by it), or NULL when they were never enabled. */
+const cw_match_stats *cw_scan_stats(const cw_scan *scan);
+
 /*
  * "causeway-matcher/1": the version of the semantics above. It is part of the
  * rule-set hash, so a change of semantics re-classifies stored complaints.

@@ -37,4 +37,12 @@ void cw_source_fini(cw_source *s);
  * frees. */
 char *cw_source_column_sql(const cw_source *s, cw_source_column col);
 
+/*
+ * A further column of the source named on the command line (`coverage --label-column`):
+ * checked to exist (78 naming `option` otherwise) and quoted; *out is its SQL expression
+ * as text for row alias `s`, as cw_source_column_sql (caller frees).
+ */
+int cw_source_extra_column(char **out, cw_db *db, const cw_source *s, const char *column,
+                           const char *option, cw_error *err);
+
 #endif

@@ -30,4 +30,25 @@ void cw_text_json_string(FILE *out, const char *s);
  */
 const char *cw_text_closest(const char *word, const char *const *cands, size_t n);
 
+/*
+ * Write s as one RFC 4180 CSV field: quoted (quotes doubled) when it holds a comma, a
+ * quote, a line break or leading or trailing spaces, as is otherwise. Every CSV writer
+ * goes through here, so how cells are made safe is decided in one place.
+ */
+void cw_text_csv_field(FILE *out, const char *s);
+
+/*
+ * Copy the NUL-terminated src into dst of `size` (>= 4) bytes; when it does not fit, cut
+ * it on a UTF-8 character boundary and end it with "...". Returns dst.
+ */
+char *cw_text_copy_cut(char *dst, size_t size, const char *src);
+
+/*
+ * Copy src[0, len) into dst of `size` bytes as text safe to print on a terminal: valid
+ * UTF-8 (an invalid byte becomes U+FFFD), control characters as spaces, and the
+ * bidirectional controls (U+202A-U+202E, U+2066-U+2069), which could reorder what a
+ * reader sees, as U+FFFD. Cut on a character boundary when it does not fit. Returns dst.
+ */
+char *cw_text_clean(char *dst, size_t size, const char *src, size_t len);
+
 #endif

@@ -7,6 +7,12 @@
 # cw_matcher_classify over every line with the default rule set, and prints
 # MB/s, complaints/s and their ratio. When ../shared/data/cfpb is present, the
 # same on real CFPB narratives (repeated to 200 MB: long complaints).
+#
+# BASE_REV=<commit> also builds that commit's bench_classify (from `git archive`,
+# under build/bench-base/, the worktree untouched) and runs the two alternately,
+# BENCH_ROUNDS times each (default 2), on the same corpus with the same rule
+# file: whether a change of the code made classify slower, as ratios measured in
+# one run (BENCH_MB sizes the corpora).
 set -euo pipefail
 
 build=${1:?usage: bench-classify.sh BUILD_DIR}
@@ -26,15 +32,40 @@ if [ ! -s "$corpus" ]; then
     mv "$corpus.tmp" "$corpus"
 fi
 
+benches=("$build/bench/bench_classify")
+names=(this)
+if [ -n "${BASE_REV:-}" ]; then
+    base=build/bench-base/$(git rev-parse --short "$BASE_REV")
+    if [ ! -x "$base/$build/bench/bench_classify" ]; then
+        rm -rf "$base" && mkdir -p "$base"
+        git archive "$BASE_REV" | tar -x -C "$base"
+        make --no-print-directory -C "$base" VARIANT="$variant" "$build/bench/bench_classify" >/dev/null
+    fi
+    # Alternate, BENCH_ROUNDS times each (default 2): the machine is shared and noisy.
+    benches=() names=()
+    for _ in $(seq 1 "${BENCH_ROUNDS:-2}"); do
+        benches+=("$base/$build/bench/bench_classify" "$build/bench/bench_classify")
+        names+=("base $BASE_REV" this)
+    done
+fi
+# Both builds load the same rule file: what is compared is the code.
+run() { # NAME BENCH ARGS...
+    local name=$1 bench=$2
+    shift 2
+    echo "-- $name"
+    "$bench" --rules "$rules" "$@"
+}
+
 echo "== generated complaints (gen_complaints --format lines --seed 7 --rows $rows)"
-"$build/bench/bench_classify" --rules "$rules" --lines "$corpus"
+for i in "${!benches[@]}"; do run "${names[$i]}" "${benches[$i]}" --lines "$corpus"; done
 
 cfpb="${CW_SHARED_DATA:-${SHARED_DATA:-$root/../shared/data}}/cfpb/complaints.csv"
 if [ -f "$cfpb" ]; then
     echo
     echo "== CFPB narratives ($cfpb, repeated to $mb MB)"
-    "$build/bench/bench_classify" --rules "$rules" --csv "$cfpb" --text-column narrative \
-        --target-mb "$mb"
+    for i in "${!benches[@]}"; do
+        run "${names[$i]}" "${benches[$i]}" --csv "$cfpb" --text-column narrative --target-mb "$mb"
+    done
 else
     echo "bench-classify: $cfpb not found, CFPB part skipped"
 fi
