@@ -2,7 +2,8 @@
 #
 #   make              build build/release/causeway (strict warnings, -O2)
 #   make test         install missing Debian packages, then run the whole suite under
-#                     ASan+UBSan against a throwaway PostgreSQL (fails on any report)
+#                     ASan+UBSan against a throwaway PostgreSQL and a PgBouncer in front
+#                     of it (fails on any report)
 #   make demo         throwaway PostgreSQL + sample data + a run + the HTML report
 #   make format       apply .clang-format;  make format-check  verify it
 #   make eval         rule quality on ../shared/data (causeway coverage in label mode)
@@ -118,18 +119,19 @@ build-tests: $(BUILD)/causeway $(TEST_BIN) $(TOOL_BIN) $(REPLAY_BIN)
 deps:
 	@tests/tools/ensure-deps.sh
 
-# The suite CI runs: sanitizer build, real PostgreSQL, format check.
+# The suite CI runs: sanitizer build, real PostgreSQL (and PgBouncer, transaction
+# pooling, for tests/test_pooler.c), format check.
 test: deps
 	$(MAKE) --no-print-directory VARIANT=asan build-tests
 	$(MAKE) --no-print-directory VARIANT=release all
 	$(MAKE) --no-print-directory format-check
 	$(MAKE) --no-print-directory lint
-	tests/tools/pgtmp.sh tests/tools/run-tests.sh build/asan
+	tests/tools/pgtmp.sh tests/tools/pgbouncer.sh tests/tools/run-tests.sh build/asan
 
 # The same suite without sanitizers (faster, for a quick local loop).
 test-release: deps
 	$(MAKE) --no-print-directory VARIANT=release build-tests
-	tests/tools/pgtmp.sh tests/tools/run-tests.sh build/release
+	tests/tools/pgtmp.sh tests/tools/pgbouncer.sh tests/tools/run-tests.sh build/release
 
 demo: deps
 	$(MAKE) --no-print-directory VARIANT=release all

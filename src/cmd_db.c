@@ -1,5 +1,6 @@
 /* cmd_db.c - 'causeway db init|migrate': create or upgrade the results schema. */
 #include <getopt.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "causeway/cli.h"
@@ -12,15 +13,19 @@ static void print_help(FILE *out)
     fputs("Usage: causeway db init|migrate [OPTIONS]\n"
           "\n"
           "Create (init) or upgrade (migrate) causeway's results schema. Both are\n"
-          "idempotent, apply each migration in its own transaction and take the run lock.\n"
+          "idempotent and apply the migrations in one transaction that holds the run lock.\n"
           "\n"
           "Options:\n"
           "  -d, --dbname=CONNINFO  database (conninfo or URI; default: PG* environment)\n"
           "      --schema=NAME      results schema (default: causeway)\n"
+          "      --allow-shared-schema\n"
+          "                         accept an existing schema on which roles other than its\n"
+          "                         owner may CREATE (they could plant functions that run\n"
+          "                         as whoever reads the results)\n"
           "  -h, --help             show this help\n"
           "\n"
           "Exit status: 0 ok, 64 usage, 75 database unreachable or a run holds the lock,\n"
-          "77 permission, 78 the schema is newer than this causeway.\n",
+          "77 permission (or a shared schema), 78 the schema is newer than this causeway.\n",
           out);
 }
 
@@ -29,10 +34,12 @@ int cw_cmd_db(cw_ctx *ctx, int argc, char **argv)
     static const struct option longopts[] = {
         {"dbname", required_argument, NULL, 'd'},
         {"schema", required_argument, NULL, 's'},
+        {"allow-shared-schema", no_argument, NULL, 'a'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *dbname = NULL, *schema = "causeway";
+    bool allow_shared = false;
     int c;
     while ((c = getopt_long(argc, argv, "d:h", longopts, NULL)) != -1) {
         switch (c) {
@@ -41,6 +48,9 @@ int cw_cmd_db(cw_ctx *ctx, int argc, char **argv)
             break;
         case 's':
             schema = optarg;
+            break;
+        case 'a':
+            allow_shared = true;
             break;
         case 'h':
             print_help(ctx->out);
@@ -59,7 +69,7 @@ int cw_cmd_db(cw_ctx *ctx, int argc, char **argv)
     int applied = 0;
     if (cw_config_check_schema(schema, &err) == 0 &&
         cw_db_connect(&db, dbname, &ctx->log, &err) == 0 &&
-        cw_schema_migrate(db, schema, &applied, &err) == 0)
+        cw_schema_migrate(db, schema, allow_shared, &applied, &err) == 0)
         fprintf(ctx->out, "results schema '%s' at version %d (%d migration%s applied)\n", schema,
                 cw_schema_version(), applied, applied == 1 ? "" : "s");
     cw_db_free(db);

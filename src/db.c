@@ -1,13 +1,30 @@
 /* db.c - PostgreSQL access through libpq; see db.h. */
 #include "causeway/db.h"
 
+#include <assert.h>
+#include <errno.h>
 #include <libpq-fe.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define COPY_FLUSH_BYTES (64u * 1024u)
+
+/*
+ * The settings every statement of causeway relies on, made for one transaction
+ * only (set_config(..., true) is SET LOCAL). Never for the session: behind a
+ * transaction pooler the session is a server connection other clients get next,
+ * and a session-level search_path would become theirs.
+ */
+#define SCOPE_SQL                                                                                  \
+    "SELECT pg_catalog.set_config('search_path', 'pg_catalog', true),"                             \
+    " pg_catalog.set_config('TimeZone', 'UTC', true),"                                             \
+    " pg_catalog.set_config('DateStyle', 'ISO, YMD', true),"                                       \
+    " pg_catalog.set_config('extra_float_digits', '3', true)"
+#define BEGIN_SQL "BEGIN; " SCOPE_SQL
 
 struct cw_db {
     PGconn *conn;
@@ -18,6 +35,7 @@ struct cw_db {
     const char **values; /* COPY out: field pointers into buf */
     size_t *lens;
     size_t nvalues;
+    bool implicit; /* a transaction opened for one statement (or one COPY IN) */
 };
 
 static int oom(cw_error *err)
@@ -50,7 +68,8 @@ static int code_for_sqlstate(const char *s)
         strcmp(s, "55P03") == 0 || strcmp(s, "57014") == 0 || strcmp(s, "40001") == 0 ||
         strcmp(s, "40P01") == 0 || strcmp(s, "25P03") == 0)
         return CW_EXIT_TEMPFAIL;
-    if (strncmp(s, "28", 2) == 0 || strcmp(s, "42501") == 0)
+    /* 2F003: postgres_fdw refusing a user mapping without a password. */
+    if (strncmp(s, "28", 2) == 0 || strcmp(s, "42501") == 0 || strcmp(s, "2F003") == 0)
         return CW_EXIT_NOPERM;
     if (strcmp(s, "3F000") == 0 || strcmp(s, "42P01") == 0 || strcmp(s, "42703") == 0)
         return CW_EXIT_CONFIG;
@@ -77,13 +96,28 @@ static int result_error(cw_db *db, const PGresult *res, cw_error *err)
         return -1;
     }
     int code = code_for_sqlstate(state);
-    if (code == CW_EXIT_DATAERR) {
-        const char *constraint = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
-        cw_error_set(err, code, "the database rejected a value%s%s%s (SQLSTATE %s)",
+    const char *constraint = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
+    first_line(line, sizeof(line), PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
+    if (strcmp(state, "23505") == 0) {
+        /* causeway writes only its own schema, under the run lock, and never inserts a
+         * key it did not first find absent: a duplicate key is a concurrent writer
+         * (a run that did not take the lock, or a hand-made row), not bad input. */
+        cw_error_set(err, CW_EXIT_TEMPFAIL,
+                     "another run or writer stored the same results at the same time%s%s%s",
                      constraint != NULL ? " (constraint \"" : "",
-                     constraint != NULL ? constraint : "", constraint != NULL ? "\")" : "", state);
+                     constraint != NULL ? constraint : "", constraint != NULL ? "\")" : "");
+        cw_error_hint(err, "nothing was written; run again once the other writer has finished");
+    } else if (code == CW_EXIT_DATAERR) {
+        cw_error_set(err, code, "the database rejected a value%s%s%s",
+                     constraint != NULL ? " (constraint \"" : "",
+                     constraint != NULL ? constraint : "", constraint != NULL ? "\")" : "");
+    } else if (strcmp(state, "2F003") == 0 ||
+               (strcmp(state, "42704") == 0 && strstr(line, "user mapping") != NULL)) {
+        cw_error_set(err, CW_EXIT_NOPERM, "a foreign server refused this role: %s", line);
+        cw_error_hint(err, "the source is a foreign table: give this role a user mapping with a "
+                           "password (CREATE USER MAPPING FOR ... SERVER ... OPTIONS (user '...', "
+                           "password '...'))");
     } else {
-        first_line(line, sizeof(line), PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
         cw_error_set(err, code, "database error: %s", line);
     }
     snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", state);
@@ -155,15 +189,6 @@ int cw_db_connect(cw_db **out, const char *conninfo, const cw_log *log, cw_error
         cw_db_free(db);
         return oom(err);
     }
-    if (cw_db_exec(db,
-                   "SELECT pg_catalog.set_config('search_path', 'pg_catalog', false),"
-                   " pg_catalog.set_config('TimeZone', 'UTC', false),"
-                   " pg_catalog.set_config('DateStyle', 'ISO, YMD', false),"
-                   " pg_catalog.set_config('extra_float_digits', '3', false)",
-                   err) != 0) {
-        cw_db_free(db);
-        return -1;
-    }
     cw_log_debug(log, "connected to %s:%s/%s (server %d)", PQhost(conn), PQport(conn), PQdb(conn),
                  PQserverVersion(conn));
     *out = db;
@@ -207,11 +232,9 @@ static int finish_results(cw_db *db, ExecStatusType expect, cw_error *err)
     return rc;
 }
 
-int cw_db_exec(cw_db *db, const char *sql, cw_error *err)
+/* Consume the results of a query string's statements; the first failure goes to err. */
+static int statements_results(cw_db *db, cw_error *err)
 {
-    cw_log_debug(db->log, "sql: %.200s", sql);
-    if (!PQsendQuery(db->conn, sql))
-        return result_error(db, NULL, err);
     int rc = 0;
     PGresult *res;
     while ((res = PQgetResult(db->conn)) != NULL) {
@@ -221,6 +244,54 @@ int cw_db_exec(cw_db *db, const char *sql, cw_error *err)
         PQclear(res);
     }
     return rc;
+}
+
+/* One simple-protocol query string (may hold several statements), as it is. */
+static int exec_raw(cw_db *db, const char *sql, cw_error *err)
+{
+    cw_log_debug(db->log, "sql: %.200s", sql);
+    if (!PQsendQuery(db->conn, sql))
+        return result_error(db, NULL, err);
+    return statements_results(db, err);
+}
+
+/*
+ * Outside a transaction, open one for the next statement with the settings of
+ * SCOPE_SQL; *opened tells scope_close to end it. Inside one (cw_db_begin's, which
+ * made the same settings) nothing is needed. This is what lets every statement
+ * assume search_path pg_catalog and UTC without a session-level SET.
+ */
+static int scope_open(cw_db *db, bool *opened, cw_error *err)
+{
+    *opened = false;
+    if (PQtransactionStatus(db->conn) != PQTRANS_IDLE)
+        return 0;
+    if (exec_raw(db, BEGIN_SQL, err) != 0) {
+        if (PQtransactionStatus(db->conn) != PQTRANS_IDLE)
+            PQclear(PQexec(db->conn, "ROLLBACK"));
+        return -1;
+    }
+    *opened = true;
+    return 0;
+}
+
+/* End the transaction scope_open opened: commit after success, else roll back. */
+static int scope_close(cw_db *db, bool opened, int rc, cw_error *err)
+{
+    if (!opened)
+        return rc;
+    if (rc == 0)
+        return cw_db_commit(db, err);
+    (void)cw_db_rollback(db, err);
+    return rc;
+}
+
+int cw_db_exec(cw_db *db, const char *sql, cw_error *err)
+{
+    bool opened;
+    if (scope_open(db, &opened, err) != 0)
+        return -1;
+    return scope_close(db, opened, exec_raw(db, sql, err), err);
 }
 
 static int ensure_fields(cw_db *db, size_t n, cw_error *err)
@@ -242,6 +313,9 @@ static int ensure_fields(cw_db *db, size_t n, cw_error *err)
 int cw_db_query(cw_db *db, const char *sql, int nparams, const char *const *params, cw_db_row_fn fn,
                 void *user, cw_error *err)
 {
+    bool opened;
+    if (scope_open(db, &opened, err) != 0)
+        return -1;
     cw_log_debug(db->log, "sql: %.200s", sql);
     PGresult *res = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
     ExecStatusType st = PQresultStatus(res);
@@ -260,7 +334,7 @@ int cw_db_query(cw_db *db, const char *sql, int nparams, const char *const *para
         }
     }
     PQclear(res);
-    return rc;
+    return scope_close(db, opened, rc, err);
 }
 
 static int reserve(cw_db *db, size_t extra, cw_error *err)
@@ -406,7 +480,7 @@ static void drain_copy(cw_db *db)
         PQclear(res);
 }
 
-int cw_db_copy_out(cw_db *db, const char *copy_sql, cw_db_row_fn fn, void *user, cw_error *err)
+static int copy_out(cw_db *db, const char *copy_sql, cw_db_row_fn fn, void *user, cw_error *err)
 {
     cw_log_debug(db->log, "sql: %.200s", copy_sql);
     PGresult *res = PQexec(db->conn, copy_sql);
@@ -434,17 +508,31 @@ int cw_db_copy_out(cw_db *db, const char *copy_sql, cw_db_row_fn fn, void *user,
             return -1;
         }
     }
-    return finish_results(db, PGRES_COMMAND_OK, err);
+    return statements_results(db, err);
+}
+
+int cw_db_copy_out(cw_db *db, const char *copy_sql, cw_db_row_fn fn, void *user, cw_error *err)
+{
+    bool opened;
+    if (scope_open(db, &opened, err) != 0)
+        return -1;
+    return scope_close(db, opened, copy_out(db, copy_sql, fn, user, err), err);
 }
 
 int cw_db_copy_in_begin(cw_db *db, const char *copy_sql, cw_error *err)
 {
+    bool opened;
+    if (scope_open(db, &opened, err) != 0)
+        return -1;
     cw_log_debug(db->log, "sql: %.200s", copy_sql);
     PGresult *res = PQexec(db->conn, copy_sql);
     int rc = PQresultStatus(res) == PGRES_COPY_IN ? 0 : result_error(db, res, err);
     PQclear(res);
     db->len = 0;
-    return rc;
+    if (rc != 0)
+        return scope_close(db, opened, rc, err);
+    db->implicit = opened; /* _end or _abort closes it */
+    return 0;
 }
 
 static int flush_copy(cw_db *db, cw_error *err)
@@ -536,10 +624,14 @@ int cw_db_copy_in_end(cw_db *db, cw_error *err)
         cw_db_copy_in_abort(db);
         return -1;
     }
+    int rc;
     if (PQputCopyEnd(db->conn, NULL) != 1)
-        return result_error(db, NULL, err);
-    /* A backend killed mid-COPY may still have accepted PQputCopyEnd: the result decides. */
-    return finish_results(db, PGRES_COMMAND_OK, err);
+        rc = result_error(db, NULL, err);
+    else /* A backend killed mid-COPY may still have accepted PQputCopyEnd: the result decides. */
+        rc = finish_results(db, PGRES_COMMAND_OK, err);
+    bool opened = db->implicit;
+    db->implicit = false;
+    return scope_close(db, opened, rc, err);
 }
 
 void cw_db_copy_in_abort(cw_db *db)
@@ -549,11 +641,53 @@ void cw_db_copy_in_abort(cw_db *db)
     PGresult *res;
     while ((res = PQgetResult(db->conn)) != NULL)
         PQclear(res);
+    if (db->implicit) {
+        db->implicit = false;
+        PQclear(PQexec(db->conn, "ROLLBACK"));
+    }
 }
 
 int cw_db_begin(cw_db *db, cw_error *err)
 {
-    return cw_db_exec(db, "BEGIN", err);
+    return exec_raw(db, BEGIN_SQL, err);
+}
+
+/* Wait until the connection's socket is readable or `ms` have passed: 1, 0 or -1. */
+static int wait_readable(cw_db *db, int ms)
+{
+    struct pollfd p = {.fd = PQsocket(db->conn), .events = POLLIN};
+    int n;
+    while ((n = poll(&p, 1, ms)) < 0 && errno == EINTR)
+        ;
+    return n;
+}
+
+int cw_db_begin_within(cw_db *db, int seconds, cw_error *err)
+{
+    cw_log_debug(db->log, "sql: %s (within %d s)", BEGIN_SQL, seconds);
+    if (!PQsendQuery(db->conn, BEGIN_SQL))
+        return result_error(db, NULL, err);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (;;) {
+        if (PQflush(db->conn) < 0 || !PQconsumeInput(db->conn))
+            return result_error(db, NULL, err);
+        if (!PQisBusy(db->conn))
+            break;
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        long left = (long)seconds * 1000 -
+                    ((long)(t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
+        if (left <= 0 || wait_readable(db, (int)left) == 0) {
+            cw_error_set(err, CW_EXIT_TEMPFAIL,
+                         "the database gave no second connection within %d s: a run needs two "
+                         "at once",
+                         seconds);
+            cw_error_hint(err, "behind a connection pooler, allow each causeway role two server "
+                               "connections (PgBouncer: pool_size >= 2)");
+            return -1;
+        }
+    }
+    return statements_results(db, err);
 }
 
 int cw_db_commit(cw_db *db, cw_error *err)
@@ -573,7 +707,9 @@ int cw_db_rollback(cw_db *db, cw_error *err)
 {
     cw_error mine;
     cw_error_clear(&mine);
-    if (cw_db_exec(db, "ROLLBACK", &mine) != 0 && err->code == 0)
+    if (PQtransactionStatus(db->conn) == PQTRANS_IDLE)
+        return 0; /* nothing to roll back (and no warning from the server) */
+    if (exec_raw(db, "ROLLBACK", &mine) != 0 && err->code == 0)
         *err = mine;
     return mine.code != 0 ? -1 : 0;
 }
@@ -589,11 +725,18 @@ int cw_db_bool_row(void *user, int ncols, const char *const *values, const size_
 
 int cw_db_lock(cw_db *db, const char *schema, cw_error *err)
 {
+    /* A lock outside a transaction would be released before the caller's next statement. */
+    assert(PQtransactionStatus(db->conn) == PQTRANS_INTRANS);
     bool got = false;
     const char *params[] = {schema};
-    if (cw_db_query(
-            db, "SELECT pg_catalog.pg_try_advisory_lock(pg_catalog.hashtext('causeway:' || $1))", 1,
-            params, cw_db_bool_row, &got, err) != 0)
+    /* Transaction-level, not session-level: behind a transaction pooler the session is
+     * not ours, and a session lock stays on a pooled server connection after the run.
+     * The key is the one causeway always used, so a run of an older version (session
+     * lock) and of this one still exclude each other. */
+    if (cw_db_query(db,
+                    "SELECT pg_catalog.pg_try_advisory_xact_lock(pg_catalog.hashtext("
+                    "'causeway:' OPERATOR(pg_catalog.||) $1))",
+                    1, params, cw_db_bool_row, &got, err) != 0)
         return -1;
     if (!got) {
         cw_error_set(err, CW_EXIT_TEMPFAIL, "another causeway run holds the lock on schema '%s'",

@@ -19,6 +19,7 @@ enum {
     OPT_TOP,
     OPT_SNIPPETS,
     OPT_CHANGES_ONLY,
+    OPT_ALLOW_SHARED,
 };
 
 /* Settings given on the command line, applied over the configuration file. */
@@ -151,6 +152,7 @@ int cw_options_parse(cw_options *o, const cw_ctx *ctx, const char *cmd, unsigned
         {"top", required_argument, NULL, OPT_TOP},
         {"snippets", no_argument, NULL, OPT_SNIPPETS},
         {"changes-only", no_argument, NULL, OPT_CHANGES_ONLY},
+        {"allow-shared-schema", no_argument, NULL, OPT_ALLOW_SHARED},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -199,6 +201,11 @@ int cw_options_parse(cw_options *o, const cw_ctx *ctx, const char *cmd, unsigned
         case 'h':
             o->help = true;
             return 0;
+        case OPT_ALLOW_SHARED:
+            if (!run)
+                rc = cw_cli_usage_error(ctx, cmd, "'--allow-shared-schema' is an option of 'run'");
+            o->allow_shared_schema = true;
+            break;
         case 'r':
         case OPT_TIMEZONE:
         case OPT_LOOKBACK:

@@ -187,18 +187,35 @@ static int choose_weeks(job *j, cw_error *err)
     return 0;
 }
 
+/* How long the second connection may wait for a server connection (see connect_all). */
+#define READER_WAIT_SECONDS 10
+
+/*
+ * The writer's transaction is the run: it takes the run lock first and holds it to
+ * COMMIT or ROLLBACK, so behind a transaction pooler the lock stays with the
+ * server connection doing the work, and dies with it. The reader streams the
+ * source while the writer streams results in, so a run needs two server
+ * connections at once; its transaction is opened while the writer holds one, so
+ * a pool that cannot give two fails here, clearly, instead of queueing the read.
+ */
 static int connect_all(job *j, cw_error *err)
 {
-    if (cw_db_connect(&j->writer, j->c->dbname, &j->ctx->log, err) != 0 ||
-        cw_db_connect(&j->reader, j->c->dbname, &j->ctx->log, err) != 0)
+    if (cw_db_connect(&j->writer, j->c->dbname, &j->ctx->log, err) != 0)
         return -1;
-    guard_watch(&j->guard, j->writer, j->reader);
-    if (cw_db_lock(j->writer, j->c->schema, err) != 0 ||
+    guard_watch(&j->guard, j->writer, NULL);
+    if (cw_db_begin(j->writer, err) != 0 || cw_db_lock(j->writer, j->c->schema, err) != 0 ||
+        (!j->o->allow_shared_schema &&
+         cw_schema_check_private(j->writer, j->c->schema, err) != 0) ||
         cw_schema_check(j->writer, j->c->schema, err) != 0 ||
         cw_db_quote_ident(&j->schema, j->writer, j->c->schema, err) != 0 ||
         cw_source_prepare(&j->src, j->writer, j->c, err) != 0)
         return -1;
-    return 0;
+    if (cw_fault_point("run-locked") != 0)
+        return cw_error_set(err, CW_EXIT_IOERR, "fault injected at run-locked");
+    if (cw_db_connect(&j->reader, j->c->dbname, &j->ctx->log, err) != 0)
+        return -1;
+    guard_watch(&j->guard, j->writer, j->reader);
+    return cw_db_begin_within(j->reader, READER_WAIT_SECONDS, err);
 }
 
 static int record_start(job *j, cw_error *err)
@@ -302,7 +319,7 @@ static double seconds_since(const struct timespec *t0)
     return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-/* Everything the run writes, in one transaction. */
+/* Everything the run writes, in the writer's transaction (opened by connect_all). */
 static int transaction(job *j, cw_error *err)
 {
     struct timespec t0;
@@ -311,7 +328,7 @@ static int transaction(job *j, cw_error *err)
     cw_week first = j->from - (cw_week)(j->c->lookback_weeks > 0 ? j->c->lookback_weeks : 1) + 1;
     cw_week_format_monday(since, sizeof(since), first);
     cw_ingest_params ip = {.schema = j->schema, .since = since};
-    if (cw_db_begin(j->writer, err) != 0 || record_start(j, err) != 0)
+    if (record_start(j, err) != 0)
         return -1;
     ip.run_id = j->run_id;
     ip.ruleset = j->ruleset;
@@ -322,6 +339,9 @@ static int transaction(job *j, cw_error *err)
                            weekly, &j->ctx->log, err);
     cw_weekly_acc_free(weekly);
     if (rc != 0)
+        return -1;
+    /* The source is read: give its server connection back to the pool. */
+    if (cw_db_rollback(j->reader, err) != 0)
         return -1;
     cw_log_info(&j->ctx->log, "classified %llu new complaints (%.1f MB), weekly rows at %.2f s",
                 j->stats.classified, (double)j->stats.bytes / 1e6, seconds_since(&t0));
@@ -352,7 +372,7 @@ static void job_free(job *j)
 {
     cw_source_fini(&j->src);
     free(j->schema);
-    cw_db_free(j->reader); /* closing the writer releases the session lock */
+    cw_db_free(j->reader);
     cw_db_free(j->writer);
     cw_matcher_free(j->matcher);
     cw_rules_free(j->rules);
@@ -378,10 +398,17 @@ int cw_run_execute(cw_ctx *ctx, const cw_options *o)
         rc = compute_hash(&j, &err);
     if (rc == 0)
         rc = choose_weeks(&j, &err);
-    if (rc == 0 && (rc = transaction(&j, &err)) != 0) {
+    if (rc == 0)
+        rc = transaction(&j, &err);
+    if (rc != 0) {
+        /* Ends the transactions (and the lock) now, returning the server connections
+         * to a pool in a clean state; closing would also end them, later. */
         cw_error ignored;
         cw_error_clear(&ignored);
-        (void)cw_db_rollback(j.writer, &ignored);
+        if (j.reader != NULL)
+            (void)cw_db_rollback(j.reader, &ignored);
+        if (j.writer != NULL)
+            (void)cw_db_rollback(j.writer, &ignored);
     }
     int sig = guard_signalled(&j.guard);
     guard_watch(&j.guard, NULL, NULL);

@@ -211,3 +211,23 @@ void cw_test_check_json_schema(const char *doc, const char *path, const char *ba
     free(schema);
     free(validator);
 }
+
+char *cw_test_psql(const char *const *env, const char *dsn, const char *const *args)
+{
+    const char *argv[24] = {"psql", "-XAtq", "-v", "ON_ERROR_STOP=1", "-d", dsn};
+    size_t n = 6;
+    for (; *args != NULL; args++) {
+        cr_assert_lt(n, sizeof(argv) / sizeof(argv[0]) - 1, "too many psql arguments");
+        argv[n++] = *args;
+    }
+    argv[n] = NULL;
+    cw_test_output r;
+    cr_assert_eq(cw_test_run_program(&r, env, NULL, argv), 0);
+    cr_assert_eq(r.status, 0, "psql failed: %s", r.err);
+    char *out = r.out;
+    r.out = NULL;
+    while (r.out_len > 0 && (out[r.out_len - 1] == '\n' || out[r.out_len - 1] == ' '))
+        out[--r.out_len] = '\0';
+    cw_test_output_fini(&r);
+    return out;
+}

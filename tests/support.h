@@ -34,6 +34,13 @@ int cw_test_run_program(cw_test_output *res, const char *const *env, const char 
 
 void cw_test_output_fini(cw_test_output *res);
 
+/*
+ * psql -XAtq -v ON_ERROR_STOP=1 -d `dsn` followed by `args` (NULL-terminated, at
+ * most 16), with `env` as for cw_test_run. Fails the test unless psql exits 0.
+ * Returns its standard output without trailing newlines and blanks (caller frees).
+ */
+char *cw_test_psql(const char *const *env, const char *dsn, const char *const *args);
+
 /* Path of the binary under test ($CW_BIN, default build/release/causeway). */
 const char *cw_test_bin(void);
 

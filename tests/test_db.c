@@ -250,7 +250,8 @@ Test(db, rejected_values_are_never_echoed)
     cw_db_free(db);
 }
 
-Test(db, the_lock_is_exclusive_per_schema)
+/* The run lock belongs to a transaction: exclusive while it is open, gone at its end. */
+Test(db, the_lock_is_exclusive_per_schema_and_ends_with_the_transaction)
 {
     cw_log log = quiet_log();
     cw_db *a = connect_test(&log), *b = connect_test(&log);
@@ -258,21 +259,33 @@ Test(db, the_lock_is_exclusive_per_schema)
     cw_error_clear(&err);
     char schema[64];
     cw_test_unique_name(schema, sizeof(schema), "lock");
+    cr_assert_eq(cw_db_begin(a, &err), 0, "%s", err.message);
     cr_assert_eq(cw_db_lock(a, schema, &err), 0, "%s", err.message);
+    cr_assert_eq(cw_db_begin(b, &err), 0, "%s", err.message);
     cr_assert_eq(cw_db_lock(b, schema, &err), -1);
     cr_assert_eq(err.code, CW_EXIT_TEMPFAIL);
     cr_assert(strstr(err.message, "another causeway run holds the lock") != NULL);
+    cr_assert_eq(cw_db_rollback(b, &err), 0);
     cw_error_clear(&err);
+    cr_assert_eq(cw_db_begin(b, &err), 0, "%s", err.message);
     cr_assert_eq(cw_db_lock(b, "some_other_schema_x", &err), 0, "%s", err.message);
-    cw_db_free(a); /* closing releases it, once the server has ended a's backend */
-    int rc = -1;
-    for (int i = 0; i < 100 && rc != 0; i++) {
-        cw_error_clear(&err);
-        rc = cw_db_lock(b, schema, &err);
-        if (rc != 0)
-            nanosleep(&(struct timespec){.tv_nsec = 50000000}, NULL);
-    }
-    cr_assert_eq(rc, 0, "%s", err.message);
+    cr_assert_eq(cw_db_rollback(b, &err), 0);
+    /* a's COMMIT releases it at once: no waiting for a backend to go away. */
+    cr_assert_eq(cw_db_commit(a, &err), 0, "%s", err.message);
+    cr_assert_eq(cw_db_begin(b, &err), 0, "%s", err.message);
+    cr_assert_eq(cw_db_lock(b, schema, &err), 0, "%s", err.message);
+    /* ... and the session keeps no lock once b's transaction is over. */
+    cr_assert_eq(cw_db_rollback(b, &err), 0);
+    bool held = true;
+    const char *params[] = {schema};
+    cr_assert_eq(cw_db_query(a,
+                             "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory'"
+                             " AND objid = (hashtext('causeway:' || $1)::bigint & 4294967295)::oid"
+                             " AND objsubid = 1)",
+                             1, params, cw_db_bool_row, &held, &err),
+                 0, "%s", err.message);
+    cr_assert(!held, "an advisory lock outlived its transaction");
+    cw_db_free(a);
     cw_db_free(b);
 }
 

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "support.h"
@@ -643,8 +644,10 @@ Test(run, writer_killed_before_attaching_a_new_partition_leaves_nothing)
     require_fault_hooks();
     fixture f;
     setup(&f, "600");
-    assert_killed_backend_leaves_nothing(&f, "600", "ingest-before-attach:pause",
-                                         "state = 'idle in transaction'");
+    /* The writer: the reader is idle in its transaction too, but has written nothing. */
+    assert_killed_backend_leaves_nothing(
+        &f, "600", "ingest-before-attach:pause",
+        "state = 'idle in transaction' AND backend_xid IS NOT NULL");
     char query[256];
     snprintf(
         query, sizeof(query),
@@ -851,6 +854,117 @@ Test(run, works_with_a_least_privilege_role_that_can_do_no_more)
     cr_assert_eq(cw_test_run_program(&r, NULL, NULL, write_other), 0);
     cr_assert_neq(r.status, 0, "the role could write into another schema");
     cw_test_output_fini(&r);
+    teardown(&f);
+}
+
+/*
+ * A duplicate key is a concurrent writer, never bad data: another client holds an
+ * uncommitted row with a key the run is about to write, then commits it. The run
+ * exits 75 as "another run", the SQLSTATE printed once, and writes nothing.
+ */
+Test(run, a_duplicate_key_from_a_concurrent_writer_is_another_run_not_bad_data)
+{
+    fixture f;
+    setup(&f, "300");
+    cw_test_output r;
+    run(&r, &f, NULL, "--week", WEEK, NULL, NULL);
+    cr_assert_eq(r.status, 0, "the first run: %s", r.err);
+    cw_test_output_fini(&r);
+    sqlf("INSERT INTO %s.complaints VALUES (100001, '2026-07-30 10:00+00', 'web', 'north', 'p',"
+         " 'retail', 'the cashier was rude')",
+         f.src);
+    char *runs_before = count(&f, "runs");
+    char query[1024];
+    snprintf(query, sizeof(query),
+             "BEGIN; INSERT INTO %s.classified (ruleset_id, complaint_id, received_at, week,"
+             " run_id, symptom_count, symptoms, span_starts, span_ends)"
+             " SELECT ruleset_id, '100001', received_at, week, run_id, 0, '{}', '{}', '{}'"
+             " FROM %s.classified LIMIT 1; SELECT pg_sleep(4); COMMIT",
+             f.results, f.results);
+    pid_t writer = fork();
+    cr_assert(writer >= 0);
+    if (writer == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, 1);
+        execlp("psql", "psql", "-XAtq", "-d", cw_test_dsn(), "-c", query, (char *)NULL);
+        _exit(127);
+    }
+    char *holding = NULL;
+    for (int i = 0; i < 50; i++) {
+        free(holding);
+        holding = sql("SELECT count(*) FROM pg_stat_activity WHERE state = 'active'"
+                      " AND query LIKE '%pg_sleep(4)%' AND pid <> pg_backend_pid()");
+        if (strcmp(holding, "0") != 0)
+            break;
+        nanosleep(&(struct timespec){.tv_nsec = 100000000}, NULL);
+    }
+    cr_assert_str_neq(holding, "0", "the other writer never held its row");
+    run(&r, &f, NULL, "--week", WEEK, NULL, NULL);
+    int status;
+    cr_assert_eq(waitpid(writer, &status, 0), writer);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the other writer failed");
+    cr_assert_eq(r.status, 75, "status %d: %s", r.status, r.err);
+    cr_assert_not_null(strstr(r.err, "another run or writer stored the same results"), "%s", r.err);
+    const char *first = strstr(r.err, "SQLSTATE 23505");
+    cr_assert_not_null(first, "%s", r.err);
+    cr_assert_null(strstr(first + 1, "SQLSTATE"), "the SQLSTATE is printed once: %s", r.err);
+    cw_test_output_fini(&r);
+    char *runs_after = count(&f, "runs");
+    cr_assert_str_eq(runs_before, runs_after, "the failed run stored a run");
+    /* The other writer's row now stands for complaint 100001: the next run goes on. */
+    run(&r, &f, NULL, "--week", WEEK, NULL, NULL);
+    cr_assert_eq(r.status, 0, "the next run: %s", r.err);
+    cw_test_output_fini(&r);
+    free(holding);
+    free(runs_before);
+    free(runs_after);
+    teardown(&f);
+}
+
+/* A postgres_fdw source whose user mapping has no password: permission (77), not a bug. */
+Test(run, a_foreign_source_without_a_password_in_its_user_mapping_is_permission)
+{
+    fixture f;
+    setup(&f, "100");
+    char role[64], server[64], schema[64], query[2048];
+    cw_test_unique_name(role, sizeof(role), "fdwlp");
+    cw_test_unique_name(server, sizeof(server), "fdwsrv");
+    cw_test_unique_name(schema, sizeof(schema), "fdwres");
+    const char *host = getenv("PGHOST"), *port = getenv("PGPORT");
+    snprintf(query, sizeof(query),
+             "CREATE EXTENSION IF NOT EXISTS postgres_fdw;"
+             " CREATE ROLE %s LOGIN; CREATE SCHEMA %s AUTHORIZATION %s;"
+             " CREATE SERVER %s FOREIGN DATA WRAPPER postgres_fdw"
+             " OPTIONS (host '%s', port '%s', dbname 'causeway');"
+             " GRANT USAGE ON FOREIGN SERVER %s TO %s;"
+             " CREATE USER MAPPING FOR %s SERVER %s OPTIONS (user '%s');"
+             " CREATE FOREIGN TABLE %s.remote (id bigint, received_at timestamptz, channel text,"
+             " site text, product text, segment text, body text) SERVER %s"
+             " OPTIONS (schema_name '%s', table_name 'complaints');"
+             " GRANT USAGE ON SCHEMA %s TO %s; GRANT SELECT ON %s.remote TO %s",
+             role, schema, role, server, host, port, server, role, role, server, role, schema,
+             server, f.src, schema, role, schema, role);
+    free(sql(query));
+    char dsn[256];
+    snprintf(dsn, sizeof(dsn), "host=%s port=%s dbname=causeway user=%s", host, port, role);
+    const char *init[] = {"causeway", "db", "init", "-d", dsn, "--schema", schema, NULL};
+    cw_test_output r;
+    cr_assert_eq(cw_test_run(&r, NULL, NULL, init), 0);
+    cr_assert_eq(r.status, 0, "db init as %s: %s", role, r.err);
+    cw_test_output_fini(&r);
+    char text[256];
+    snprintf(text, sizeof(text), "source:\n  table: %s.remote\n", schema);
+    char *config = cw_test_write_temp(text, strlen(text));
+    const char *argv[] = {"causeway", "run", "-d",  dsn,      "-c", config, "--schema",
+                          schema,     "-r",  RULES, "--week", WEEK, NULL};
+    cr_assert_eq(cw_test_run(&r, NULL, NULL, argv), 0);
+    cr_assert_eq(r.status, 77, "status %d: %s", r.status, r.err);
+    cr_assert_not_null(strstr(r.err, "a foreign server refused this role"), "%s", r.err);
+    cr_assert_not_null(strstr(r.err, "user mapping with a password"), "%s", r.err);
+    cr_assert_not_null(strstr(r.err, "(SQLSTATE 2F003)"), "%s", r.err);
+    cw_test_output_fini(&r);
+    unlink(config);
+    free(config);
     teardown(&f);
 }
 

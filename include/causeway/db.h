@@ -3,13 +3,23 @@
  * parameterised statements, stream COPY out and in, transactions, the run lock.
  * Only src/db.c includes <libpq-fe.h>.
  *
+ * Safe behind a transaction pooler (PgBouncer pool_mode=transaction): nothing
+ * here sets session state. Every statement runs inside a transaction that made
+ * its own settings with SET LOCAL: search_path pg_catalog, TimeZone UTC,
+ * DateStyle ISO, extra_float_digits 3. cw_db_begin opens such a transaction;
+ * a statement sent outside one gets a transaction of its own (BEGIN, the
+ * settings, the statement, COMMIT), so nothing leaks into the server
+ * connection the pool hands to the next client, and the settings hold whichever
+ * server connection answers.
+ *
  * Errors carry the SQLSTATE and an exit code (error.h):
  *   75  connection failed or lost, admin shutdown, query cancelled, lock not
  *       available, out of resources, serialization failure, another run
- *       holds the lock
- *   77  authentication, permission (42501) or TLS failure
+ *       holds the lock, a duplicate key (23505: a concurrent writer)
+ *   77  authentication, permission (42501) or TLS failure, a foreign server
+ *       refusing the user mapping (2F003)
  *   78  a missing schema, table or column (3F000, 42P01, 42703)
- *   65  a value the server rejected (classes 22, 23)
+ *   65  a value the server rejected (class 22, class 23 but 23505)
  *   70  anything else
  * Server messages are copied only where they cannot hold row data: never the
  * DETAIL, CONTEXT or WHERE fields, and for classes 22 and 23 not even the
@@ -37,17 +47,18 @@ typedef int (*cw_db_row_fn)(void *user, int ncols, const char *const *values, co
  * PG* environment, the service file and ~/.pgpass, as psql does. causeway
  * adds defaults the conninfo may override: fallback_application_name
  * "causeway", client_encoding UTF8, TCP keepalives and connect_timeout 10 s
- * (unless PGCONNECT_TIMEOUT is set). The session then works in UTC with
- * search_path pg_catalog, so every name causeway uses is schema-qualified and a
- * hostile search_path cannot redirect it. `log` is borrowed (notices go to its
+ * (unless PGCONNECT_TIMEOUT is set). No session setting is made (see above):
+ * statements see search_path pg_catalog and UTC through their transaction, so a
+ * hostile search_path cannot redirect a name. `log` is borrowed (notices go to its
  * debug level). On failure *out is NULL (75, or 77 for authentication/TLS).
  */
 int cw_db_connect(cw_db **out, const char *conninfo, const cw_log *log, cw_error *err);
 
-/* Close the connection (releasing session locks); NULL is a no-op. */
+/* Close the connection (the server rolls back an open transaction); NULL is a no-op. */
 void cw_db_free(cw_db *db);
 
-/* Run one or more statements without parameters or results. */
+/* Run one or more statements without parameters or results (in a transaction of
+ * their own when none is open: see above). */
 int cw_db_exec(cw_db *db, const char *sql, cw_error *err);
 
 /*
@@ -81,16 +92,30 @@ int cw_db_copy_in_row(cw_db *db, int ncols, const char *const *values, const siz
 int cw_db_copy_in_end(cw_db *db, cw_error *err);
 void cw_db_copy_in_abort(cw_db *db);
 
-/* Transactions. A COMMIT the server turns into a rollback is an error (75). */
+/*
+ * Transactions. cw_db_begin makes the settings above with SET LOCAL. A COMMIT
+ * the server turns into a rollback is an error (75).
+ */
 int cw_db_begin(cw_db *db, cw_error *err);
+
+/*
+ * cw_db_begin, failing with 75 when the server has not answered within `seconds`:
+ * a pooler with no free server connection queues the BEGIN instead of refusing
+ * it. For a second connection taken while the first holds a transaction (and so
+ * a pooled server connection). After that failure the connection is unusable:
+ * free it.
+ */
+int cw_db_begin_within(cw_db *db, int seconds, cw_error *err);
 int cw_db_commit(cw_db *db, cw_error *err);
 /* Roll back; never overwrites an error already in err. */
 int cw_db_rollback(cw_db *db, cw_error *err);
 
 /*
- * Take the session advisory lock of results schema `schema` without waiting;
- * held until the connection closes. Busy: 75, "another causeway run holds the
- * lock on schema 'x'".
+ * Take the run lock of results schema `schema` without waiting: a
+ * transaction-level advisory lock, so it is held by the caller's transaction
+ * (which must be open) and released by its COMMIT or ROLLBACK, or when the
+ * server ends the transaction of a crashed client; it never stays on a pooled
+ * server connection. Busy: 75, "another causeway run holds the lock on schema 'x'".
  */
 int cw_db_lock(cw_db *db, const char *schema, cw_error *err);
 

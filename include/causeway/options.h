@@ -34,7 +34,8 @@ typedef struct cw_options {
     cw_week week_from; /* target week(s) when have_week */
     cw_week week_to;
     bool snippets;
-    bool changes_only; /* only the "changed since last week" section */
+    bool changes_only;        /* only the "changed since last week" section */
+    bool allow_shared_schema; /* run: accept a results schema other roles may CREATE in */
     unsigned top;
     bool top_set;
     cw_output_spec outputs[CW_OPTIONS_MAX_OUTPUTS]; /* stdout included when asked */

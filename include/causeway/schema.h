@@ -6,17 +6,31 @@
 #ifndef CAUSEWAY_SCHEMA_H
 #define CAUSEWAY_SCHEMA_H
 
+#include <stdbool.h>
+
 #include "causeway/db.h"
 
 /* The schema version this binary writes (its newest migration). */
 int cw_schema_version(void);
 
 /*
- * Create results schema `schema` if needed and apply the migrations it lacks,
- * each in its own transaction, under the run lock. Idempotent. *applied (may be
- * NULL) receives the number applied. A schema newer than this binary: 78.
+ * Create results schema `schema` if needed and apply the migrations it lacks, in
+ * one transaction that holds the run lock: a failure leaves the schema as it was.
+ * Idempotent. Migrations run with search_path = pg_catalog, <schema> (see
+ * schema.c), and every function the schema's owner has there is given that
+ * search_path. An existing schema on which other roles may CREATE is refused
+ * (77, cw_schema_check_private) unless `allow_shared`. *applied (may be NULL)
+ * receives the number applied. A schema newer than this binary: 78.
  */
-int cw_schema_migrate(cw_db *db, const char *schema, int *applied, cw_error *err);
+int cw_schema_migrate(cw_db *db, const char *schema, bool allow_shared, int *applied,
+                      cw_error *err);
+
+/*
+ * The results schema is causeway's alone: no role but its owner and the
+ * connected role holds CREATE on it. Otherwise 77, naming one such role, with
+ * the REVOKE that fixes it as the hint. A missing schema passes (nothing to share).
+ */
+int cw_schema_check_private(cw_db *db, const char *schema, cw_error *err);
 
 /* The schema exists at exactly this binary's version; otherwise 78 with a hint. */
 int cw_schema_check(cw_db *db, const char *schema, cw_error *err);

@@ -1,6 +1,7 @@
 -- causeway results schema, version 1.
 -- Applied by `causeway db init|migrate` with search_path set to the results
--- schema, so no name here is qualified. Results are keyed by the rule set
+-- schema (pg_catalog is searched before it), so the tables' names are not
+-- qualified. Nothing here calls a function. Results are keyed by the rule set
 -- (rulesets.id, a small key for the sha256 hash that identifies it): complaints
 -- classified under two rule sets never mix.
 

@@ -23,6 +23,12 @@
 --
 -- Version 1 rows move into per-rule-set partitions with their evidence; only the
 -- stored snippets (derived text) are dropped.
+--
+-- Every call is qualified (pg_catalog.unnest, OPERATOR(pg_catalog.||), ...): with
+-- pg_catalog searched first a same-signature shadow loses, but a function with a
+-- closer signature (unnest(text[]) against pg_catalog.unnest(anyarray)) planted in
+-- the schema would still win. (Qualified since migration 0005; databases migrated
+-- earlier get the view replaced there.)
 
 ALTER TABLE classified RENAME TO classified_v1;
 ALTER TABLE matches RENAME TO matches_v1;
@@ -54,7 +60,8 @@ CREATE INDEX classified_week ON classified (ruleset_id, week);
 CREATE VIEW matches AS
 SELECT c.ruleset_id, c.complaint_id, e.symptom_id, e.span_start, e.span_end
   FROM classified c
- CROSS JOIN LATERAL ROWS FROM (unnest(c.symptoms), unnest(c.span_starts), unnest(c.span_ends))
+ CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(c.symptoms), pg_catalog.unnest(c.span_starts),
+                               pg_catalog.unnest(c.span_ends))
        AS e (symptom_id, span_start, span_end);
 
 DO $$
@@ -62,8 +69,8 @@ DECLARE
     r integer;
 BEGIN
     FOR r IN SELECT DISTINCT ruleset_id FROM classified_v1 ORDER BY 1 LOOP
-        EXECUTE format('CREATE TABLE %I PARTITION OF classified FOR VALUES IN (%s)',
-                       'classified_r' || r, r);
+        EXECUTE pg_catalog.format('CREATE TABLE %I PARTITION OF classified FOR VALUES IN (%s)',
+                                  'classified_r' OPERATOR(pg_catalog.||) r, r);
     END LOOP;
 END
 $$;
@@ -74,11 +81,12 @@ SELECT c.ruleset_id, c.complaint_id, c.received_at, c.week, c.channel, c.site, c
        coalesce(m.symptoms, '{}'), coalesce(m.span_starts, '{}'), coalesce(m.span_ends, '{}')
   FROM classified_v1 c
   LEFT JOIN (SELECT ruleset_id, complaint_id,
-                    array_agg(symptom_id ORDER BY symptom_id) AS symptoms,
-                    array_agg(span_start ORDER BY symptom_id) AS span_starts,
-                    array_agg(span_end ORDER BY symptom_id) AS span_ends
+                    pg_catalog.array_agg(symptom_id ORDER BY symptom_id) AS symptoms,
+                    pg_catalog.array_agg(span_start ORDER BY symptom_id) AS span_starts,
+                    pg_catalog.array_agg(span_end ORDER BY symptom_id) AS span_ends
                FROM matches_v1
               GROUP BY ruleset_id, complaint_id) m
-       USING (ruleset_id, complaint_id);
+       ON m.ruleset_id OPERATOR(pg_catalog.=) c.ruleset_id
+      AND m.complaint_id OPERATOR(pg_catalog.=) c.complaint_id;
 DROP TABLE matches_v1;
 DROP TABLE classified_v1;
