@@ -419,9 +419,12 @@ static int total_row(void *user, int ncols, const char *const *v, const size_t *
  */
 static int load_denominators(analysis *a, cw_error *err)
 {
+    /* Complaints without a site are counted in total_site under "", the key of all
+     * sites' total: only named sites are read from it. */
     char *sql =
         cw_text_printf("SELECT w.week::text, w.site, w.complaints::text FROM %s.weekly w"
-                       " WHERE w.ruleset_id = $1::int AND w.series IN ('total', 'total_site')"
+                       " WHERE w.ruleset_id = $1::int"
+                       " AND (w.series = 'total' OR (w.series = 'total_site' AND w.site <> ''))"
                        " AND w.week BETWEEN $2::date AND $3::date"
                        " ORDER BY w.series, w.site, w.week",
                        a->p->schema);

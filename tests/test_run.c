@@ -1103,3 +1103,37 @@ Test(run, a_small_site_borrows_its_baseline_from_its_siblings)
     free(config);
     teardown(&f);
 }
+
+/*
+ * Complaints without a site do not replace the all-sites denominator: with a few
+ * site-less complaints every week, a surge of other complaints at one site still
+ * raises what the people area is compared with, so its steady count is now below
+ * what the frozen rate expects. (The site-less count was once read as the
+ * all-sites total, and the area compared with a constant 1.)
+ */
+Test(run, complaints_without_a_site_count_in_the_all_sites_total)
+{
+    fixture f;
+    setup(&f, NULL);
+    sqlf(
+        "INSERT INTO %s.complaints SELECT row_number() OVER (), timestamptz '2026-01-05 10:00+00'"
+        " + w * interval '7 days', 'web', s, 'p', 'retail', b FROM generate_series(0, 29) w,"
+        " LATERAL (SELECT s, 'the cashier was rude' b FROM unnest(ARRAY['north', 'south']) s,"
+        " generate_series(1, 10) UNION ALL SELECT NULL, 'thanks, all good' FROM generate_series(1, "
+        "2)"
+        " UNION ALL SELECT 'north', 'thanks, all good' FROM generate_series(1, 40) WHERE w = 29) x",
+        f.src);
+    cw_test_output r;
+    run(&r, &f, NULL, "--week", WEEK, NULL, NULL);
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    cw_test_output_fini(&r);
+    char query[256];
+    snprintf(query, sizeof(query),
+             "SELECT round(excess::numeric, 3) FROM %s.rankings WHERE kind = 'area'"
+             " AND area_id = 'people'",
+             f.results);
+    char *excess = sql(query);
+    cr_assert(strtod(excess, NULL) < -0.5, "people's excess: %s", excess);
+    free(excess);
+    teardown(&f);
+}
