@@ -2,6 +2,7 @@
 #include "causeway/analyse.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,6 +41,8 @@ typedef struct series {
     const double *denominator; /* what detection divides by: exposure, else `others` */
     double *others;            /* all other complaints of each week (and site) */
     size_t baseline_start;
+    cw_detect_prior prior; /* from its siblings (estimate_priors); level 0: none */
+    bool has_prior;
     cw_signal signal;
     cw_ranking_entry *entry; /* once ranked */
 } series;
@@ -416,9 +419,12 @@ static int total_row(void *user, int ncols, const char *const *v, const size_t *
  */
 static int load_denominators(analysis *a, cw_error *err)
 {
+    /* Complaints without a site are counted in total_site under "", the key of all
+     * sites' total: only named sites are read from it. */
     char *sql =
         cw_text_printf("SELECT w.week::text, w.site, w.complaints::text FROM %s.weekly w"
-                       " WHERE w.ruleset_id = $1::int AND w.series IN ('total', 'total_site')"
+                       " WHERE w.ruleset_id = $1::int"
+                       " AND (w.series = 'total' OR (w.series = 'total_site' AND w.site <> ''))"
                        " AND w.week BETWEEN $2::date AND $3::date"
                        " ORDER BY w.series, w.site, w.week",
                        a->p->schema);
@@ -538,6 +544,163 @@ static int fill_evidence(analysis *a, const series *s, cw_ranking_entry *e, cw_e
     return 0;
 }
 
+/*
+ * A family of sibling series: one kind (and dimension), rows = areas or symptoms,
+ * columns = sites or dimension values. A cell with no series of its own (the
+ * symptom never seen at that site) counts zero complaints against its column's
+ * denominator, so it still tells the family the symptom is rare there.
+ */
+typedef struct family {
+    int kind, dim;
+    size_t *row_of, *col_of; /* per series of the analysis; SIZE_MAX: not a member */
+    size_t rows, cols;
+    const double **counts, **exposure;
+    series **members;
+} family;
+
+static size_t index_of(const char **names, size_t *count, const char *name)
+{
+    for (size_t i = 0; i < *count; i++)
+        if (strcmp(names[i], name) == 0)
+            return i;
+    names[*count] = name;
+    return (*count)++;
+}
+
+static bool member(const series *s, int kind, int dim)
+{
+    return s->kind == kind && (kind != KIND_SYMPTOM_DIM || s->dim == dim);
+}
+
+/* Lay the family out; -1 on OOM, 1 when it cannot share a prior (too small, or
+ * its series divide by different kinds of denominator). */
+static int family_layout(family *f, const analysis *a, const double *zeros)
+{
+    size_t m = a->series_count;
+    const char **sites = malloc((m + 1) * sizeof(char *));
+    size_t *rows = malloc((m + 1) * sizeof(size_t));
+    f->row_of = malloc((m + 1) * sizeof(size_t));
+    f->col_of = malloc((m + 1) * sizeof(size_t));
+    if (sites == NULL || rows == NULL || f->row_of == NULL || f->col_of == NULL) {
+        free(sites);
+        free(rows);
+        return -1;
+    }
+    size_t members = 0, with_denominator = 0;
+    f->rows = f->cols = 0;
+    for (size_t i = 0; i < m; i++) {
+        const series *s = &a->series[i];
+        f->row_of[i] = f->col_of[i] = SIZE_MAX;
+        if (!member(s, f->kind, f->dim))
+            continue;
+        size_t key = f->kind == KIND_AREA_SITE ? s->area : s->symptom, r = 0;
+        while (r < f->rows && rows[r] != key)
+            r++;
+        if (r == f->rows)
+            rows[f->rows++] = key;
+        f->row_of[i] = r;
+        f->col_of[i] = index_of(sites, &f->cols, s->site);
+        members++;
+        with_denominator += s->denominator != NULL;
+    }
+    free(sites);
+    free(rows);
+    if (members < 2 || (with_denominator != 0 && with_denominator != members))
+        return 1;
+    size_t cells = f->rows * f->cols;
+    f->counts = malloc(cells * sizeof(double *));
+    f->exposure = with_denominator != 0 ? malloc(cells * sizeof(double *)) : NULL;
+    f->members = calloc(cells, sizeof(series *));
+    if (f->counts == NULL || f->members == NULL || (with_denominator != 0 && f->exposure == NULL))
+        return -1;
+    for (size_t i = 0; i < m; i++)
+        if (f->row_of[i] != SIZE_MAX)
+            f->members[f->row_of[i] * f->cols + f->col_of[i]] = &a->series[i];
+    for (size_t c = 0; c < f->cols; c++) {
+        const double *column_denominator = NULL;
+        for (size_t r = 0; r < f->rows && column_denominator == NULL; r++)
+            if (f->members[r * f->cols + c] != NULL)
+                column_denominator = f->members[r * f->cols + c]->denominator;
+        for (size_t r = 0; r < f->rows; r++) {
+            const series *s = f->members[r * f->cols + c];
+            f->counts[r * f->cols + c] = s != NULL ? s->complaints : zeros;
+            if (f->exposure != NULL)
+                f->exposure[r * f->cols + c] = s != NULL ? s->denominator : column_denominator;
+        }
+    }
+    return 0;
+}
+
+static void family_free(family *f)
+{
+    free(f->row_of);
+    free(f->col_of);
+    free(f->counts);
+    free(f->exposure);
+    free(f->members);
+}
+
+/*
+ * Sibling priors for one family: its series' levels compared over the family's
+ * frozen baseline window, from the latest baseline start among them, so that no
+ * series' episode after a remediation leaks into its siblings' priors.
+ */
+static int family_priors(analysis *a, int kind, int dim, const double *zeros, cw_error *err)
+{
+    family f = {.kind = kind, .dim = dim};
+    int rc = family_layout(&f, a, zeros);
+    if (rc != 0) {
+        family_free(&f);
+        return rc < 0 ? oom(err) : 0;
+    }
+    size_t from = 0;
+    for (size_t i = 0; i < f.rows * f.cols; i++)
+        if (f.members[i] != NULL && f.members[i]->baseline_start > from)
+            from = f.members[i]->baseline_start;
+    size_t to = from + a->p->detect->baseline_weeks;
+    if (to > a->n - 1)
+        to = a->n - 1;
+    cw_detect_prior *priors = NULL;
+    if (to >= from + 2 && (priors = malloc(f.rows * f.cols * sizeof(*priors))) == NULL)
+        rc = oom(err);
+    cw_detect_siblings sib = {.rows = f.rows,
+                              .cols = f.cols,
+                              .n = a->n,
+                              .counts = f.counts,
+                              .exposure = f.exposure,
+                              .from = from,
+                              .to = to};
+    if (priors != NULL)
+        rc = cw_detect_estimate_priors(priors, &sib, err);
+    for (size_t i = 0; priors != NULL && rc == 0 && i < f.rows * f.cols; i++)
+        if (f.members[i] != NULL) {
+            f.members[i]->prior = priors[i];
+            f.members[i]->has_prior = true;
+        }
+    free(priors);
+    family_free(&f);
+    return rc;
+}
+
+/*
+ * The same symptom at the other sites and the same site's other symptoms tell a
+ * small series what its level should be (detect.h, cw_detect_estimate_priors):
+ * the per-site series, where slow declines hide, are the ones that gain.
+ */
+static int estimate_priors(analysis *a, cw_error *err)
+{
+    double *zeros = calloc(a->n, sizeof(double));
+    if (zeros == NULL)
+        return oom(err);
+    int rc = family_priors(a, KIND_AREA_SITE, 0, zeros, err);
+    if (rc == 0)
+        rc = family_priors(a, KIND_SYMPTOM_SITE, 0, zeros, err);
+    for (int d = 0; rc == 0 && (size_t)d < DIM_COUNT; d++)
+        rc = family_priors(a, KIND_SYMPTOM_DIM, d, zeros, err);
+    free(zeros);
+    return rc;
+}
+
 /* Whether s has the baseline weeks detection needs (cw_detect_series's own test). */
 static bool testable(const analysis *a, const series *s)
 {
@@ -574,8 +737,8 @@ static int detect_all(analysis *a, cw_error *err)
     size_t recent_len = a->n - a->recent_from;
     for (size_t i = 0; i < a->series_count; i++) {
         series *s = &a->series[i];
-        if (cw_detect_series(&s->signal, &limits, s->complaints, s->denominator, a->n,
-                             s->baseline_start, err) != 0)
+        if (cw_detect_series_prior(&s->signal, &limits, s->complaints, s->denominator, a->n,
+                                   s->baseline_start, s->has_prior ? &s->prior : NULL, err) != 0)
             return -1;
         const cw_signal *g = &s->signal;
         /* What the frozen level expects of the recent weeks, in complaints per week. */
@@ -1162,6 +1325,8 @@ int cw_analyse_week(cw_ranking *out, cw_db *db, const cw_analyse_params *p, cw_e
         rc = load_remediations(&a, err);
     if (rc == 0)
         rc = load_denominators(&a, err);
+    if (rc == 0)
+        rc = estimate_priors(&a, err);
     if (rc == 0)
         rc = detect_all(&a, err);
     cw_week_format_iso(week, sizeof(week), p->target);
