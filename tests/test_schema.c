@@ -231,12 +231,15 @@ Test(schema, code_a_hostile_role_plants_never_runs, .timeout = 240)
          " app text DEFAULT current_setting('application_name'));"
          " GRANT INSERT, SELECT ON public.planted_calls TO PUBLIC;"
          " CREATE ROLE %s LOGIN; CREATE SCHEMA %s; GRANT USAGE, CREATE ON SCHEMA %s TO %s;"
+         " GRANT CREATE ON SCHEMA public TO %s;"
          " GRANT USAGE, CREATE ON SCHEMA %s TO %s; GRANT USAGE, CREATE ON SCHEMA %s TO %s",
-         evil, results, src, evil, results, evil, old, evil);
-    /* Not public: tests run side by side, and plants there would catch their queries. */
+         evil, results, src, evil, evil, results, evil, old, evil);
+    /* The plants belong to the hostile role (psql_as connects as it), so the DROP OWNED
+     * at the end removes them from public too, before other suites run. */
     plant(evil, results);
     plant(evil, old);
     plant(evil, src);
+    plant(evil, "public");
 
     /* Controls: the plants work. A naive query with the hostile search_path runs them. */
     char path[200], query[768];
