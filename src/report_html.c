@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "causeway/report_fixes.h"
+#include "causeway/text.h"
 #include "causeway/week.h"
 
 #define CHART_W 560
@@ -13,29 +14,10 @@
 #define PAD_B   22
 #define PAD_T   10
 
+/* Data as HTML text: made safe (no controls, no bidi overrides) and entity-escaped. */
 static void esc(FILE *out, const char *s)
 {
-    for (; s != NULL && *s != '\0'; s++) {
-        switch (*s) {
-        case '&':
-            fputs("&amp;", out);
-            break;
-        case '<':
-            fputs("&lt;", out);
-            break;
-        case '>':
-            fputs("&gt;", out);
-            break;
-        case '"':
-            fputs("&quot;", out);
-            break;
-        case '\'':
-            fputs("&#39;", out);
-            break;
-        default:
-            fputc(*s, out);
-        }
-    }
+    cw_text_write_escaped(out, s != NULL ? s : "", cw_text_html_escape);
 }
 
 void cw_report_html_escape(FILE *out, const char *s)
