@@ -98,6 +98,19 @@ static int parse_weeks(cw_options *o, const cw_ctx *ctx, const char *cmd, const 
     return 0;
 }
 
+/* Whether the defaults with the configuration file alone (no flags) are valid settings. */
+static bool file_settings_valid(const char *config_path)
+{
+    cw_config c;
+    cw_error err;
+    cw_error_clear(&err);
+    bool ok = cw_config_init(&c, &err) == 0 &&
+              (config_path == NULL || cw_config_load(&c, config_path, NULL, &err) == 0) &&
+              cw_config_validate(&c, &err) == 0;
+    cw_config_fini(&c);
+    return ok;
+}
+
 static int apply(cw_options *o, const cw_ctx *ctx, const overrides *v)
 {
     cw_error err;
@@ -126,8 +139,11 @@ static int apply(cw_options *o, const cw_ctx *ctx, const overrides *v)
         o->config.recent_weeks = (unsigned)v->recent;
     if (!o->top_set)
         o->top = o->config.top;
-    if (cw_config_validate(&o->config, &err) != 0)
+    if (cw_config_validate(&o->config, &err) != 0) {
+        if (file_settings_valid(v->config_path))
+            err.code = CW_EXIT_USAGE; /* a flag made it invalid: a usage error */
         goto fail;
+    }
     return 0;
 fail:
     cw_log_error(&ctx->log, &err);

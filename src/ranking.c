@@ -158,3 +158,11 @@ int cw_ranking_strdup(char **out, const char *s, cw_error *err)
         return cw_error_set(err, CW_EXIT_OSERR, "out of memory");
     return 0;
 }
+
+void cw_ranking_format_count(char *buf, size_t size, double v)
+{
+    if (isfinite(v) && fabs(v - round(v)) >= 0.05)
+        snprintf(buf, size, "%.1f", v);
+    else
+        snprintf(buf, size, "%.0f", v);
+}

@@ -46,7 +46,9 @@ static void write_shares(FILE *out, const cw_ranking_share *s, size_t n, cw_text
     for (size_t i = 0; i < n; i++) {
         fputs(i > 0 ? ", " : "", out);
         text(out, s[i].id, escape);
-        fprintf(out, " %.0f", s[i].value);
+        char count[32];
+        cw_ranking_format_count(count, sizeof(count), s[i].value);
+        fprintf(out, " %s", count);
     }
 }
 

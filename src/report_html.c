@@ -177,9 +177,9 @@ static void shares(FILE *out, const char *title, const cw_ranking_share *s, size
     for (size_t i = 0; i < n; i++) {
         fputs(i > 0 ? ", " : "", out);
         esc(out, s[i].id);
-        fputs(" (", out);
-        number(out, 0, s[i].value);
-        fputc(')', out);
+        char count[32];
+        cw_ranking_format_count(count, sizeof(count), s[i].value);
+        fprintf(out, " (%s)", count);
     }
     fputs("</p>\n", out);
 }

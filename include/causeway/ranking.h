@@ -135,6 +135,12 @@ int cw_ranking_change_listed(const cw_ranking *r, size_t i, size_t k);
 /* Release everything r owns (r itself is caller storage); NULL is a no-op. */
 void cw_ranking_fini(cw_ranking *r);
 
+/*
+ * An attributed count as text: "12", or "0.4" when it is not whole (a complaint split
+ * over cause areas counts by its weight), so a small share never shows as 0.
+ */
+void cw_ranking_format_count(char *buf, size_t size, double v);
+
 /* strdup that sets err (71) on failure and treats NULL as "". */
 int cw_ranking_strdup(char **out, const char *s, cw_error *err);
 
