@@ -291,8 +291,10 @@ static int load_config(session *s)
 static int connect_results(session *s)
 {
     cw_error *err = &s->err;
-    if (cw_db_connect(&s->db, s->config.dbname, &s->ctx->log, err) != 0 ||
-        cw_schema_check(s->db, s->config.schema, err) != 0 ||
+    if (cw_db_connect(&s->db, s->config.dbname, &s->ctx->log, err) != 0)
+        return -1;
+    cw_db_set_timeouts(s->db, s->config.lock_timeout, s->config.statement_timeout);
+    if (cw_schema_check(s->db, s->config.schema, err) != 0 ||
         cw_db_quote_ident(&s->schema, s->db, s->config.schema, err) != 0)
         return -1;
     return 0;

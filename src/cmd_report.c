@@ -42,8 +42,10 @@ static int render(cw_ctx *ctx, const cw_options *o, cw_error *err)
     char *schema = NULL;
     cw_ranking r = {0};
     int rc = -1;
-    if (cw_db_connect(&db, o->config.dbname, &ctx->log, err) != 0 ||
-        cw_schema_check(db, o->config.schema, err) != 0 ||
+    if (cw_db_connect(&db, o->config.dbname, &ctx->log, err) != 0)
+        goto done;
+    cw_db_set_timeouts(db, o->config.lock_timeout, o->config.statement_timeout);
+    if (cw_schema_check(db, o->config.schema, err) != 0 ||
         cw_db_quote_ident(&schema, db, o->config.schema, err) != 0 ||
         cw_stored_load(&r, db, schema, !o->have_week, o->week_from, err) != 0)
         goto done;

@@ -162,6 +162,8 @@ static int each_row(reader *r, cw_corpus_info *info, cw_error *err)
     if (rc == 0)
         rc = cw_db_connect(&db, c.dbname, r->log, err);
     if (rc == 0)
+        cw_db_set_timeouts(db, c.lock_timeout, c.statement_timeout);
+    if (rc == 0)
         rc = cw_source_prepare(&src, db, &c, err);
     if (rc == 0 && o->label_column != NULL)
         rc = cw_source_extra_column(&label, db, &src, o->label_column, "--label-column", err);

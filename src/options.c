@@ -20,6 +20,7 @@ enum {
     OPT_SNIPPETS,
     OPT_CHANGES_ONLY,
     OPT_ALLOW_SHARED,
+    OPT_ALLOW_PARTIAL,
 };
 
 /* Settings given on the command line, applied over the configuration file. */
@@ -169,6 +170,7 @@ int cw_options_parse(cw_options *o, const cw_ctx *ctx, const char *cmd, unsigned
         {"snippets", no_argument, NULL, OPT_SNIPPETS},
         {"changes-only", no_argument, NULL, OPT_CHANGES_ONLY},
         {"allow-shared-schema", no_argument, NULL, OPT_ALLOW_SHARED},
+        {"allow-partial", no_argument, NULL, OPT_ALLOW_PARTIAL},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -217,6 +219,11 @@ int cw_options_parse(cw_options *o, const cw_ctx *ctx, const char *cmd, unsigned
         case 'h':
             o->help = true;
             return 0;
+        case OPT_ALLOW_PARTIAL:
+            if (!run)
+                rc = cw_cli_usage_error(ctx, cmd, "'--allow-partial' is an option of 'run'");
+            o->allow_partial = true;
+            break;
         case OPT_ALLOW_SHARED:
             if (!run)
                 rc = cw_cli_usage_error(ctx, cmd, "'--allow-shared-schema' is an option of 'run'");

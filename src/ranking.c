@@ -166,3 +166,13 @@ void cw_ranking_format_count(char *buf, size_t size, double v)
     else
         snprintf(buf, size, "%.0f", v);
 }
+
+int cw_ranking_nothing_attributed(const cw_ranking *r)
+{
+    for (size_t i = 0; i < r->count; i++) {
+        const cw_ranking_entry *e = &r->entries[i];
+        if (e->top_symptom_count > 0 || (isfinite(e->volume) && e->volume > 0))
+            return 0;
+    }
+    return 1;
+}

@@ -295,9 +295,9 @@ static void write_table(FILE *out, const cw_ranking *r, const cw_report_options 
     if (o->changes_only)
         return;
     size_t areas_end = section_end(r, 0, "area");
-    if (areas_end == 0)
-        fputs("No complaints attributed to any cause area in the analysed window.\n", out);
-    else
+    if (cw_ranking_nothing_attributed(r))
+        fprintf(out, "%s\n\n", CW_REPORT_NOTHING_RANKED);
+    if (areas_end > 0)
         table_section(out, r, 0, limit(0, areas_end, o->top), o);
     size_t sites_end = section_end(r, areas_end, "area_site");
     if (sites_end > areas_end) {
@@ -442,6 +442,8 @@ static void write_markdown(FILE *out, const cw_ranking *r, const cw_report_optio
     if (o->changes_only)
         return;
     size_t areas_end = section_end(r, 0, "area");
+    if (cw_ranking_nothing_attributed(r))
+        fprintf(out, "**%s**\n\n", CW_REPORT_NOTHING_RANKED);
     fputs("## Cause areas\n\n", out);
     md_section(out, r, 0, limit(0, areas_end, o->top), o);
     size_t sites_end = section_end(r, areas_end, "area_site");

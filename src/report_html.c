@@ -495,7 +495,9 @@ void cw_report_write_html(FILE *out, const cw_ranking *r, const cw_report_option
         return;
     }
     size_t areas = r->count > 0 ? section_end(r, 0) : 0;
-    if (areas > 0)
+    if (areas > 0 && cw_ranking_nothing_attributed(r))
+        fprintf(out, "<p class=\"summary\">%s</p>\n", CW_REPORT_NOTHING_RANKED);
+    else if (areas > 0)
         summary(out, r, areas);
     else
         fputs("<p>No complaints were ranked for this week.</p>\n", out);

@@ -132,6 +132,13 @@ const char *cw_ranking_change(int was, double prev_excess, int is, double excess
  */
 int cw_ranking_change_listed(const cw_ranking *r, size_t i, size_t k);
 
+/*
+ * Whether no complaint is attributed to any item in the recent window (an empty source,
+ * or a week before or after the data): the ranking is then all "insufficient", and the
+ * reports say so instead of listing zeros.
+ */
+int cw_ranking_nothing_attributed(const cw_ranking *r);
+
 /* Release everything r owns (r itself is caller storage); NULL is a no-op. */
 void cw_ranking_fini(cw_ranking *r);
 
