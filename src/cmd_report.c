@@ -1,6 +1,7 @@
 /* cmd_report.c - 'causeway report': render a stored week's ranking. */
 #include "causeway/cli.h"
 #include "causeway/db.h"
+#include "causeway/evidence.h"
 #include "causeway/options.h"
 #include "causeway/output.h"
 #include "causeway/schema.h"
@@ -47,7 +48,8 @@ static int render(cw_ctx *ctx, const cw_options *o, cw_error *err)
     cw_db_set_timeouts(db, o->config.lock_timeout, o->config.statement_timeout);
     if (cw_schema_check(db, o->config.schema, err) != 0 ||
         cw_db_quote_ident(&schema, db, o->config.schema, err) != 0 ||
-        cw_stored_load(&r, db, schema, !o->have_week, o->week_from, err) != 0)
+        cw_stored_load(&r, db, schema, !o->have_week, o->week_from, err) != 0 ||
+        cw_evidence_show(&r, db, &o->config, &ctx->log, err) != 0)
         goto done;
     rc = 0;
     for (size_t i = 0; i < o->output_count && rc == 0; i++) {

@@ -10,6 +10,7 @@
 #include "causeway/analyse.h"
 #include "causeway/cli.h"
 #include "causeway/db.h"
+#include "causeway/evidence.h"
 #include "causeway/fault.h"
 #include "causeway/ingest.h"
 #include "causeway/matcher.h"
@@ -447,6 +448,8 @@ static int transaction(job *j, cw_error *err)
 
 static int print_outputs(job *j, cw_error *err)
 {
+    if (cw_evidence_show(&j->last, j->writer, j->c, &j->ctx->log, err) != 0)
+        return -1;
     for (size_t i = 0; i < j->o->output_count; i++) {
         const cw_output_spec *spec = &j->o->outputs[i];
         cw_report_options ro = cw_options_report(j->o, spec, j->ctx->out);
