@@ -43,8 +43,7 @@ static char *id_array(const cw_ranking *r)
 }
 
 /* Row: complaint id, body. Cuts the snippet of every example of that complaint. */
-static int body_row(void *user, int ncols, const char *const *v, const size_t *lens,
-                    cw_error *err)
+static int body_row(void *user, int ncols, const char *const *v, const size_t *lens, cw_error *err)
 {
     cw_ranking *r = user;
     if (ncols != 2 || v[0] == NULL || v[1] == NULL)
@@ -74,16 +73,17 @@ int cw_evidence_attach(cw_ranking *r, cw_db *db, const cw_source *src, cw_error 
     char *ids = id_array(r);
     char *body = cw_source_column_sql(src, CW_COL_BODY);
     const char *id = src->columns[CW_COL_ID], *received = src->columns[CW_COL_RECEIVED_AT];
-    char *sql = body == NULL ? NULL
-                             : cw_text_printf(
-                                   "SELECT DISTINCT ON (s.%s::text) s.%s::text, %s FROM %s s"
-                                   " WHERE s.%s::text = ANY ($1::text[])"
-                                   " AND s.%s::timestamptz >= ($2::date - 189)::timestamp"
-                                   " AT TIME ZONE %s"
-                                   " AND s.%s::timestamptz < ($2::date + 7)::timestamp AT TIME ZONE %s"
-                                   " ORDER BY s.%s::text, s.%s::timestamptz DESC",
-                                   id, id, body, src->relation, id, received, src->timezone,
-                                   received, src->timezone, id, received);
+    char *sql =
+        body == NULL
+            ? NULL
+            : cw_text_printf("SELECT DISTINCT ON (s.%s::text) s.%s::text, %s FROM %s s"
+                             " WHERE s.%s::text = ANY ($1::text[])"
+                             " AND s.%s::timestamptz >= ($2::date - 189)::timestamp"
+                             " AT TIME ZONE %s"
+                             " AND s.%s::timestamptz < ($2::date + 7)::timestamp AT TIME ZONE %s"
+                             " ORDER BY s.%s::text, s.%s::timestamptz DESC",
+                             id, id, body, src->relation, id, received, src->timezone, received,
+                             src->timezone, id, received);
     int rc = -1;
     if (ids == NULL || sql == NULL) {
         oom(err);
@@ -99,8 +99,7 @@ int cw_evidence_attach(cw_ranking *r, cw_db *db, const cw_source *src, cw_error 
     return rc;
 }
 
-int cw_evidence_show(cw_ranking *r, cw_db *db, const cw_config *c, const cw_log *log,
-                     cw_error *err)
+int cw_evidence_show(cw_ranking *r, cw_db *db, const cw_config *c, const cw_log *log, cw_error *err)
 {
     cw_error mine;
     cw_error_clear(&mine);

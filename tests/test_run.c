@@ -152,9 +152,8 @@ Test(run, ranks_the_week_and_reports_it_identically)
     cr_assert(strncmp(ranks, "area:people:1", 13) == 0, "ranking: %s", ranks);
 
     /* The same configuration: the report cuts the snippets from the same source. */
-    const char *argv[] = {"causeway", "report", "-d",     cw_test_dsn(), "-c",       f.config,
-                          "--schema", f.results, "--week", WEEK,          "--format", "json",
-                          NULL};
+    const char *argv[] = {"causeway", "report", "-d", cw_test_dsn(), "-c",   f.config, "--schema",
+                          f.results,  "--week", WEEK, "--format",    "json", NULL};
     cr_assert_eq(cw_test_run(&rep, NULL, NULL, argv), 0);
     cr_assert_eq(rep.status, 0, "stderr: %s", rep.err);
     cr_assert_str_eq(rep.out, r.out, "report differs from the run's output");
@@ -715,20 +714,19 @@ Test(run, example_snippets_come_from_the_source_and_go_with_it)
     cw_test_output_fini(&r);
     /* The results keep ids and offsets, never the text (issue 17 item 5). */
     char query[512];
-    snprintf(query, sizeof(query),
-             "SELECT count(*) FILTER (WHERE examples::text ~ '(snippet|cashier|crashed|wrong order)'),"
-             " count(*) FILTER (WHERE examples::text ~ 'span_start') FROM %s.rankings",
-             f.results);
+    snprintf(
+        query, sizeof(query),
+        "SELECT count(*) FILTER (WHERE examples::text ~ '(snippet|cashier|crashed|wrong order)'),"
+        " count(*) FILTER (WHERE examples::text ~ 'span_start') FROM %s.rankings",
+        f.results);
     char *counts = sql(query);
-    cr_assert(strncmp(counts, "0|", 2) == 0 && strcmp(counts, "0|0") != 0, "examples: %s",
-              counts);
+    cr_assert(strncmp(counts, "0|", 2) == 0 && strcmp(counts, "0|0") != 0, "examples: %s", counts);
     free(counts);
 
     /* Erased from the source: the stored ranking, reported again, shows ids only. */
     sqlf("DELETE FROM %s.complaints", f.src);
-    const char *report[] = {"causeway", "report", "-d",     cw_test_dsn(), "-c",       f.config,
-                            "--schema", f.results, "--week", WEEK,          "--format", "json",
-                            NULL};
+    const char *report[] = {"causeway", "report", "-d", cw_test_dsn(), "-c",   f.config, "--schema",
+                            f.results,  "--week", WEEK, "--format",    "json", NULL};
     cr_assert_eq(cw_test_run(&r, NULL, NULL, report), 0);
     cr_assert_eq(r.status, 0, "stderr: %s", r.err);
     cr_assert_not_null(strstr(r.out, "\"complaint_id\":"), "examples kept: %.400s", r.out);

@@ -25,8 +25,8 @@ typedef struct cw_ranking_example {
     char *complaint_id;
     char *symptom_id;
     long span_start, span_end; /* the evidence's bytes in the body; -1 when unknown */
-    char *snippet; /* the evidence with a little context, cut from the source when the
-                      ranking is shown (evidence.h), never stored: personal data */
+    char *snippet;             /* the evidence with a little context, cut from the source when the
+                                  ranking is shown (evidence.h), never stored: personal data */
 } cw_ranking_example;
 
 /*
