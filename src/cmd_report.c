@@ -32,8 +32,12 @@ static void print_help(FILE *out)
           "      --changes-only       only what changed since the previous stored week\n"
           "  -h, --help               show this help\n"
           "\n"
-          "Exit status: 0 ok, 64 usage, 66 no ranking stored for the week, 74 output error,\n"
-          "75 database unreachable, 77 permission, 78 configuration or schema.\n",
+          "Example snippets are cut from the source when the report is made (the results\n"
+          "keep offsets only): give the configuration 'run' uses (-c) so it finds the source.\n"
+          "\n"
+          "Exit status: 0 ok, 64 usage, 65 invalid configuration file, 66 no ranking stored\n"
+          "for the week, 74 output error, 75 database unreachable or a timeout, 77\n"
+          "permission, 78 configuration or schema.\n",
           out);
 }
 

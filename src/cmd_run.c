@@ -32,18 +32,24 @@ static void print_help(FILE *out)
           "      --top=N              items per section in table/markdown/html (default: 10)\n"
           "      --snippets           show matched snippets in table/markdown output\n"
           "      --changes-only       only what changed since the previous stored week\n"
+          "      --allow-partial      rank the current week although it has not ended\n"
           "      --allow-shared-schema\n"
           "                           accept a results schema on which other roles may\n"
           "                           CREATE (they could plant code that runs as readers)\n"
           "  -h, --help               show this help\n"
           "\n"
+          "Every statement waits at most lock_timeout (default 60 s) for a lock and runs at\n"
+          "most statement_timeout (default 3600 s); set them in the configuration file.\n"
+          "\n"
           "A run takes two database connections at once; behind a connection pooler, allow\n"
           "each causeway role two server connections (see causeway(1), BEHIND A CONNECTION\n"
           "POOLER).\n"
           "\n"
-          "Exit status: 0 ok, 64 usage, 65 invalid rules, 75 database unreachable, another\n"
-          "run holds the lock or wrote the same results, or interrupted, 77 permission or a\n"
-          "shared results schema, 78 configuration or schema.\n",
+          "Exit status: 0 ok, 64 usage (also a week that has not begun, or not ended without\n"
+          "--allow-partial), 65 invalid rules or configuration file, 75 database unreachable,\n"
+          "another run holds the lock or wrote the same results, a lock or statement\n"
+          "timeout, or interrupted, 77 permission or a shared results schema, 78\n"
+          "configuration or schema.\n",
           out);
 }
 
