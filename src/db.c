@@ -18,15 +18,20 @@
  * only (set_config(..., true) is SET LOCAL). Never for the session: behind a
  * transaction pooler the session is a server connection other clients get next,
  * and a session-level search_path would become theirs. The timeouts (in ms) are
- * filled in per connection (cw_db_set_timeouts).
+ * filled in per connection (cw_db_set_timeouts); a stricter one the role, the
+ * database or PGOPTIONS already sets is kept.
  */
+#define BOUNDED(name)                                                                              \
+    " pg_catalog.set_config('" name "', (SELECT CASE WHEN t.ms > 0 AND t.ms < %lu THEN t.ms"       \
+    " ELSE %lu END FROM (SELECT pg_catalog.date_part('epoch',"                                     \
+    " pg_catalog.current_setting('" name "')::pg_catalog.interval) * 1000 AS ms) t)"               \
+    "::pg_catalog.int8::pg_catalog.text, true)"
 #define SCOPE_FORMAT                                                                               \
     "SELECT pg_catalog.set_config('search_path', 'pg_catalog', true),"                             \
     " pg_catalog.set_config('TimeZone', 'UTC', true),"                                             \
     " pg_catalog.set_config('DateStyle', 'ISO, YMD', true),"                                       \
-    " pg_catalog.set_config('extra_float_digits', '3', true),"                                     \
-    " pg_catalog.set_config('lock_timeout', '%lu', true),"                                         \
-    " pg_catalog.set_config('statement_timeout', '%lu', true)"
+    " pg_catalog.set_config('extra_float_digits', '3', true)," BOUNDED(                            \
+        "lock_timeout") "," BOUNDED("statement_timeout")
 
 struct cw_db {
     PGconn *conn;
@@ -39,7 +44,7 @@ struct cw_db {
     size_t nvalues;
     bool implicit; /* a transaction opened for one statement (or one COPY IN) */
     unsigned lock_timeout, statement_timeout; /* seconds */
-    char begin[512];                          /* "BEGIN; " SCOPE_FORMAT with the timeouts */
+    char begin[1024];                         /* "BEGIN; " SCOPE_FORMAT with the timeouts */
 };
 
 static int oom(cw_error *err)
@@ -214,8 +219,11 @@ void cw_db_set_timeouts(cw_db *db, unsigned lock_seconds, unsigned statement_sec
 {
     db->lock_timeout = lock_seconds;
     db->statement_timeout = statement_seconds;
-    snprintf(db->begin, sizeof(db->begin), "BEGIN; " SCOPE_FORMAT, lock_seconds * 1000ul,
-             statement_seconds * 1000ul);
+    unsigned long lock_ms = lock_seconds * 1000ul, statement_ms = statement_seconds * 1000ul;
+    int n = snprintf(db->begin, sizeof(db->begin), "BEGIN; " SCOPE_FORMAT, lock_ms, lock_ms,
+                     statement_ms, statement_ms);
+    assert(n > 0 && (size_t)n < sizeof(db->begin));
+    (void)n;
 }
 
 void cw_db_free(cw_db *db)

@@ -161,7 +161,9 @@ int cw_ranking_strdup(char **out, const char *s, cw_error *err)
 
 void cw_ranking_format_count(char *buf, size_t size, double v)
 {
-    if (isfinite(v) && fabs(v - round(v)) >= 0.05)
+    if (!isfinite(v))
+        snprintf(buf, size, "-");
+    else if (fabs(v - round(v)) >= 0.05)
         snprintf(buf, size, "%.1f", v);
     else
         snprintf(buf, size, "%.0f", v);

@@ -483,14 +483,24 @@ static void csv_shares(FILE *out, const cw_ranking_share *s, size_t n)
     csv_field(out, buf);
 }
 
-/* "kind:symptom_id:value:status:since:slope:excess:share:change" per driver, ';'-joined. */
-static void csv_drivers(FILE *out, const cw_ranking_entry *e)
+/* One CSV field holding several values: `join` writes them, then they are quoted as one. */
+static void csv_joined(FILE *out, const cw_ranking_entry *e,
+                       void (*join)(FILE *, const cw_ranking_entry *))
 {
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     if (f == NULL)
         return;
+    join(f, e);
+    if (fclose(f) == 0)
+        csv_field(out, buf);
+    free(buf);
+}
+
+/* "kind:symptom_id:value:status:since:slope:excess:share:change" per driver, ';'-joined. */
+static void join_drivers(FILE *f, const cw_ranking_entry *e)
+{
     for (size_t k = 0; k < e->driver_count; k++) {
         const cw_ranking_driver *d = &e->drivers[k];
         fprintf(f, "%s%s:%s:%s:%s:%s:", k > 0 ? ";" : "", d->kind, d->symptom_id, d->value,
@@ -502,24 +512,13 @@ static void csv_drivers(FILE *out, const cw_ranking_entry *e)
         }
         fputs(d->change, f);
     }
-    if (fclose(f) == 0)
-        csv_field(out, buf);
-    free(buf);
 }
 
-/* "id1;id2": the examples' complaint ids, one field. */
-static void csv_example_ids(FILE *out, const cw_ranking_entry *e)
+/* "id1;id2": the examples' complaint ids. */
+static void join_example_ids(FILE *f, const cw_ranking_entry *e)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (f == NULL)
-        return;
     for (size_t k = 0; k < e->example_count; k++)
         fprintf(f, "%s%s", k > 0 ? ";" : "", e->examples[k].complaint_id);
-    if (fclose(f) == 0)
-        csv_field(out, buf);
-    free(buf);
 }
 
 static void csv_changes(FILE *out, const cw_ranking *r)
@@ -602,7 +601,7 @@ static void write_csv(FILE *out, const cw_ranking *r, const cw_report_options *o
         fputc(',', out);
         csv_shares(out, e->top_sites, e->top_site_count);
         fputc(',', out);
-        csv_example_ids(out, e);
+        csv_joined(out, e, join_example_ids);
         fputc(',', out);
         csv_field(out, e->owner);
         fputc(',', out);
@@ -614,7 +613,7 @@ static void write_csv(FILE *out, const cw_ranking *r, const cw_report_options *o
         fputc(',', out);
         csv_number(out, e->driver_factor);
         fputc(',', out);
-        csv_drivers(out, e);
+        csv_joined(out, e, join_drivers);
         fprintf(out, ",%s\r\n", text_or(r->previous_week, ""));
     }
     cw_report_fixes_csv(out, r);

@@ -179,7 +179,12 @@ static void shares(FILE *out, const char *title, const cw_ranking_share *s, size
         esc(out, s[i].id);
         char count[32];
         cw_ranking_format_count(count, sizeof(count), s[i].value);
-        fprintf(out, " (%s)", count);
+        fputs(" (", out);
+        if (isfinite(s[i].value))
+            fputs(count, out);
+        else
+            number(out, 0, s[i].value); /* a dash */
+        fputc(')', out);
     }
     fputs("</p>\n", out);
 }

@@ -2,8 +2,8 @@
 #include "causeway/text.h"
 
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,10 +67,10 @@ static uint32_t code_point(const unsigned char *s, size_t k)
 }
 
 /*
- * Characters that change how the rest of a line reads: C0 and C1 controls (ESC starts
- * terminal sequences, 8-bit CSI too), DEL, the line and paragraph separators, and the
- * bidirectional marks, embeddings, overrides and isolates (an RLO shows "exe.txt" as
- * "txt.exe").
+ * Characters that change how the rest of a line reads: C0 and C1 controls (ESC
+ * starts terminal sequences, 8-bit CSI too), DEL, the line and paragraph
+ * separators, and the bidirectional marks, embeddings, overrides and isolates
+ * (an RLO shows "exe.txt" as "txt.exe").
  */
 static bool is_control(uint32_t cp)
 {
@@ -86,27 +86,42 @@ static bool is_bidi(uint32_t cp)
 #define REPLACEMENT "\xef\xbf\xbd" /* U+FFFD */
 
 /*
- * The next character of s[0, n) as it is safe to show: *put / *put_len (the bytes
- * themselves, a space for a control, U+FFFD for an invalid byte or a bidi control),
- * *cp its code point (0xFFFD or ' ' when replaced). Returns the bytes consumed (>= 1).
+ * Walks text one character at a time as it is safe to show: `put` / `put_len`
+ * (the bytes themselves, a space for a control, U+FFFD for an invalid byte or a
+ * bidi control), `cp` its code point (0xFFFD or ' ' when replaced), `at` where
+ * it began.
  */
-static size_t safe_char(const unsigned char *s, size_t n, const char **put, size_t *put_len,
-                        uint32_t *cp)
+typedef struct safe_iter {
+    const unsigned char *s;
+    size_t n, next, at;
+    const char *put;
+    size_t put_len;
+    uint32_t cp;
+} safe_iter;
+
+static safe_iter safe_begin(const char *s, size_t n)
 {
-    size_t k = utf8_len(s, n);
-    if (k == 0) {
-        *put = REPLACEMENT, *put_len = 3, *cp = 0xfffd;
-        return 1;
-    }
-    *cp = code_point(s, k);
-    if (is_bidi(*cp)) {
-        *put = REPLACEMENT, *put_len = 3, *cp = 0xfffd;
-    } else if (is_control(*cp)) {
-        *put = " ", *put_len = 1, *cp = ' ';
+    return (safe_iter){.s = (const unsigned char *)s, .n = n};
+}
+
+/* Step to the next character; false at the end. */
+static bool safe_next(safe_iter *it)
+{
+    if (it->next >= it->n)
+        return false;
+    const unsigned char *s = it->s + it->next;
+    size_t k = utf8_len(s, it->n - it->next);
+    it->at = it->next;
+    it->next += k > 0 ? k : 1;
+    it->cp = k > 0 ? code_point(s, k) : 0xfffd;
+    if (k == 0 || is_bidi(it->cp)) {
+        it->put = REPLACEMENT, it->put_len = 3, it->cp = 0xfffd;
+    } else if (is_control(it->cp)) {
+        it->put = " ", it->put_len = 1, it->cp = ' ';
     } else {
-        *put = (const char *)s, *put_len = k;
+        it->put = (const char *)s, it->put_len = k;
     }
-    return k;
+    return true;
 }
 
 /* Length o of buf without a trailing, incomplete UTF-8 sequence. */
@@ -133,7 +148,8 @@ void cw_text_snippet(char *buf, size_t size, const char *text, size_t len, size_
         start = end;
     size_t from = start > context ? start - context : 0;
     size_t to = end + context < len ? end + context : len;
-    /* Prefer cutting at a space so the excerpt starts and ends with whole words. */
+    /* Prefer cutting at a space so the excerpt starts and ends with whole words.
+     */
     if (from > 0) {
         size_t f = from;
         while (f < start && !is_space((unsigned char)text[f]))
@@ -200,7 +216,8 @@ void cw_text_json_string(FILE *out, const char *s)
     fputc('"', out);
 }
 
-/* Levenshtein distance; SIZE_MAX for words longer than the suggestions consider. */
+/* Levenshtein distance; SIZE_MAX for words longer than the suggestions
+ * consider. */
 static size_t edit_distance(const char *a, const char *b)
 {
     size_t la = strlen(a);
@@ -241,7 +258,8 @@ const char *cw_text_closest(const char *word, const char *const *cands, size_t n
     return best;
 }
 
-/* A spreadsheet reads a cell that starts with one of these as a formula (OWASP). */
+/* A spreadsheet reads a cell that starts with one of these as a formula
+ * (OWASP). */
 static bool starts_formula(const char *s)
 {
     return s[0] != '\0' && strchr("=+-@\t\r", s[0]) != NULL;
@@ -258,20 +276,15 @@ void cw_text_csv_field(FILE *out, const char *s)
     fputc('"', out);
     if (formula)
         fputc('\'', out); /* shown as text: '=1+1 */
-    const unsigned char *p = (const unsigned char *)s;
-    for (size_t i = 0; i < n;) {
-        const char *put;
-        size_t put_len;
-        uint32_t cp;
+    for (safe_iter it = safe_begin(s, n); safe_next(&it);) {
         /* Line breaks stay (the field is quoted); other controls become spaces. */
-        if (p[i] == '\n' || p[i] == '\r') {
-            fputc(p[i++], out);
-            continue;
-        }
-        i += safe_char(p + i, n - i, &put, &put_len, &cp);
-        if (cp == '"')
+        char c = s[it.at];
+        if (c == '\n' || c == '\r')
+            fputc(c, out);
+        else
+            fwrite(it.put, 1, it.put_len, out);
+        if (it.cp == '"')
             fputc('"', out);
-        fwrite(put, 1, put_len, out);
     }
     fputc('"', out);
 }
@@ -293,18 +306,10 @@ char *cw_text_copy_cut(char *dst, size_t size, const char *src)
 
 char *cw_text_clean(char *dst, size_t size, const char *src, size_t len)
 {
-    const unsigned char *s = (const unsigned char *)src;
     size_t o = 0;
-    for (size_t i = 0; i < len;) {
-        const char *put;
-        size_t put_len;
-        uint32_t cp;
-        size_t k = safe_char(s + i, len - i, &put, &put_len, &cp);
-        if (o + put_len + 1 > size)
-            break;
-        memcpy(dst + o, put, put_len);
-        o += put_len;
-        i += k;
+    for (safe_iter it = safe_begin(src, len); safe_next(&it) && o + it.put_len + 1 <= size;) {
+        memcpy(dst + o, it.put, it.put_len);
+        o += it.put_len;
     }
     if (size > 0)
         dst[o] = '\0';
@@ -313,18 +318,12 @@ char *cw_text_clean(char *dst, size_t size, const char *src, size_t len)
 
 void cw_text_write_escaped(FILE *out, const char *s, cw_text_escape_fn escape)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    size_t n = strlen(s);
-    for (size_t i = 0; i < n;) {
-        const char *put;
-        size_t put_len;
-        uint32_t cp;
-        i += safe_char(p + i, n - i, &put, &put_len, &cp);
-        const char *instead = escape != NULL && cp < 0x80 ? escape((char)cp) : NULL;
+    for (safe_iter it = safe_begin(s, strlen(s)); safe_next(&it);) {
+        const char *instead = escape != NULL && it.cp < 0x80 ? escape((char)it.cp) : NULL;
         if (instead != NULL)
             fputs(instead, out);
         else
-            fwrite(put, 1, put_len, out);
+            fwrite(it.put, 1, it.put_len, out);
     }
 }
 
@@ -362,10 +361,10 @@ void cw_text_write_clean(FILE *out, const char *s)
 
 /*
  * Terminal columns of a (safe) code point: 0 for combining marks and zero-width
- * characters, 2 for East Asian wide and fullwidth characters and emoji, 1 otherwise.
- * The ranges are those of Unicode 15's EastAsianWidth W/F and general categories
- * Mn/Me/Cf that terminals render, coarsened to blocks (tests/test_text.c compares
- * them with the C library's wcwidth).
+ * characters, 2 for East Asian wide and fullwidth characters and emoji, 1
+ * otherwise. The ranges are those of Unicode 15's EastAsianWidth W/F and
+ * general categories Mn/Me/Cf that terminals render, coarsened to blocks
+ * (tests/test_text.c compares them with the C library's wcwidth).
  */
 static int char_width(uint32_t cp)
 {
@@ -411,15 +410,9 @@ static int char_width(uint32_t cp)
 
 size_t cw_text_width(const char *s)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    size_t n = strlen(s), w = 0;
-    for (size_t i = 0; i < n;) {
-        const char *put;
-        size_t put_len;
-        uint32_t cp;
-        i += safe_char(p + i, n - i, &put, &put_len, &cp);
-        w += (size_t)char_width(cp);
-    }
+    size_t w = 0;
+    for (safe_iter it = safe_begin(s, strlen(s)); safe_next(&it);)
+        w += (size_t)char_width(it.cp);
     return w;
 }
 
@@ -442,19 +435,12 @@ void cw_text_write_cell(FILE *out, const char *s, size_t width, bool right)
     }
     /* Too wide: whole characters up to width - 3 columns, then "...". */
     size_t room = width > 3 ? width - 3 : 0, used = 0;
-    const unsigned char *p = (const unsigned char *)s;
-    size_t n = strlen(s);
-    for (size_t i = 0; i < n;) {
-        const char *put;
-        size_t put_len;
-        uint32_t cp;
-        size_t k = safe_char(p + i, n - i, &put, &put_len, &cp);
-        size_t cw = (size_t)char_width(cp);
+    for (safe_iter it = safe_begin(s, strlen(s)); safe_next(&it);) {
+        size_t cw = (size_t)char_width(it.cp);
         if (used + cw > room)
             break;
-        fwrite(put, 1, put_len, out);
+        fwrite(it.put, 1, it.put_len, out);
         used += cw;
-        i += k;
     }
     size_t dots = width - used < 3 ? width - used : 3;
     fwrite("...", 1, dots, out);

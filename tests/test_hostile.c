@@ -56,24 +56,8 @@ typedef struct fixture {
     char *config;
 } fixture;
 
-/* Run SQL through psql; returns its trimmed output (caller frees). */
-static char *sql(const char *query)
-{
-    const char *args[] = {"-c", query, NULL};
-    return cw_test_psql(NULL, cw_test_dsn(), args);
-}
-
-static void sqlf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void sqlf(const char *fmt, ...)
-{
-    char query[8192];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(query, sizeof(query), fmt, ap);
-    va_end(ap);
-    free(sql(query));
-}
+#define sql  cw_test_sql
+#define sqlf cw_test_sqlf
 
 /* s as an SQL E'' literal body (caller storage of 4x + 1 bytes). */
 static void sql_escape(char *out, const char *s)
@@ -105,12 +89,7 @@ static void setup(fixture *f, const char *extra)
              extra);
     f->config = cw_test_write_temp(text, strlen(text));
     cr_assert_not_null(f->config);
-    cw_test_output r;
-    const char *argv[] = {"causeway",    "db",       "init",     "-d",
-                          cw_test_dsn(), "--schema", f->results, NULL};
-    cr_assert_eq(cw_test_run(&r, NULL, NULL, argv), 0);
-    cr_assert_eq(r.status, 0, "db init: %s", r.err);
-    cw_test_output_fini(&r);
+    cw_test_db_init(f->results);
 }
 
 static void teardown(fixture *f)

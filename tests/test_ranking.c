@@ -64,8 +64,8 @@ Test(ranking, attributed_counts_show_their_fraction)
     static const struct {
         double v;
         const char *text;
-    } cases[] = {{0, "0"},    {12, "12"},  {0.3, "0.3"},   {0.7, "0.7"},
-                 {2.04, "2"}, {2.96, "3"}, {61.5, "61.5"}, {1e9, "1000000000"}};
+    } cases[] = {{0, "0"},    {12, "12"},     {0.3, "0.3"},        {0.7, "0.7"}, {2.04, "2"},
+                 {2.96, "3"}, {61.5, "61.5"}, {1e9, "1000000000"}, {NAN, "-"}};
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char buf[32];
         cw_ranking_format_count(buf, sizeof(buf), cases[i].v);

@@ -146,7 +146,8 @@ void cw_ranking_fini(cw_ranking *r);
 
 /*
  * An attributed count as text: "12", or "0.4" when it is not whole (a complaint split
- * over cause areas counts by its weight), so a small share never shows as 0.
+ * over cause areas counts by its weight), so a small share never shows as 0; "-" when
+ * unknown (NaN).
  */
 void cw_ranking_format_count(char *buf, size_t size, double v);
 
