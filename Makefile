@@ -3,7 +3,8 @@
 #   make              build build/release/causeway (strict warnings, -O2)
 #   make test         install missing Debian packages, then run the whole suite under
 #                     ASan+UBSan against a throwaway PostgreSQL and a PgBouncer in front
-#                     of it (fails on any report)
+#                     of it (fails on any report), then 20 s of libFuzzer over the
+#                     complaint readers (make fuzz-readers)
 #   make demo         throwaway PostgreSQL + sample data + a run + the HTML report
 #   make format       apply .clang-format;  make format-check  verify it
 #   make eval         rule quality on ../shared/data (causeway coverage in label mode)
@@ -127,6 +128,7 @@ test: deps
 	$(MAKE) --no-print-directory format-check
 	$(MAKE) --no-print-directory lint
 	tests/tools/pgtmp.sh tests/tools/pgbouncer.sh tests/tools/run-tests.sh build/asan
+	$(MAKE) --no-print-directory fuzz-readers
 
 # The same suite without sanitizers (faster, for a quick local loop).
 test-release: deps
@@ -184,6 +186,21 @@ fuzz-%: $(GEN)/embedded_rules.c $(GEN)/embedded_migrations.c
 	  $(LIB_SRC) $(GEN_SRC) $(PKG_LIBS)
 	build/fuzz/fuzz_$* -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=5 \
 	  -rss_limit_mb=2048 build/fuzz/corpus-$* $(wildcard tests/data/$* tests/fuzz/corpus/$*)
+
+# A bounded libFuzzer session over the complaint readers (lines, CSV, JSON Lines) that
+# make test runs: FUZZ_READERS_SECONDS of fuzzing from tests/fuzz/corpus/input; any
+# crash, hang, leak or sanitizer report fails it (its log is printed). Skipped, with one
+# line, where clang is missing (ensure-deps installs it).
+FUZZ_READERS_SECONDS ?= 20
+.PHONY: fuzz-readers
+fuzz-readers:
+	@if ! command -v clang >/dev/null; then \
+	  echo "fuzz-readers: skipped: clang is not installed (apt-get install clang)"; exit 0; fi; \
+	mkdir -p build/fuzz; \
+	if $(MAKE) --no-print-directory fuzz-input FUZZ_SECONDS=$(FUZZ_READERS_SECONDS) \
+	     > build/fuzz/readers.log 2>&1; then \
+	  echo "fuzz-readers: $$(grep -a '^Done' build/fuzz/readers.log) over the CSV and JSON Lines readers"; \
+	else cat build/fuzz/readers.log; echo "fuzz-readers: FAILED (log above)"; exit 1; fi
 
 SOURCES_TO_FORMAT = $(wildcard src/*.c include/causeway/*.h tests/*.c tests/*.h tests/bench/*.c tests/tools/*.c \
                     tests/fuzz/*.c)

@@ -37,7 +37,7 @@ run_once() {
     status=$?
     case $status in
         0) echo "weekly: ranked $week, report $out/report-$week.html" >&2 ;;
-        75) echo "weekly: $week not ranked now (temporary: lock held or database away); retrying next time" >&2 ;;
+        75) echo "weekly: $week not ranked now (temporary: lock held, database away or a lock timeout); retrying next time" >&2 ;;
         *) echo "weekly: causeway failed with status $status" >&2 ;;
     esac
     return $status

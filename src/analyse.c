@@ -1021,15 +1021,13 @@ typedef struct example_row_set {
     size_t count, cap;
 } example_row_set;
 
-#define SNIPPET_BYTES   320
-#define SNIPPET_CONTEXT 80 /* bytes of body shown on each side of the evidence */
-
-/* Row: site, symptom, complaint id, span start, span end, body (NULL: gone from the source). */
+/* Row: site, symptom, complaint id, span start, span end. */
 static int example_row(void *user, int ncols, const char *const *v, const size_t *lens,
                        cw_error *err)
 {
+    (void)lens;
     example_row_set *set = user;
-    if (ncols != 6 || v[0] == NULL || v[1] == NULL || v[2] == NULL || v[3] == NULL || v[4] == NULL)
+    if (ncols != 5 || v[0] == NULL || v[1] == NULL || v[2] == NULL || v[3] == NULL || v[4] == NULL)
         return 0;
     if (set->count == set->cap) {
         size_t cap = set->cap == 0 ? 64 : set->cap * 2;
@@ -1047,15 +1045,11 @@ static int example_row(void *user, int ncols, const char *const *v, const size_t
     memset(x, 0, sizeof(*x));
     set->sites[set->count] = NULL;
     set->count++; /* counted first: freed with the set whatever fails below */
-    /* The body may have been edited since it was classified: the snippet clamps the span. */
-    char snippet[SNIPPET_BYTES] = "";
-    if (v[5] != NULL)
-        cw_text_snippet(snippet, sizeof(snippet), v[5], lens[5], strtoul(v[3], NULL, 10),
-                        strtoul(v[4], NULL, 10), SNIPPET_CONTEXT);
+    x->span_start = strtol(v[3], NULL, 10);
+    x->span_end = strtol(v[4], NULL, 10);
     if (cw_ranking_strdup(&set->sites[set->count - 1], v[0], err) != 0 ||
         cw_ranking_strdup(&x->symptom_id, v[1], err) != 0 ||
-        cw_ranking_strdup(&x->complaint_id, v[2], err) != 0 ||
-        cw_ranking_strdup(&x->snippet, snippet, err) != 0)
+        cw_ranking_strdup(&x->complaint_id, v[2], err) != 0)
         return -1;
     return 0;
 }
@@ -1084,9 +1078,11 @@ static int attach_examples(cw_ranking *out, const example_row_set *set, cw_error
                     strcmp(x->symptom_id, e->top_symptoms[k].id) != 0)
                     continue;
                 cw_ranking_example *to = &e->examples[e->example_count++];
+                to->span_start = x->span_start;
+                to->span_end = x->span_end;
                 if (cw_ranking_strdup(&to->complaint_id, x->complaint_id, err) != 0 ||
                     cw_ranking_strdup(&to->symptom_id, x->symptom_id, err) != 0 ||
-                    cw_ranking_strdup(&to->snippet, x->snippet, err) != 0)
+                    cw_ranking_strdup(&to->snippet, "", err) != 0)
                     return -1;
                 break;
             }
@@ -1096,41 +1092,27 @@ static int attach_examples(cw_ranking *out, const example_row_set *set, cw_error
 }
 
 /*
- * The newest complaint per symptom (and per site and symptom) of the recent weeks,
- * with its evidence span; its body comes from the source, only for these few rows
- * (the results keep offsets, not text: sql/migrations/0002).
+ * The newest complaint per symptom (and per site and symptom) of the recent weeks, with
+ * its evidence span. No text: the snippets are cut from the source when the ranking is
+ * shown (evidence.h), so the results keep offsets only.
  */
 static char *examples_sql(const analysis *a)
 {
-    const cw_source *src = a->p->src;
-    const char *id = src->columns[CW_COL_ID], *received = src->columns[CW_COL_RECEIVED_AT];
-    char *body = cw_source_column_sql(src, CW_COL_BODY);
-    if (body == NULL)
-        return NULL;
-    char *sql = cw_text_printf(
+    return cw_text_printf(
         "WITH hit AS (SELECT c.site, e.symptom_id, c.complaint_id, c.received_at,"
         " e.span_start, e.span_end FROM %s.classified c CROSS JOIN LATERAL"
         " ROWS FROM (pg_catalog.unnest(c.symptoms), pg_catalog.unnest(c.span_starts),"
         " pg_catalog.unnest(c.span_ends))"
         " AS e (symptom_id, span_start, span_end)"
         " WHERE c.ruleset_id = $1::int AND c.week BETWEEN $2::date AND $3::date"
-        " AND c.symptom_count > 0),"
-        " ex AS ((SELECT DISTINCT ON (symptom_id) '' AS site, symptom_id, complaint_id,"
+        " AND c.symptom_count > 0)"
+        " (SELECT DISTINCT ON (symptom_id) '' AS site, symptom_id, complaint_id,"
         " span_start, span_end FROM hit ORDER BY symptom_id, received_at DESC, complaint_id)"
         " UNION ALL (SELECT DISTINCT ON (site, symptom_id) site, symptom_id, complaint_id,"
         " span_start, span_end FROM hit WHERE site IS NOT NULL AND site <> ''"
-        " ORDER BY site, symptom_id, received_at DESC, complaint_id)),"
-        " body AS (SELECT DISTINCT ON (s.%s::text) s.%s::text AS complaint_id, %s AS body"
-        " FROM %s s WHERE s.%s::timestamptz >= ($2::date::timestamp AT TIME ZONE %s)"
-        " AND s.%s::timestamptz < (($3::date + 7)::timestamp AT TIME ZONE %s)"
-        " AND s.%s::text IN (SELECT complaint_id FROM ex)"
-        " ORDER BY s.%s::text, s.%s::timestamptz DESC)"
-        " SELECT ex.site, ex.symptom_id, ex.complaint_id, ex.span_start, ex.span_end, body.body"
-        " FROM ex LEFT JOIN body USING (complaint_id) ORDER BY ex.site, ex.symptom_id",
-        a->p->schema, id, id, body, src->relation, received, src->timezone, received, src->timezone,
-        id, id, received);
-    free(body);
-    return sql;
+        " ORDER BY site, symptom_id, received_at DESC, complaint_id)"
+        " ORDER BY 1, 2",
+        a->p->schema);
 }
 
 static int load_examples(analysis *a, cw_ranking *out, cw_error *err)

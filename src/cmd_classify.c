@@ -398,11 +398,10 @@ int cw_cmd_classify(cw_ctx *ctx, int argc, char **argv)
         cw_error_set(&err, CW_EXIT_OSERR, "out of memory");
         goto fail;
     }
-    file = from_stdin ? stdin : fopen(opt.file, "rb");
-    if (file == NULL) {
-        cw_error_set(&err, CW_EXIT_NOINPUT, "cannot open '%s': %s", opt.file, strerror(errno));
+    if (from_stdin)
+        file = stdin;
+    else if (cw_input_open(&file, opt.file, &err) != 0)
         goto fail;
-    }
     if (cw_input_new(&in, file, from_stdin ? "-" : opt.file, &opt.in, &err) != 0)
         goto fail;
     if (opt.format == OUT_CSV)

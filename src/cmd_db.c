@@ -69,7 +69,8 @@ int cw_cmd_db(cw_ctx *ctx, int argc, char **argv)
     int applied = 0;
     if (cw_config_check_schema(schema, &err) == 0 &&
         cw_db_connect(&db, dbname, &ctx->log, &err) == 0 &&
-        cw_schema_migrate(db, schema, allow_shared, &applied, &err) == 0)
+        cw_schema_migrate(db, schema, allow_shared, &applied, &err) == 0 &&
+        ctx->log.level > CW_LOG_QUIET) /* -q: errors only, the status line too */
         fprintf(ctx->out, "results schema '%s' at version %d (%d migration%s applied)\n", schema,
                 cw_schema_version(), applied, applied == 1 ? "" : "s");
     cw_db_free(db);

@@ -291,8 +291,10 @@ static int load_config(session *s)
 static int connect_results(session *s)
 {
     cw_error *err = &s->err;
-    if (cw_db_connect(&s->db, s->config.dbname, &s->ctx->log, err) != 0 ||
-        cw_schema_check(s->db, s->config.schema, err) != 0 ||
+    if (cw_db_connect(&s->db, s->config.dbname, &s->ctx->log, err) != 0)
+        return -1;
+    cw_db_set_timeouts(s->db, s->config.lock_timeout, s->config.statement_timeout);
+    if (cw_schema_check(s->db, s->config.schema, err) != 0 ||
         cw_db_quote_ident(&s->schema, s->db, s->config.schema, err) != 0)
         return -1;
     return 0;
@@ -400,8 +402,14 @@ static void list_table(FILE *out, const cw_remediation *r, const cw_ranking *v)
         cw_report_fixes_verdict_text(text, sizeof(text), &v->fixes[0]);
         snprintf(verdict, sizeof(verdict), "%s (%s)", text, v->target_week);
     }
-    fprintf(out, "%4lld  %-8s  %-8s  %-36s  %-36.36s  %-16.16s  %-8s  %s\n", r->id, started, ended,
-            target, r->title, r->owner[0] ? r->owner : "-", cut, verdict);
+    /* Targets, titles and owners are data: made safe and cut by display width. */
+    fprintf(out, "%4lld  %-8s  %-8s  ", r->id, started, ended);
+    cw_text_write_cell(out, target, 36, false);
+    fputs("  ", out);
+    cw_text_write_cell(out, r->title, 36, false);
+    fputs("  ", out);
+    cw_text_write_cell(out, r->owner[0] ? r->owner : "-", 16, false);
+    fprintf(out, "  %-8s  %s\n", cut, verdict);
 }
 
 static void list_csv(FILE *out, const cw_remediation *r, const cw_ranking *v)
@@ -524,16 +532,19 @@ static int do_list(session *s)
             char target[256], started[16];
             target_of(target, sizeof(target), r);
             cw_week_format_iso(started, sizeof(started), r->started);
-            fprintf(out,
-                    "fix #%lld: %s\n  target:   %s (%s series)\n  owner:    %s\n"
-                    "  started:  %s, %u settling week%s\n",
-                    r->id, r->title, target, cw_remediation_series(r),
-                    r->owner[0] ? r->owner : "not set", started, r->settling_weeks,
+            fprintf(out, "fix #%lld: ", r->id);
+            cw_text_write_clean(out, r->title);
+            fputs("\n  target:   ", out);
+            cw_text_write_clean(out, target);
+            fprintf(out, " (%s series)\n  owner:    ", cw_remediation_series(r));
+            cw_text_write_clean(out, r->owner[0] ? r->owner : "not set");
+            fprintf(out, "\n  started:  %s, %u settling week%s\n", started, r->settling_weeks,
                     r->settling_weeks == 1 ? "" : "s");
             if (r->ended) {
                 cw_week_format_iso(started, sizeof(started), r->ended_week);
-                fprintf(out, "  ended:    %s%s%s\n", started, r->end_note[0] ? ": " : "",
-                        r->end_note);
+                fprintf(out, "  ended:    %s%s", started, r->end_note[0] ? ": " : "");
+                cw_text_write_clean(out, r->end_note);
+                fputc('\n', out);
             }
             if (!isnan(r->expected_cut))
                 fprintf(out, "  expected: a cut of %.0f %%\n", r->expected_cut);

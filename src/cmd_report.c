@@ -1,6 +1,7 @@
 /* cmd_report.c - 'causeway report': render a stored week's ranking. */
 #include "causeway/cli.h"
 #include "causeway/db.h"
+#include "causeway/evidence.h"
 #include "causeway/options.h"
 #include "causeway/output.h"
 #include "causeway/schema.h"
@@ -31,8 +32,12 @@ static void print_help(FILE *out)
           "      --changes-only       only what changed since the previous stored week\n"
           "  -h, --help               show this help\n"
           "\n"
-          "Exit status: 0 ok, 64 usage, 66 no ranking stored for the week, 74 output error,\n"
-          "75 database unreachable, 77 permission, 78 configuration or schema.\n",
+          "Example snippets are cut from the source when the report is made (the results\n"
+          "keep offsets only): give the configuration 'run' uses (-c) so it finds the source.\n"
+          "\n"
+          "Exit status: 0 ok, 64 usage, 65 invalid configuration file, 66 no ranking stored\n"
+          "for the week, 74 output error, 75 database unreachable or a timeout, 77\n"
+          "permission, 78 configuration or schema.\n",
           out);
 }
 
@@ -42,10 +47,13 @@ static int render(cw_ctx *ctx, const cw_options *o, cw_error *err)
     char *schema = NULL;
     cw_ranking r = {0};
     int rc = -1;
-    if (cw_db_connect(&db, o->config.dbname, &ctx->log, err) != 0 ||
-        cw_schema_check(db, o->config.schema, err) != 0 ||
+    if (cw_db_connect(&db, o->config.dbname, &ctx->log, err) != 0)
+        goto done;
+    cw_db_set_timeouts(db, o->config.lock_timeout, o->config.statement_timeout);
+    if (cw_schema_check(db, o->config.schema, err) != 0 ||
         cw_db_quote_ident(&schema, db, o->config.schema, err) != 0 ||
-        cw_stored_load(&r, db, schema, !o->have_week, o->week_from, err) != 0)
+        cw_stored_load(&r, db, schema, !o->have_week, o->week_from, err) != 0 ||
+        cw_evidence_show(&r, db, &o->config, &ctx->log, err) != 0)
         goto done;
     rc = 0;
     for (size_t i = 0; i < o->output_count && rc == 0; i++) {

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "causeway/db.h"
 #include "causeway/rules_pos.h"
 
 #define WHAT "configuration file"
@@ -62,6 +63,11 @@ int cw_config_init(cw_config *c, cw_error *err)
     c->baseline_weeks = 26;
     c->recent_weeks = 4;
     c->top = 10;
+    /* Bounded waits: a run behind a lock on the source (a migration, a VACUUM FULL)
+     * fails with 75 instead of waiting forever. A weekly run's longest statement is
+     * the COPY of the new complaints: minutes for millions of rows. */
+    c->lock_timeout = CW_DB_LOCK_TIMEOUT;
+    c->statement_timeout = CW_DB_STATEMENT_TIMEOUT;
     c->dimensions[CW_COL_SITE] = 1; /* symptom x site: the default breakdown */
     int rc = cw_config_set(&c->schema, "causeway", err) | cw_config_set(&c->timezone, "UTC", err) |
              cw_config_set(&c->source_table, "public.complaints", err);
@@ -403,6 +409,10 @@ static int load_key(cfg_loader *ld, cw_config *c, const cw_ynode *k)
         return set_unsigned(ld, &c->recent_weeks, v, key, 1, 26);
     if (strcmp(key, "top") == 0)
         return set_unsigned(ld, &c->top, v, key, 0, 100000);
+    if (strcmp(key, "lock_timeout") == 0)
+        return set_unsigned(ld, &c->lock_timeout, v, key, 1, 86400);
+    if (strcmp(key, "statement_timeout") == 0)
+        return set_unsigned(ld, &c->statement_timeout, v, key, 1, 86400);
     if (strcmp(key, "dimensions") == 0)
         return load_dimensions(ld, c, v);
     if (strcmp(key, "source") == 0)

@@ -32,9 +32,9 @@ static int each_record(reader *r, cw_corpus_info *info, cw_error *err)
 {
     const cw_corpus_options *o = r->o;
     bool from_stdin = o->file == NULL || strcmp(o->file, "-") == 0;
-    FILE *f = from_stdin ? stdin : fopen(o->file, "rb");
-    if (f == NULL)
-        return cw_error_set(err, CW_EXIT_NOINPUT, "cannot open '%s': %s", o->file, strerror(errno));
+    FILE *f = stdin;
+    if (!from_stdin && cw_input_open(&f, o->file, err) != 0)
+        return -1;
     cw_input_options in = o->in;
     in.extra_columns[0] = o->label_column;
     in.extra_columns[1] = o->strength_column;
@@ -161,6 +161,8 @@ static int each_row(reader *r, cw_corpus_info *info, cw_error *err)
         rc = cw_config_validate(&c, err);
     if (rc == 0)
         rc = cw_db_connect(&db, c.dbname, r->log, err);
+    if (rc == 0)
+        cw_db_set_timeouts(db, c.lock_timeout, c.statement_timeout);
     if (rc == 0)
         rc = cw_source_prepare(&src, db, &c, err);
     if (rc == 0 && o->label_column != NULL)

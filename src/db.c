@@ -17,14 +17,21 @@
  * The settings every statement of causeway relies on, made for one transaction
  * only (set_config(..., true) is SET LOCAL). Never for the session: behind a
  * transaction pooler the session is a server connection other clients get next,
- * and a session-level search_path would become theirs.
+ * and a session-level search_path would become theirs. The timeouts (in ms) are
+ * filled in per connection (cw_db_set_timeouts); a stricter one the role, the
+ * database or PGOPTIONS already sets is kept.
  */
-#define SCOPE_SQL                                                                                  \
+#define BOUNDED(name)                                                                              \
+    " pg_catalog.set_config('" name "', (SELECT CASE WHEN t.ms > 0 AND t.ms < %lu THEN t.ms"       \
+    " ELSE %lu END FROM (SELECT pg_catalog.date_part('epoch',"                                     \
+    " pg_catalog.current_setting('" name "')::pg_catalog.interval) * 1000 AS ms) t)"               \
+    "::pg_catalog.int8::pg_catalog.text, true)"
+#define SCOPE_FORMAT                                                                               \
     "SELECT pg_catalog.set_config('search_path', 'pg_catalog', true),"                             \
     " pg_catalog.set_config('TimeZone', 'UTC', true),"                                             \
     " pg_catalog.set_config('DateStyle', 'ISO, YMD', true),"                                       \
-    " pg_catalog.set_config('extra_float_digits', '3', true)"
-#define BEGIN_SQL "BEGIN; " SCOPE_SQL
+    " pg_catalog.set_config('extra_float_digits', '3', true)," BOUNDED(                            \
+        "lock_timeout") "," BOUNDED("statement_timeout")
 
 struct cw_db {
     PGconn *conn;
@@ -36,6 +43,8 @@ struct cw_db {
     size_t *lens;
     size_t nvalues;
     bool implicit; /* a transaction opened for one statement (or one COPY IN) */
+    unsigned lock_timeout, statement_timeout; /* seconds */
+    char begin[1024];                         /* "BEGIN; " SCOPE_FORMAT with the timeouts */
 };
 
 static int oom(cw_error *err)
@@ -107,6 +116,16 @@ static int result_error(cw_db *db, const PGresult *res, cw_error *err)
                      constraint != NULL ? " (constraint \"" : "",
                      constraint != NULL ? constraint : "", constraint != NULL ? "\")" : "");
         cw_error_hint(err, "nothing was written; run again once the other writer has finished");
+    } else if (strcmp(state, "55P03") == 0) {
+        cw_error_set(err, code, "waited more than %u s for a lock another session holds: %s",
+                     db->lock_timeout, line);
+        cw_error_hint(err, "nothing was written; find the holder in pg_stat_activity, or raise "
+                           "lock_timeout in the configuration file");
+    } else if (strcmp(state, "57014") == 0 && strstr(line, "statement timeout") != NULL) {
+        cw_error_set(err, code, "a statement ran longer than %u s (statement_timeout): %s",
+                     db->statement_timeout, line);
+        cw_error_hint(err, "nothing was written; raise statement_timeout in the configuration "
+                           "file if the source is that slow");
     } else if (code == CW_EXIT_DATAERR) {
         cw_error_set(err, code, "the database rejected a value%s%s%s",
                      constraint != NULL ? " (constraint \"" : "",
@@ -184,6 +203,7 @@ int cw_db_connect(cw_db **out, const char *conninfo, const cw_log *log, cw_error
     }
     db->conn = conn;
     db->log = log;
+    cw_db_set_timeouts(db, CW_DB_LOCK_TIMEOUT, CW_DB_STATEMENT_TIMEOUT);
     PQsetNoticeProcessor(conn, on_notice, (void *)log);
     if ((db->cancel = PQgetCancel(conn)) == NULL) {
         cw_db_free(db);
@@ -193,6 +213,17 @@ int cw_db_connect(cw_db **out, const char *conninfo, const cw_log *log, cw_error
                  PQserverVersion(conn));
     *out = db;
     return 0;
+}
+
+void cw_db_set_timeouts(cw_db *db, unsigned lock_seconds, unsigned statement_seconds)
+{
+    db->lock_timeout = lock_seconds;
+    db->statement_timeout = statement_seconds;
+    unsigned long lock_ms = lock_seconds * 1000ul, statement_ms = statement_seconds * 1000ul;
+    int n = snprintf(db->begin, sizeof(db->begin), "BEGIN; " SCOPE_FORMAT, lock_ms, lock_ms,
+                     statement_ms, statement_ms);
+    assert(n > 0 && (size_t)n < sizeof(db->begin));
+    (void)n;
 }
 
 void cw_db_free(cw_db *db)
@@ -257,7 +288,7 @@ static int exec_raw(cw_db *db, const char *sql, cw_error *err)
 
 /*
  * Outside a transaction, open one for the next statement with the settings of
- * SCOPE_SQL; *opened tells scope_close to end it. Inside one (cw_db_begin's, which
+ * the scope settings; *opened tells scope_close to end it. Inside one (cw_db_begin's, which
  * made the same settings) nothing is needed. This is what lets every statement
  * assume search_path pg_catalog and UTC without a session-level SET.
  */
@@ -266,7 +297,7 @@ static int scope_open(cw_db *db, bool *opened, cw_error *err)
     *opened = false;
     if (PQtransactionStatus(db->conn) != PQTRANS_IDLE)
         return 0;
-    if (exec_raw(db, BEGIN_SQL, err) != 0) {
+    if (exec_raw(db, db->begin, err) != 0) {
         if (PQtransactionStatus(db->conn) != PQTRANS_IDLE)
             PQclear(PQexec(db->conn, "ROLLBACK"));
         return -1;
@@ -649,7 +680,7 @@ void cw_db_copy_in_abort(cw_db *db)
 
 int cw_db_begin(cw_db *db, cw_error *err)
 {
-    return exec_raw(db, BEGIN_SQL, err);
+    return exec_raw(db, db->begin, err);
 }
 
 /* Wait until the connection's socket is readable or `ms` have passed: 1, 0 or -1. */
@@ -664,8 +695,8 @@ static int wait_readable(cw_db *db, int ms)
 
 int cw_db_begin_within(cw_db *db, int seconds, cw_error *err)
 {
-    cw_log_debug(db->log, "sql: %s (within %d s)", BEGIN_SQL, seconds);
-    if (!PQsendQuery(db->conn, BEGIN_SQL))
+    cw_log_debug(db->log, "sql: %s (within %d s)", db->begin, seconds);
+    if (!PQsendQuery(db->conn, db->begin))
         return result_error(db, NULL, err);
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);

@@ -78,29 +78,10 @@ size_t cw_grid_rows(const cw_grid *g)
     return g->rows - 1;
 }
 
-/* Characters (UTF-8 sequences) in s. */
-static size_t width(const char *s)
-{
-    size_t w = 0;
-    for (; *s != '\0'; s++)
-        w += ((unsigned char)*s & 0xc0) != 0x80;
-    return w;
-}
-
 static void pad(FILE *out, size_t n)
 {
     while (n-- > 0)
         fputc(' ', out);
-}
-
-/* Markdown would read these as table syntax, emphasis, code or HTML: escape them. */
-static void write_markdown_cell(FILE *out, const char *s)
-{
-    for (; *s != '\0'; s++) {
-        if (strchr("\\`*_|<>[]", *s) != NULL)
-            fputc('\\', out);
-        fputc(*s, out);
-    }
 }
 
 int cw_grid_write(FILE *out, const cw_grid *g, cw_grid_style style, cw_error *err)
@@ -110,7 +91,7 @@ int cw_grid_write(FILE *out, const cw_grid *g, cw_grid_style style, cw_error *er
         return cw_error_set(err, CW_EXIT_OSERR, "out of memory");
     for (size_t r = 0; r < g->rows; r++)
         for (size_t k = 0; k < g->columns; k++) {
-            size_t n = width(g->cells[r * g->columns + k]);
+            size_t n = cw_text_width(g->cells[r * g->columns + k]);
             w[k] = n > w[k] ? n : w[k];
         }
     for (size_t r = 0; r < g->rows; r++) {
@@ -118,7 +99,7 @@ int cw_grid_write(FILE *out, const cw_grid *g, cw_grid_style style, cw_error *er
         if (style == CW_GRID_MARKDOWN) {
             for (size_t k = 0; k < g->columns; k++) {
                 fputs(k == 0 ? "| " : " | ", out);
-                write_markdown_cell(out, row[k]);
+                cw_text_write_escaped(out, row[k], cw_text_markdown_escape);
             }
             fputs(" |\n", out);
             if (r == 0) {
@@ -130,7 +111,7 @@ int cw_grid_write(FILE *out, const cw_grid *g, cw_grid_style style, cw_error *er
         }
         fputs("  ", out);
         for (size_t k = 0; k < g->columns; k++) {
-            size_t n = width(row[k]);
+            size_t n = cw_text_width(row[k]);
             bool right = g->align[k] == 'r';
             bool last = k + 1 == g->columns;
             if (right)

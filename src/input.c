@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define JSON_MAX_DEPTH 64
 
@@ -819,6 +820,22 @@ static int jsonl_next(cw_record *rec, cw_input *in, cw_error *err)
 }
 
 /* ---- public -------------------------------------------------------------------- */
+
+int cw_input_open(FILE **out, const char *path, cw_error *err)
+{
+    *out = NULL;
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return cw_error_set(err, CW_EXIT_NOINPUT, "cannot open '%s': %s", path, strerror(errno));
+    /* fopen accepts a directory; reading it fails later, as an I/O error (74). */
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(f);
+        return cw_error_set(err, CW_EXIT_NOINPUT, "cannot open '%s': it is a directory", path);
+    }
+    *out = f;
+    return 0;
+}
 
 int cw_input_new(cw_input **out, FILE *stream, const char *name, const cw_input_options *opt,
                  cw_error *err)

@@ -167,9 +167,8 @@ static int table_open(table *t, const char *path, cw_error *err)
 {
     t->path = path;
     t->in = NULL;
-    t->f = fopen(path, "rb");
-    if (t->f == NULL)
-        return cw_error_set(err, CW_EXIT_NOINPUT, "cannot open '%s': %s", path, strerror(errno));
+    if (cw_input_open(&t->f, path, err) != 0)
+        return -1;
     cw_input_options o = {.format = CW_INPUT_CSV, .table = true};
     return cw_input_new(&t->in, t->f, path, &o, err);
 }

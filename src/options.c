@@ -20,6 +20,7 @@ enum {
     OPT_SNIPPETS,
     OPT_CHANGES_ONLY,
     OPT_ALLOW_SHARED,
+    OPT_ALLOW_PARTIAL,
 };
 
 /* Settings given on the command line, applied over the configuration file. */
@@ -98,6 +99,19 @@ static int parse_weeks(cw_options *o, const cw_ctx *ctx, const char *cmd, const 
     return 0;
 }
 
+/* Whether the defaults with the configuration file alone (no flags) are valid settings. */
+static bool file_settings_valid(const char *config_path)
+{
+    cw_config c;
+    cw_error err;
+    cw_error_clear(&err);
+    bool ok = cw_config_init(&c, &err) == 0 &&
+              (config_path == NULL || cw_config_load(&c, config_path, NULL, &err) == 0) &&
+              cw_config_validate(&c, &err) == 0;
+    cw_config_fini(&c);
+    return ok;
+}
+
 static int apply(cw_options *o, const cw_ctx *ctx, const overrides *v)
 {
     cw_error err;
@@ -126,8 +140,11 @@ static int apply(cw_options *o, const cw_ctx *ctx, const overrides *v)
         o->config.recent_weeks = (unsigned)v->recent;
     if (!o->top_set)
         o->top = o->config.top;
-    if (cw_config_validate(&o->config, &err) != 0)
+    if (cw_config_validate(&o->config, &err) != 0) {
+        if (file_settings_valid(v->config_path))
+            err.code = CW_EXIT_USAGE; /* a flag made it invalid: a usage error */
         goto fail;
+    }
     return 0;
 fail:
     cw_log_error(&ctx->log, &err);
@@ -153,6 +170,7 @@ int cw_options_parse(cw_options *o, const cw_ctx *ctx, const char *cmd, unsigned
         {"snippets", no_argument, NULL, OPT_SNIPPETS},
         {"changes-only", no_argument, NULL, OPT_CHANGES_ONLY},
         {"allow-shared-schema", no_argument, NULL, OPT_ALLOW_SHARED},
+        {"allow-partial", no_argument, NULL, OPT_ALLOW_PARTIAL},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -201,6 +219,11 @@ int cw_options_parse(cw_options *o, const cw_ctx *ctx, const char *cmd, unsigned
         case 'h':
             o->help = true;
             return 0;
+        case OPT_ALLOW_PARTIAL:
+            if (!run)
+                rc = cw_cli_usage_error(ctx, cmd, "'--allow-partial' is an option of 'run'");
+            o->allow_partial = true;
+            break;
         case OPT_ALLOW_SHARED:
             if (!run)
                 rc = cw_cli_usage_error(ctx, cmd, "'--allow-shared-schema' is an option of 'run'");

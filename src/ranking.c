@@ -158,3 +158,23 @@ int cw_ranking_strdup(char **out, const char *s, cw_error *err)
         return cw_error_set(err, CW_EXIT_OSERR, "out of memory");
     return 0;
 }
+
+void cw_ranking_format_count(char *buf, size_t size, double v)
+{
+    if (!isfinite(v))
+        snprintf(buf, size, "-");
+    else if (fabs(v - round(v)) >= 0.05)
+        snprintf(buf, size, "%.1f", v);
+    else
+        snprintf(buf, size, "%.0f", v);
+}
+
+int cw_ranking_nothing_attributed(const cw_ranking *r)
+{
+    for (size_t i = 0; i < r->count; i++) {
+        const cw_ranking_entry *e = &r->entries[i];
+        if (e->top_symptom_count > 0 || (isfinite(e->volume) && e->volume > 0))
+            return 0;
+    }
+    return 1;
+}

@@ -23,11 +23,33 @@ int cw_report_parse_format(const char *name)
 
 /* ---- shared helpers ---------------------------------------------------- */
 
-/* "order_mixup 61, billing_error 22": attributed complaints in the recent window. */
-static void write_shares(FILE *out, const cw_ranking_share *s, size_t n)
+/*
+ * Names and values from the results (sites, ids, snippets) are data: each format writes
+ * them through cw_text_write_escaped, made safe for the terminal and escaped for its
+ * medium (plain for the table, cw_text_markdown_escape for markdown).
+ */
+static void text(FILE *out, const char *s, cw_text_escape_fn escape)
 {
-    for (size_t i = 0; i < n; i++)
-        fprintf(out, "%s%s %.0f", i > 0 ? ", " : "", s[i].id, s[i].value);
+    cw_text_write_escaped(out, s != NULL ? s : "", escape);
+}
+
+/* s in at least `width` terminal columns: padded, never cut (as printf's %-*s). */
+static void text_padded(FILE *out, const char *s, size_t width)
+{
+    size_t w = cw_text_width(s != NULL ? s : "");
+    cw_text_write_cell(out, s != NULL ? s : "", w > width ? w : width, false);
+}
+
+/* "order_mixup 61, billing_error 22": attributed complaints in the recent window. */
+static void write_shares(FILE *out, const cw_ranking_share *s, size_t n, cw_text_escape_fn escape)
+{
+    for (size_t i = 0; i < n; i++) {
+        fputs(i > 0 ? ", " : "", out);
+        text(out, s[i].id, escape);
+        char count[32];
+        cw_ranking_format_count(count, sizeof(count), s[i].value);
+        fprintf(out, " %s", count);
+    }
 }
 
 /* Text for a slope: "+3.1%/wk", or "" when none was estimated. */
@@ -107,11 +129,13 @@ static change_counts count_changes(const cw_ranking *r)
 }
 
 /* "drift since 2026-W40, +4.1%/wk, +3.2 a week over 6.5 (64 % of the item's rise)". */
-static void driver_facts(FILE *out, const cw_ranking_driver *d)
+static void driver_facts(FILE *out, const cw_ranking_driver *d, cw_text_escape_fn escape)
 {
-    fputs(d->status, out);
-    if (d->since_week[0] != '\0')
-        fprintf(out, " since %s", d->since_week);
+    text(out, d->status, escape);
+    if (d->since_week[0] != '\0') {
+        fputs(" since ", out);
+        text(out, d->since_week, escape);
+    }
     if (isfinite(d->slope_pct))
         fprintf(out, ", %+.1f%%/wk", d->slope_pct);
     if (isfinite(d->excess) && isfinite(d->baseline))
@@ -135,36 +159,41 @@ static void table_entry(FILE *out, const cw_ranking_entry *e, const cw_report_op
 {
     char slope[32];
     format_slope(slope, sizeof(slope), e->slope_pct);
-    char label[160];
-    if (e->site[0] != '\0')
-        snprintf(label, sizeof(label), "%s @ %s", e->area_name, e->site);
-    else
-        snprintf(label, sizeof(label), "%s", e->area_name);
-    fprintf(out, "%3u  %-34.34s ", e->rank, label);
+    char label[640];
+    item_label(label, sizeof(label), e);
+    fprintf(out, "%3u  ", e->rank);
+    cw_text_write_cell(out, label, 34, false);
+    fputc(' ', out);
     if (o->color)
-        fprintf(out, "\033[%sm%-12s\033[0m", status_color(e->status), e->status);
-    else
-        fprintf(out, "%-12s", e->status);
+        fprintf(out, "\033[%sm", status_color(e->status));
+    text_padded(out, e->status, 12);
+    if (o->color)
+        fputs("\033[0m", out);
     fprintf(out, " %-8s %-10s %8.1f %8.1f  x%.2f%s\n",
             e->since_week[0] != '\0' ? e->since_week : "-", slope, e->score, e->volume,
             e->trend_factor, e->severity_floor > 0 ? "  (severity floor)" : "");
     if (e->top_symptom_count > 0) {
         fputs("     symptoms: ", out);
-        write_shares(out, e->top_symptoms, e->top_symptom_count);
+        write_shares(out, e->top_symptoms, e->top_symptom_count, NULL);
         fputc('\n', out);
     }
     if (e->top_site_count > 0) {
         fputs("     sites:    ", out);
-        write_shares(out, e->top_sites, e->top_site_count);
+        write_shares(out, e->top_sites, e->top_site_count, NULL);
         fputc('\n', out);
     }
     for (size_t i = 0; i < e->driver_count; i++) {
-        char name[160];
+        char name[640];
         driver_label(name, sizeof(name), &e->drivers[i]);
-        fprintf(out, "     %s %-24s ", i == 0 ? "driver:" : "       ", name);
-        driver_facts(out, &e->drivers[i]);
-        if (e->drivers[i].change[0] != '\0')
-            fprintf(out, " [%s]", e->drivers[i].change);
+        fprintf(out, "     %s ", i == 0 ? "driver:" : "       ");
+        text_padded(out, name, 24);
+        fputc(' ', out);
+        driver_facts(out, &e->drivers[i], NULL);
+        if (e->drivers[i].change[0] != '\0') {
+            fputs(" [", out);
+            text(out, e->drivers[i].change, NULL);
+            fputc(']', out);
+        }
         fputc('\n', out);
     }
     if (e->driver_factor > 1)
@@ -172,21 +201,34 @@ static void table_entry(FILE *out, const cw_ranking_entry *e, const cw_report_op
     if (e->example_count > 0) {
         fputs("     examples:", out);
         for (size_t i = 0; i < e->example_count; i++) {
-            if (o->snippets && e->examples[i].snippet[0] == '\0')
-                fprintf(out, "\n       #%s (%s): %s", e->examples[i].complaint_id,
-                        e->examples[i].symptom_id, CW_REPORT_NO_TEXT);
-            else if (o->snippets)
-                fprintf(out, "\n       #%s (%s): \"%s\"", e->examples[i].complaint_id,
-                        e->examples[i].symptom_id, e->examples[i].snippet);
-            else
-                fprintf(out, " #%s", e->examples[i].complaint_id);
+            const cw_ranking_example *x = &e->examples[i];
+            fputs(o->snippets ? "\n       #" : " #", out);
+            text(out, x->complaint_id, NULL);
+            if (!o->snippets)
+                continue;
+            fputs(" (", out);
+            text(out, x->symptom_id, NULL);
+            fputs("): ", out);
+            if (x->snippet == NULL || x->snippet[0] == '\0') {
+                fputs(CW_REPORT_NO_TEXT, out);
+            } else {
+                fputc('"', out);
+                text(out, x->snippet, NULL);
+                fputc('"', out);
+            }
         }
         fputc('\n', out);
     }
-    if (e->owner[0] != '\0')
-        fprintf(out, "     owner:    %s\n", e->owner);
-    if (e->remediation[0] != '\0')
-        fprintf(out, "     fix:      %s\n", e->remediation);
+    if (e->owner[0] != '\0') {
+        fputs("     owner:    ", out);
+        text(out, e->owner, NULL);
+        fputc('\n', out);
+    }
+    if (e->remediation[0] != '\0') {
+        fputs("     fix:      ", out);
+        text(out, e->remediation, NULL);
+        fputc('\n', out);
+    }
 }
 
 static void table_section(FILE *out, const cw_ranking *r, size_t from, size_t to,
@@ -212,18 +254,31 @@ static void table_changes(FILE *out, const cw_ranking *r)
     fputc('\n', out);
     for (size_t i = 0; i < r->count; i++) {
         const cw_ranking_entry *e = &r->entries[i];
-        char label[160];
+        char label[640];
         item_label(label, sizeof(label), e);
-        if (cw_ranking_change_listed(r, i, 0))
-            fprintf(out, "  %-10s %s: %s\n", e->change, label, e->status);
+        if (cw_ranking_change_listed(r, i, 0)) {
+            fputs("  ", out);
+            text_padded(out, e->change, 10);
+            fputc(' ', out);
+            text(out, label, NULL);
+            fputs(": ", out);
+            text(out, e->status, NULL);
+            fputc('\n', out);
+        }
         for (size_t k = 0; k < e->driver_count; k++) {
             const cw_ranking_driver *d = &e->drivers[k];
             if (!cw_ranking_change_listed(r, i, k + 1))
                 continue;
-            char name[160];
+            char name[640];
             driver_label(name, sizeof(name), d);
-            fprintf(out, "  %-10s %s, driver %s: ", d->change, label, name);
-            driver_facts(out, d);
+            fputs("  ", out);
+            text_padded(out, d->change, 10);
+            fputc(' ', out);
+            text(out, label, NULL);
+            fputs(", driver ", out);
+            text(out, name, NULL);
+            fputs(": ", out);
+            driver_facts(out, d, NULL);
             fputc('\n', out);
         }
     }
@@ -240,9 +295,9 @@ static void write_table(FILE *out, const cw_ranking *r, const cw_report_options 
     if (o->changes_only)
         return;
     size_t areas_end = section_end(r, 0, "area");
-    if (areas_end == 0)
-        fputs("No complaints attributed to any cause area in the analysed window.\n", out);
-    else
+    if (cw_ranking_nothing_attributed(r))
+        fprintf(out, "%s\n\n", CW_REPORT_NOTHING_RANKED);
+    if (areas_end > 0)
         table_section(out, r, 0, limit(0, areas_end, o->top), o);
     size_t sites_end = section_end(r, areas_end, "area_site");
     if (sites_end > areas_end) {
@@ -261,20 +316,16 @@ static void write_table(FILE *out, const cw_ranking *r, const cw_report_options 
 
 static void md_text(FILE *out, const char *s)
 {
-    for (; *s != '\0'; s++) {
-        if (*s == '|' || *s == '*' || *s == '_' || *s == '`' || *s == '<' || *s == '[')
-            fputc('\\', out);
-        fputc(*s == '\n' ? ' ' : *s, out);
-    }
+    text(out, s, cw_text_markdown_escape);
 }
 
 static void md_driver(FILE *out, const cw_ranking_driver *d)
 {
-    char name[160];
+    char name[640];
     driver_label(name, sizeof(name), d);
     md_text(out, name);
     fputs(": ", out);
-    driver_facts(out, d);
+    driver_facts(out, d, cw_text_markdown_escape);
 }
 
 void cw_report_md_escape(FILE *out, const char *s)
@@ -298,7 +349,9 @@ static void md_section(FILE *out, const cw_ranking *r, size_t from, size_t to,
             fputs(" @ ", out);
             md_text(out, e->site);
         }
-        fprintf(out, " | %s | %s | %s | %.1f | %.1f | %.2f | %.1f | ", e->status,
+        fputs(" | ", out);
+        md_text(out, e->status);
+        fprintf(out, " | %s | %s | %.1f | %.1f | %.2f | %.1f | ",
                 e->since_week[0] != '\0' ? e->since_week : "-", slope, e->score, e->volume,
                 e->trend_factor, e->severity_floor);
         md_text(out, e->owner);
@@ -309,14 +362,14 @@ static void md_section(FILE *out, const cw_ranking *r, size_t from, size_t to,
         const cw_ranking_entry *e = &r->entries[i];
         if (strcmp(e->kind, "area") != 0 && e->driver_count == 0)
             continue;
-        char label[160];
+        char label[640];
         item_label(label, sizeof(label), e);
         fprintf(out, "**%u. ", e->rank);
         md_text(out, label);
         fputs("**", out);
         if (e->top_symptom_count > 0) {
             fputs(" — symptoms: ", out);
-            write_shares(out, e->top_symptoms, e->top_symptom_count);
+            write_shares(out, e->top_symptoms, e->top_symptom_count, cw_text_markdown_escape);
         }
         if (e->remediation[0] != '\0') {
             fputs(". Fix: ", out);
@@ -325,12 +378,16 @@ static void md_section(FILE *out, const cw_ranking *r, size_t from, size_t to,
         for (size_t k = 0; k < e->driver_count; k++) {
             fputs(k == 0 ? "\n  - driver " : "\n  - driver ", out);
             md_driver(out, &e->drivers[k]);
-            if (e->drivers[k].change[0] != '\0')
-                fprintf(out, " — %s", e->drivers[k].change);
+            if (e->drivers[k].change[0] != '\0') {
+                fputs(" — ", out);
+                md_text(out, e->drivers[k].change);
+            }
         }
         if (o->snippets)
             for (size_t k = 0; k < e->example_count; k++) {
-                fprintf(out, "\n  - #%s: ", e->examples[k].complaint_id);
+                fputs("\n  - #", out);
+                md_text(out, e->examples[k].complaint_id);
+                fputs(": ", out);
                 md_text(out, e->examples[k].snippet[0] != '\0' ? e->examples[k].snippet
                                                                : CW_REPORT_NO_TEXT);
             }
@@ -350,16 +407,22 @@ static void md_changes(FILE *out, const cw_ranking *r)
         fputs("Nothing changed.\n", out);
     for (size_t i = 0; i < r->count; i++) {
         const cw_ranking_entry *e = &r->entries[i];
-        char label[160];
+        char label[640];
         item_label(label, sizeof(label), e);
         if (cw_ranking_change_listed(r, i, 0)) {
-            fprintf(out, "- **%s** ", e->change);
+            fputs("- **", out);
+            md_text(out, e->change);
+            fputs("** ", out);
             md_text(out, label);
-            fprintf(out, " (%s)\n", e->status);
+            fputs(" (", out);
+            md_text(out, e->status);
+            fputs(")\n", out);
         }
         for (size_t k = 0; k < e->driver_count; k++)
             if (cw_ranking_change_listed(r, i, k + 1)) {
-                fprintf(out, "- **%s** ", e->drivers[k].change);
+                fputs("- **", out);
+                md_text(out, e->drivers[k].change);
+                fputs("** ", out);
                 md_text(out, label);
                 fputs(", driver ", out);
                 md_driver(out, &e->drivers[k]);
@@ -379,6 +442,8 @@ static void write_markdown(FILE *out, const cw_ranking *r, const cw_report_optio
     if (o->changes_only)
         return;
     size_t areas_end = section_end(r, 0, "area");
+    if (cw_ranking_nothing_attributed(r))
+        fprintf(out, "**%s**\n\n", CW_REPORT_NOTHING_RANKED);
     fputs("## Cause areas\n\n", out);
     md_section(out, r, 0, limit(0, areas_end, o->top), o);
     size_t sites_end = section_end(r, areas_end, "area_site");
@@ -393,17 +458,7 @@ static void write_markdown(FILE *out, const cw_ranking *r, const cw_report_optio
 
 static void csv_field(FILE *out, const char *s)
 {
-    if (strpbrk(s, ",\"\r\n") == NULL) {
-        fputs(s, out);
-        return;
-    }
-    fputc('"', out);
-    for (; *s != '\0'; s++) {
-        if (*s == '"')
-            fputc('"', out);
-        fputc(*s, out);
-    }
-    fputc('"', out);
+    cw_text_csv_field(out, s != NULL ? s : "");
 }
 
 void cw_report_csv_field(FILE *out, const char *s)
@@ -428,14 +483,24 @@ static void csv_shares(FILE *out, const cw_ranking_share *s, size_t n)
     csv_field(out, buf);
 }
 
-/* "kind:symptom_id:value:status:since:slope:excess:share:change" per driver, ';'-joined. */
-static void csv_drivers(FILE *out, const cw_ranking_entry *e)
+/* One CSV field holding several values: `join` writes them, then they are quoted as one. */
+static void csv_joined(FILE *out, const cw_ranking_entry *e,
+                       void (*join)(FILE *, const cw_ranking_entry *))
 {
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     if (f == NULL)
         return;
+    join(f, e);
+    if (fclose(f) == 0)
+        csv_field(out, buf);
+    free(buf);
+}
+
+/* "kind:symptom_id:value:status:since:slope:excess:share:change" per driver, ';'-joined. */
+static void join_drivers(FILE *f, const cw_ranking_entry *e)
+{
     for (size_t k = 0; k < e->driver_count; k++) {
         const cw_ranking_driver *d = &e->drivers[k];
         fprintf(f, "%s%s:%s:%s:%s:%s:", k > 0 ? ";" : "", d->kind, d->symptom_id, d->value,
@@ -447,9 +512,13 @@ static void csv_drivers(FILE *out, const cw_ranking_entry *e)
         }
         fputs(d->change, f);
     }
-    if (fclose(f) == 0)
-        csv_field(out, buf);
-    free(buf);
+}
+
+/* "id1;id2": the examples' complaint ids. */
+static void join_example_ids(FILE *f, const cw_ranking_entry *e)
+{
+    for (size_t k = 0; k < e->example_count; k++)
+        fprintf(f, "%s%s", k > 0 ? ";" : "", e->examples[k].complaint_id);
 }
 
 static void csv_changes(FILE *out, const cw_ranking *r)
@@ -464,8 +533,11 @@ static void csv_changes(FILE *out, const cw_ranking *r)
             const char *change = listed_at(r, i, k, &d);
             if (change == NULL)
                 continue;
-            fprintf(out, "%s,%s,%s,%s,", r->target_week, text_or(r->previous_week, ""), change,
-                    e->kind);
+            fprintf(out, "%s,%s,", r->target_week, text_or(r->previous_week, ""));
+            csv_field(out, change);
+            fputc(',', out);
+            csv_field(out, e->kind);
+            fputc(',', out);
             csv_field(out, e->area_id);
             fputc(',', out);
             csv_field(out, e->site);
@@ -475,8 +547,11 @@ static void csv_changes(FILE *out, const cw_ranking *r)
             csv_field(out, d != NULL ? d->symptom_id : "");
             fputc(',', out);
             csv_field(out, d != NULL ? d->value : "");
-            fprintf(out, ",%s,%s,", d != NULL ? d->status : e->status,
-                    d != NULL ? d->since_week : e->since_week);
+            fputc(',', out);
+            csv_field(out, d != NULL ? d->status : e->status);
+            fputc(',', out);
+            csv_field(out, d != NULL ? d->since_week : e->since_week);
+            fputc(',', out);
             csv_number(out, d != NULL ? d->slope_pct : e->slope_pct);
             fputc(',', out);
             csv_number(out, d != NULL ? d->excess : e->excess);
@@ -498,13 +573,19 @@ static void write_csv(FILE *out, const cw_ranking *r, const cw_report_options *o
           out);
     for (size_t i = 0; i < r->count; i++) {
         const cw_ranking_entry *e = &r->entries[i];
-        fprintf(out, "%s,%s,%u,", r->target_week, e->kind, e->rank);
+        fprintf(out, "%s,", r->target_week);
+        csv_field(out, e->kind);
+        fprintf(out, ",%u,", e->rank);
         csv_field(out, e->area_id);
         fputc(',', out);
         csv_field(out, e->area_name);
         fputc(',', out);
         csv_field(out, e->site);
-        fprintf(out, ",%s,%s,", e->status, e->since_week);
+        fputc(',', out);
+        csv_field(out, e->status);
+        fputc(',', out);
+        csv_field(out, e->since_week);
+        fputc(',', out);
         const double nums[] = {e->slope_pct, e->strength,     e->score,         e->volume,
                                e->rate,      e->trend_factor, e->severity_floor};
         for (size_t k = 0; k < sizeof(nums) / sizeof(nums[0]); k++) {
@@ -520,18 +601,19 @@ static void write_csv(FILE *out, const cw_ranking *r, const cw_report_options *o
         fputc(',', out);
         csv_shares(out, e->top_sites, e->top_site_count);
         fputc(',', out);
-        for (size_t k = 0; k < e->example_count; k++)
-            fprintf(out, "%s%s", k > 0 ? ";" : "", e->examples[k].complaint_id);
+        csv_joined(out, e, join_example_ids);
         fputc(',', out);
         csv_field(out, e->owner);
         fputc(',', out);
         csv_field(out, e->remediation);
-        fprintf(out, ",%s,", text_or(e->change, ""));
+        fputc(',', out);
+        csv_field(out, text_or(e->change, ""));
+        fputc(',', out);
         csv_number(out, e->excess);
         fputc(',', out);
         csv_number(out, e->driver_factor);
         fputc(',', out);
-        csv_drivers(out, e);
+        csv_joined(out, e, join_drivers);
         fprintf(out, ",%s\r\n", text_or(r->previous_week, ""));
     }
     cw_report_fixes_csv(out, r);

@@ -146,10 +146,16 @@ void cw_report_fixes_table(FILE *out, const cw_ranking *r)
         const cw_effect *e = &f->effect;
         words w;
         describe(&w, r, f, "->");
-        fprintf(out, "  #%lld %s\n", f->id, f->title);
-        fprintf(out, "     owner %s; started %s%s%s, %u settling week%s; target %s%s\n",
-                f->owner[0] != '\0' ? f->owner : "not set", w.started, w.ended[0] ? ", ended " : "",
-                w.ended, f->settling_weeks, f->settling_weeks == 1 ? "" : "s", w.target, w.ranked);
+        /* Titles, owners and sites are typed by people or come from the source: data. */
+        fprintf(out, "  #%lld ", f->id);
+        cw_text_write_clean(out, f->title);
+        fputs("\n     owner ", out);
+        cw_text_write_clean(out, f->owner[0] != '\0' ? f->owner : "not set");
+        fprintf(out, "; started %s%s%s, %u settling week%s; target ", w.started,
+                w.ended[0] ? ", ended " : "", w.ended, f->settling_weeks,
+                f->settling_weeks == 1 ? "" : "s");
+        cw_text_write_clean(out, w.target);
+        fprintf(out, "%s\n", w.ranked);
         fprintf(out, "     complaints %s: %s (%zu weeks before, %zu after); change %s\n", unit(f),
                 w.levels, e->before_weeks, e->after_weeks, w.change);
         fprintf(out, "     verdict: %s%s%s%s%s\n", w.verdict, w.expected[0] ? "; " : "", w.expected,
@@ -164,8 +170,9 @@ void cw_report_fixes_mark_table(FILE *out, const cw_ranking *r, const cw_ranking
     while ((f = cw_fixes_next_for(r, e, &pos)) != NULL) {
         char verdict[256];
         cw_report_fixes_verdict_text(verdict, sizeof(verdict), f);
-        fprintf(out, "     fix #%lld:  %s: %s%s%s\n", f->id, f->title, verdict,
-                f->trend_withheld ? "; " : "", withheld_text(f));
+        fprintf(out, "     fix #%lld:  ", f->id);
+        cw_text_write_clean(out, f->title);
+        fprintf(out, ": %s%s%s\n", verdict, f->trend_withheld ? "; " : "", withheld_text(f));
     }
 }
 

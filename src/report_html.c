@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "causeway/report_fixes.h"
+#include "causeway/text.h"
 #include "causeway/week.h"
 
 #define CHART_W 560
@@ -13,29 +14,10 @@
 #define PAD_B   22
 #define PAD_T   10
 
+/* Data as HTML text: made safe (no controls, no bidi overrides) and entity-escaped. */
 static void esc(FILE *out, const char *s)
 {
-    for (; s != NULL && *s != '\0'; s++) {
-        switch (*s) {
-        case '&':
-            fputs("&amp;", out);
-            break;
-        case '<':
-            fputs("&lt;", out);
-            break;
-        case '>':
-            fputs("&gt;", out);
-            break;
-        case '"':
-            fputs("&quot;", out);
-            break;
-        case '\'':
-            fputs("&#39;", out);
-            break;
-        default:
-            fputc(*s, out);
-        }
-    }
+    cw_text_write_escaped(out, s != NULL ? s : "", cw_text_html_escape);
 }
 
 void cw_report_html_escape(FILE *out, const char *s)
@@ -195,8 +177,13 @@ static void shares(FILE *out, const char *title, const cw_ranking_share *s, size
     for (size_t i = 0; i < n; i++) {
         fputs(i > 0 ? ", " : "", out);
         esc(out, s[i].id);
+        char count[32];
+        cw_ranking_format_count(count, sizeof(count), s[i].value);
         fputs(" (", out);
-        number(out, 0, s[i].value);
+        if (isfinite(s[i].value))
+            fputs(count, out);
+        else
+            number(out, 0, s[i].value); /* a dash */
         fputc(')', out);
     }
     fputs("</p>\n", out);
@@ -513,7 +500,9 @@ void cw_report_write_html(FILE *out, const cw_ranking *r, const cw_report_option
         return;
     }
     size_t areas = r->count > 0 ? section_end(r, 0) : 0;
-    if (areas > 0)
+    if (areas > 0 && cw_ranking_nothing_attributed(r))
+        fprintf(out, "<p class=\"summary\">%s</p>\n", CW_REPORT_NOTHING_RANKED);
+    else if (areas > 0)
         summary(out, r, areas);
     else
         fputs("<p>No complaints were ranked for this week.</p>\n", out);

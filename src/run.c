@@ -10,6 +10,7 @@
 #include "causeway/analyse.h"
 #include "causeway/cli.h"
 #include "causeway/db.h"
+#include "causeway/evidence.h"
 #include "causeway/fault.h"
 #include "causeway/ingest.h"
 #include "causeway/matcher.h"
@@ -127,6 +128,19 @@ typedef struct job {
     cw_ingest_stats stats;
 } job;
 
+/* Row callback: the first two columns into two 65-byte buffers (char *[2]). */
+static int two_text_row(void *user, int ncols, const char *const *v, const size_t *lens,
+                        cw_error *err)
+{
+    (void)lens;
+    (void)err;
+    char **out = user;
+    for (int i = 0; i < 2 && i < ncols; i++)
+        if (v[i] != NULL)
+            snprintf(out[i], 65, "%s", v[i]);
+    return 0;
+}
+
 static int text_row(void *user, int ncols, const char *const *v, const size_t *lens, cw_error *err)
 {
     (void)lens;
@@ -165,14 +179,9 @@ static int compute_hash(job *j, cw_error *err)
     return rc;
 }
 
-/* Default target: the last complete ISO week in the configured time zone. */
-static int choose_weeks(job *j, cw_error *err)
+/* The ISO week of today in the configured time zone (the server's clock). */
+static int current_week(job *j, cw_week *now, cw_error *err)
 {
-    if (j->o->have_week) {
-        j->from = j->o->week_from;
-        j->to = j->o->week_to;
-        return 0;
-    }
     char today[65] = "";
     char *sql =
         cw_text_printf("SELECT (pg_catalog.now() AT TIME ZONE %s)::date::text", j->src.timezone);
@@ -180,10 +189,88 @@ static int choose_weeks(job *j, cw_error *err)
         return cw_error_set(err, CW_EXIT_OSERR, "out of memory");
     int rc = cw_db_query(j->writer, sql, 0, NULL, text_row, today, err);
     free(sql);
+    return rc != 0 ? -1 : cw_week_parse(now, today, err);
+}
+
+/*
+ * Target weeks: --week, or the last complete ISO week. A week that has not begun has
+ * no complaints to rank and would become the latest stored week (64); the current
+ * week has only some of its complaints yet, so its ranking is partial: only with
+ * --allow-partial.
+ */
+static int choose_weeks(job *j, cw_error *err)
+{
     cw_week now;
-    if (rc != 0 || cw_week_parse(&now, today, err) != 0)
+    if (current_week(j, &now, err) != 0)
         return -1;
-    j->from = j->to = now - 1;
+    if (!j->o->have_week) {
+        j->from = j->to = now - 1;
+        return 0;
+    }
+    j->from = j->o->week_from;
+    j->to = j->o->week_to;
+    char last[16], current[16];
+    cw_week_format_iso(last, sizeof(last), j->to);
+    cw_week_format_iso(current, sizeof(current), now);
+    if (j->to > now) {
+        cw_error_set(err, CW_EXIT_USAGE, "--week: %s is in the future (this is %s in %s)", last,
+                     current, j->c->timezone);
+        cw_error_hint(err, "rank a week that has ended: the default is the last complete week");
+        return -1;
+    }
+    if (j->to == now && !j->o->allow_partial) {
+        cw_error_set(err, CW_EXIT_USAGE,
+                     "--week: %s has not ended yet: its ranking would be partial", current);
+        cw_error_hint(err,
+                      "--allow-partial ranks it anyway; the default is the last complete week");
+        return -1;
+    }
+    return 0;
+}
+
+/*
+ * Say when there is little to rank (after the complaints are read): a target week whose
+ * recent window holds no complaint ranks every cause area "insufficient", and a range
+ * that is mostly empty is probably a typo (a range back to 1990).
+ */
+static int warn_empty_weeks(job *j, cw_error *err)
+{
+    char from[16], to[16], recent[16], count[65] = "", empty[65] = "";
+    cw_week_format_monday(from, sizeof(from), j->from - (cw_week)j->c->recent_weeks + 1);
+    cw_week_format_monday(to, sizeof(to), j->to);
+    snprintf(recent, sizeof(recent), "%u", j->c->recent_weeks);
+    /* Per target week: complaints in its recent window; the weeks with none. */
+    char *sql = cw_text_printf(
+        "WITH t AS (SELECT w::date AS week FROM pg_catalog.generate_series($2::date"
+        " + ($4::int - 1) * 7, $3::date, interval '7 days') w),"
+        " c AS (SELECT week, pg_catalog.count(*) AS n FROM %s.classified"
+        " WHERE ruleset_id = $1::int AND week BETWEEN $2::date AND $3::date GROUP BY week)"
+        " SELECT (SELECT COALESCE(pg_catalog.sum(n), 0) FROM c"
+        "  WHERE week > $3::date - $4::int * 7)::text,"
+        " (SELECT pg_catalog.count(*) FROM t WHERE NOT EXISTS (SELECT 1 FROM c"
+        "  WHERE c.week > t.week - $4::int * 7 AND c.week <= t.week))::text",
+        j->schema);
+    if (sql == NULL)
+        return cw_error_set(err, CW_EXIT_OSERR, "out of memory");
+    const char *params[] = {j->ruleset, from, to, recent};
+    char *row[2] = {count, empty};
+    int rc = cw_db_query(j->writer, sql, 4, params, two_text_row, row, err);
+    free(sql);
+    if (rc != 0)
+        return -1;
+    long weeks = (long)(j->to - j->from + 1), none = strtol(empty, NULL, 10);
+    char last[16];
+    cw_week_format_iso(last, sizeof(last), j->to);
+    if (strcmp(count, "0") == 0)
+        cw_log_warn(&j->ctx->log,
+                    "no complaints in the %u week%s up to %s: every cause area is ranked "
+                    "'insufficient' (is the source empty, or the week wrong?)",
+                    j->c->recent_weeks, j->c->recent_weeks == 1 ? "" : "s", last);
+    if (weeks > 1 && none * 2 > weeks)
+        cw_log_warn(&j->ctx->log,
+                    "%ld of the %ld weeks in the range have no complaints in their recent "
+                    "window: their rankings are empty",
+                    none, weeks);
     return 0;
 }
 
@@ -202,6 +289,7 @@ static int connect_all(job *j, cw_error *err)
 {
     if (cw_db_connect(&j->writer, j->c->dbname, &j->ctx->log, err) != 0)
         return -1;
+    cw_db_set_timeouts(j->writer, j->c->lock_timeout, j->c->statement_timeout);
     guard_watch(&j->guard, j->writer, NULL);
     if (cw_db_begin(j->writer, err) != 0 || cw_db_lock(j->writer, j->c->schema, err) != 0 ||
         (!j->o->allow_shared_schema &&
@@ -214,6 +302,7 @@ static int connect_all(job *j, cw_error *err)
         return cw_error_set(err, CW_EXIT_IOERR, "fault injected at run-locked");
     if (cw_db_connect(&j->reader, j->c->dbname, &j->ctx->log, err) != 0)
         return -1;
+    cw_db_set_timeouts(j->reader, j->c->lock_timeout, j->c->statement_timeout);
     guard_watch(&j->guard, j->writer, j->reader);
     return cw_db_begin_within(j->reader, READER_WAIT_SECONDS, err);
 }
@@ -345,7 +434,7 @@ static int transaction(job *j, cw_error *err)
         return -1;
     cw_log_info(&j->ctx->log, "classified %llu new complaints (%.1f MB), weekly rows at %.2f s",
                 j->stats.classified, (double)j->stats.bytes / 1e6, seconds_since(&t0));
-    if (rank_weeks(j, err) != 0 || record_finish(j, err) != 0)
+    if (warn_empty_weeks(j, err) != 0 || rank_weeks(j, err) != 0 || record_finish(j, err) != 0)
         return -1;
     cw_log_info(&j->ctx->log, "ranked at %.2f s", seconds_since(&t0));
     if (cw_fault_point("before-commit") != 0)
@@ -359,6 +448,8 @@ static int transaction(job *j, cw_error *err)
 
 static int print_outputs(job *j, cw_error *err)
 {
+    if (cw_evidence_show(&j->last, j->writer, j->c, &j->ctx->log, err) != 0)
+        return -1;
     for (size_t i = 0; i < j->o->output_count; i++) {
         const cw_output_spec *spec = &j->o->outputs[i];
         cw_report_options ro = cw_options_report(j->o, spec, j->ctx->out);

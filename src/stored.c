@@ -59,9 +59,9 @@ static void json_examples(FILE *f, const cw_ranking_entry *e)
         cw_text_json_string(f, e->examples[i].complaint_id);
         fputs(",\"symptom_id\":", f);
         cw_text_json_string(f, e->examples[i].symptom_id);
-        fputs(",\"snippet\":", f);
-        cw_text_json_string(f, e->examples[i].snippet);
-        fputc('}', f);
+        /* Offsets, never text: the snippet is cut from the source when shown. */
+        fprintf(f, ",\"span_start\":%ld,\"span_end\":%ld}", e->examples[i].span_start,
+                e->examples[i].span_end);
     }
     fputc(']', f);
 }
@@ -367,9 +367,13 @@ static int element_row(void *user, int ncols, const char *const *v, const size_t
         if (e->example_count == CW_RANKING_TOP)
             return 0;
         cw_ranking_example *x = &e->examples[e->example_count++];
+        /* "start,end"; NULL for a ranking stored without offsets (before schema 9). */
+        x->span_start = x->span_end = -1;
+        if (v[7] != NULL && sscanf(v[7], "%ld,%ld", &x->span_start, &x->span_end) != 2)
+            x->span_start = x->span_end = -1;
         return cw_ranking_strdup(&x->complaint_id, v[5], err) != 0 ||
                        cw_ranking_strdup(&x->symptom_id, v[6], err) != 0 ||
-                       cw_ranking_strdup(&x->snippet, v[7], err) != 0
+                       cw_ranking_strdup(&x->snippet, "", err) != 0
                    ? -1
                    : 0;
     }
@@ -501,7 +505,7 @@ int cw_stored_load(cw_ranking *out, cw_db *db, const char *schema, bool latest, 
         "  UNION ALL SELECT 'site', x.n, x.v->>'id', x.v->>'value', NULL"
         "  FROM pg_catalog.jsonb_array_elements(r.top_sites) WITH ORDINALITY x(v, n)"
         "  UNION ALL SELECT 'example', x.n, x.v->>'complaint_id', x.v->>'symptom_id',"
-        "  x.v->>'snippet'"
+        "  (x.v->>'span_start') || ',' || (x.v->>'span_end')"
         "  FROM pg_catalog.jsonb_array_elements(r.examples) WITH ORDINALITY x(v, n)"
         "  UNION ALL SELECT 'series', x.n, x.v::text, NULL, NULL"
         "  FROM pg_catalog.jsonb_array_elements(r.series) WITH ORDINALITY x(v, n)) e"

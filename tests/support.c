@@ -2,6 +2,7 @@
 #include "support.h"
 
 #include <criterion/criterion.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -230,4 +231,29 @@ char *cw_test_psql(const char *const *env, const char *dsn, const char *const *a
         out[--r.out_len] = '\0';
     cw_test_output_fini(&r);
     return out;
+}
+
+void cw_test_db_init(const char *schema)
+{
+    cw_test_output r;
+    const char *argv[] = {"causeway", "db", "init", "-d", cw_test_dsn(), "--schema", schema, NULL};
+    cr_assert_eq(cw_test_run(&r, NULL, NULL, argv), 0);
+    cr_assert_eq(r.status, 0, "db init of %s: %s", schema, r.err);
+    cw_test_output_fini(&r);
+}
+
+char *cw_test_sql(const char *query)
+{
+    const char *args[] = {"-c", query, NULL};
+    return cw_test_psql(NULL, cw_test_dsn(), args);
+}
+
+void cw_test_sqlf(const char *fmt, ...)
+{
+    char query[8192];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(query, sizeof(query), fmt, ap);
+    va_end(ap);
+    free(cw_test_sql(query));
 }

@@ -41,6 +41,17 @@ void cw_test_output_fini(cw_test_output *res);
  */
 char *cw_test_psql(const char *const *env, const char *dsn, const char *const *args);
 
+/* One SQL command on the test database through psql (cw_test_psql); its trimmed output
+ * (caller frees). */
+char *cw_test_sql(const char *query);
+
+/* cw_test_sql of a printf-formatted command (at most 8 KiB), its output dropped. */
+void cw_test_sqlf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* `causeway db init` of results schema `schema` on the test database; fails the test
+ * unless it exits 0. */
+void cw_test_db_init(const char *schema);
+
 /* Path of the binary under test ($CW_BIN, default build/release/causeway). */
 const char *cw_test_bin(void);
 

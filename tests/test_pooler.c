@@ -335,8 +335,9 @@ Test(pooler, a_pool_of_one_connection_fails_fast_and_clearly, .timeout = 120)
     run(&r, &f, dsn, f.results);
     cr_assert_eq(r.status, 0, "then through a pool of 20: %s", r.err);
     cw_test_output_fini(&r);
-    const char *rep[] = {"causeway", "report", "-d",       one,    "--schema", f.results,
-                         "--week",   WEEK,     "--format", "json", NULL};
+    /* With the run's configuration: the report cuts the snippets from the same source. */
+    const char *rep[] = {"causeway", "report", "-d", one,        "-c",   f.config, "--schema",
+                         f.results,  "--week", WEEK, "--format", "json", NULL};
     cr_assert_eq(cw_test_run(&r, NULL, NULL, rep), 0);
     cr_assert_eq(r.status, 0, "report through a pool of one: %s", r.err);
     cr_assert_str_eq(r.out, f.reference);

@@ -57,3 +57,44 @@ Test(ranking, each_driver_is_listed_once_and_stable_items_only_through_drivers)
     cr_assert_null(cw_ranking_add_driver(&r.entries[0]), "at most CW_RANKING_DRIVERS");
     cw_ranking_fini(&r);
 }
+
+/* Issue 17 item 14: a fractional attribution never shows as 0. */
+Test(ranking, attributed_counts_show_their_fraction)
+{
+    static const struct {
+        double v;
+        const char *text;
+    } cases[] = {{0, "0"},    {12, "12"},     {0.3, "0.3"},        {0.7, "0.7"}, {2.04, "2"},
+                 {2.96, "3"}, {61.5, "61.5"}, {1e9, "1000000000"}, {NAN, "-"}};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char buf[32];
+        cw_ranking_format_count(buf, sizeof(buf), cases[i].v);
+        cr_assert_str_eq(buf, cases[i].text, "case %zu", i);
+    }
+}
+
+/* Issue 17 item 10: a ranking with nothing attributed is recognised as such. */
+Test(ranking, nothing_attributed_means_no_volume_and_no_symptom)
+{
+    static const struct {
+        double volume;
+        size_t symptoms;
+        int empty;
+    } cases[] = {{0, 0, 1}, {NAN, 0, 1}, {0.5, 0, 0}, {0, 1, 0}};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        cw_ranking r = {0};
+        cw_ranking_entry *quiet = cw_ranking_add(&r);
+        cr_assert_not_null(quiet);
+        quiet->volume = 0;
+        cw_ranking_entry *e = cw_ranking_add(&r);
+        cr_assert_not_null(e);
+        e->volume = cases[i].volume;
+        e->top_symptom_count = cases[i].symptoms;
+        if (cases[i].symptoms > 0)
+            e->top_symptoms[0].id = strdup("rude");
+        cr_assert_eq(cw_ranking_nothing_attributed(&r), cases[i].empty, "case %zu", i);
+        cw_ranking_fini(&r);
+    }
+    cw_ranking none = {0};
+    cr_assert_eq(cw_ranking_nothing_attributed(&none), 1);
+}

@@ -76,12 +76,7 @@ static void setup(fixture *f, bool with_data)
     char text[256];
     snprintf(text, sizeof(text), "source:\n  table: %s.complaints\n", f->src);
     f->config = cw_test_write_temp(text, strlen(text));
-    cw_test_output r;
-    const char *argv[] = {"causeway",    "db",       "init",     "-d",
-                          cw_test_dsn(), "--schema", f->results, NULL};
-    cr_assert_eq(cw_test_run(&r, NULL, NULL, argv), 0);
-    cr_assert_eq(r.status, 0, "db init: %s", r.err);
-    cw_test_output_fini(&r);
+    cw_test_db_init(f->results);
 }
 
 static void teardown(fixture *f)

@@ -87,12 +87,7 @@ static void setup(fixture *f, const char *rows)
     snprintf(text, sizeof(text), "source:\n  table: %s.complaints\n", f->src);
     f->config = cw_test_write_temp(text, strlen(text));
     cr_assert_not_null(f->config);
-    cw_test_output r;
-    const char *argv[] = {"causeway",    "db",       "init",     "-d",
-                          cw_test_dsn(), "--schema", f->results, NULL};
-    cr_assert_eq(cw_test_run(&r, NULL, NULL, argv), 0);
-    cr_assert_eq(r.status, 0, "db init: %s", r.err);
-    cw_test_output_fini(&r);
+    cw_test_db_init(f->results);
 }
 
 static void teardown(fixture *f)
@@ -152,8 +147,9 @@ Test(run, ranks_the_week_and_reports_it_identically)
     /* per 7 complaints, severity-weighted: people 7.8, process 4.2, tech 2 */
     cr_assert(strncmp(ranks, "area:people:1", 13) == 0, "ranking: %s", ranks);
 
-    const char *argv[] = {"causeway", "report", "-d",       cw_test_dsn(), "--schema", f.results,
-                          "--week",   WEEK,     "--format", "json",        NULL};
+    /* The same configuration: the report cuts the snippets from the same source. */
+    const char *argv[] = {"causeway", "report", "-d", cw_test_dsn(), "-c",   f.config, "--schema",
+                          f.results,  "--week", WEEK, "--format",    "json", NULL};
     cr_assert_eq(cw_test_run(&rep, NULL, NULL, argv), 0);
     cr_assert_eq(rep.status, 0, "stderr: %s", rep.err);
     cr_assert_str_eq(rep.out, r.out, "report differs from the run's output");
@@ -712,8 +708,27 @@ Test(run, example_snippets_come_from_the_source_and_go_with_it)
         whole_body = whole_body || strncmp(snippet, bodies[i], strlen(bodies[i])) == 0;
     cr_assert(whole_body, "snippet: %.80s", snippet);
     cw_test_output_fini(&r);
+    /* The results keep ids and offsets, never the text (issue 17 item 5). */
+    char query[512];
+    snprintf(
+        query, sizeof(query),
+        "SELECT count(*) FILTER (WHERE examples::text ~ '(snippet|cashier|crashed|wrong order)'),"
+        " count(*) FILTER (WHERE examples::text ~ 'span_start') FROM %s.rankings",
+        f.results);
+    char *counts = sql(query);
+    cr_assert(strncmp(counts, "0|", 2) == 0 && strcmp(counts, "0|0") != 0, "examples: %s", counts);
+    free(counts);
 
+    /* Erased from the source: the stored ranking, reported again, shows ids only. */
     sqlf("DELETE FROM %s.complaints", f.src);
+    const char *report[] = {"causeway", "report", "-d", cw_test_dsn(), "-c",   f.config, "--schema",
+                            f.results,  "--week", WEEK, "--format",    "json", NULL};
+    cr_assert_eq(cw_test_run(&r, NULL, NULL, report), 0);
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    cr_assert_not_null(strstr(r.out, "\"complaint_id\":"), "examples kept: %.400s", r.out);
+    cr_assert_null(strstr(r.out, "cashier"), "text left: %.400s", r.out);
+    cr_assert_null(strstr(r.out, "wrong order"), "text left: %.400s", r.out);
+    cw_test_output_fini(&r);
     run(&r, &f, NULL, "--week", WEEK, "--format", "json");
     cr_assert_eq(r.status, 0, "stderr: %s", r.err);
     cr_assert_not_null(strstr(r.out, "\"complaint_id\":"), "examples kept: %.400s", r.out);

@@ -41,6 +41,8 @@ typedef struct cw_config {
     unsigned baseline_weeks;                /* frozen baseline window, default 26 */
     unsigned recent_weeks;                  /* window for volume, top symptoms, default 4 */
     unsigned top;                           /* items printed per ranking, default 10 */
+    unsigned lock_timeout;                  /* seconds a statement waits for a lock, default 60 */
+    unsigned statement_timeout;             /* seconds one statement may run, default 3600 */
     char *source_table;                     /* [schema.]table or view, default public.complaints */
     char *columns[CW_COL_COUNT];            /* column names; NULL = absent (optional ones) */
     unsigned char dimensions[CW_COL_COUNT]; /* 1: symptom x this column is a series. Only

@@ -54,6 +54,15 @@ typedef int (*cw_db_row_fn)(void *user, int ncols, const char *const *values, co
  */
 int cw_db_connect(cw_db **out, const char *conninfo, const cw_log *log, cw_error *err);
 
+/*
+ * Bounded waits of every transaction (SET LOCAL lock_timeout and statement_timeout, so
+ * they hold behind a transaction pooler too), in seconds; cw_db_connect sets these
+ * defaults. A statement that hits one fails with 75 and says which (55P03, 57014).
+ */
+#define CW_DB_LOCK_TIMEOUT      60
+#define CW_DB_STATEMENT_TIMEOUT 3600
+void cw_db_set_timeouts(cw_db *db, unsigned lock_seconds, unsigned statement_seconds);
+
 /* Close the connection (the server rolls back an open transaction); NULL is a no-op. */
 void cw_db_free(cw_db *db);
 

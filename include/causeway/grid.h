@@ -5,8 +5,8 @@
  *
  * Cells are copied in; on output every cell is made safe to print (cw_text_clean:
  * valid UTF-8, no control or bidirectional-override characters) and, in Markdown, the
- * characters Markdown would read as syntax ('|', '*', '_', '`', '\\', '<', '>', '[', ']')
- * are escaped. Columns are as wide as their widest cell, in characters.
+ * characters Markdown would read as syntax are escaped (cw_text_markdown_escape). Columns
+ * are as wide as their widest cell, in terminal columns (cw_text_width).
  */
 #ifndef CAUSEWAY_GRID_H
 #define CAUSEWAY_GRID_H

@@ -63,6 +63,12 @@ typedef struct cw_record {
 } cw_record;
 
 /*
+ * Open the file a reader reads (binary). A missing or unreadable file or a directory
+ * is 66 with the path in the message; on failure *out is NULL.
+ */
+int cw_input_open(FILE **out, const char *path, cw_error *err);
+
+/*
  * Start reading `in` (borrowed) named `name` in diagnostics ("-" is shown as
  * "<stdin>"). CSV reads the header here: a missing text column (or a missing
  * id/field column named explicitly) is a data error (65). On failure *out is

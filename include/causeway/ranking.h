@@ -24,7 +24,9 @@ typedef struct cw_ranking_share {
 typedef struct cw_ranking_example {
     char *complaint_id;
     char *symptom_id;
-    char *snippet; /* matched evidence with a little context: personal data */
+    long span_start, span_end; /* the evidence's bytes in the body; -1 when unknown */
+    char *snippet;             /* the evidence with a little context, cut from the source when the
+                                  ranking is shown (evidence.h), never stored: personal data */
 } cw_ranking_example;
 
 /*
@@ -132,8 +134,22 @@ const char *cw_ranking_change(int was, double prev_excess, int is, double excess
  */
 int cw_ranking_change_listed(const cw_ranking *r, size_t i, size_t k);
 
+/*
+ * Whether no complaint is attributed to any item in the recent window (an empty source,
+ * or a week before or after the data): the ranking is then all "insufficient", and the
+ * reports say so instead of listing zeros.
+ */
+int cw_ranking_nothing_attributed(const cw_ranking *r);
+
 /* Release everything r owns (r itself is caller storage); NULL is a no-op. */
 void cw_ranking_fini(cw_ranking *r);
+
+/*
+ * An attributed count as text: "12", or "0.4" when it is not whole (a complaint split
+ * over cause areas counts by its weight), so a small share never shows as 0; "-" when
+ * unknown (NaN).
+ */
+void cw_ranking_format_count(char *buf, size_t size, double v);
 
 /* strdup that sets err (71) on failure and treats NULL as "". */
 int cw_ranking_strdup(char **out, const char *s, cw_error *err);

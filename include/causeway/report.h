@@ -41,6 +41,11 @@ typedef struct cw_report_options {
 /* Shown for an example whose complaint is no longer in the source (its snippet is ""). */
 #define CW_REPORT_NO_TEXT "(text no longer in the source)"
 
+/* Said by table, markdown and HTML when no complaint is attributed in the recent window. */
+#define CW_REPORT_NOTHING_RANKED                                                                   \
+    "No complaints in the recent window of this week: nothing to rank (every cause area is "       \
+    "'insufficient'). Is the source empty, or the week before or after its data?"
+
 /* The version of the JSON document layout (the "schema" member). */
 #define CW_REPORT_JSON_SCHEMA "causeway.ranking/2"
 

@@ -4,6 +4,7 @@
 #ifndef CAUSEWAY_TEXT_H
 #define CAUSEWAY_TEXT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -18,7 +19,12 @@ char *cw_text_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)))
 void cw_text_snippet(char *buf, size_t size, const char *text, size_t len, size_t start, size_t end,
                      size_t context);
 
-/* Write s as a JSON string literal (quotes, escapes; UTF-8 passes through). */
+/*
+ * Write s as a JSON string literal: quotes and backslashes escaped, and the characters
+ * cw_text_clean would replace (C0/C1 controls, DEL, U+2028/U+2029, bidirectional
+ * controls) as \uXXXX escapes, so the value is kept but a viewer shows no effect; an
+ * invalid UTF-8 byte becomes \ufffd. Other UTF-8 passes through.
+ */
 void cw_text_json_string(FILE *out, const char *s);
 
 /* Longest word cw_text_closest compares (identifiers are at most 64 bytes). */
@@ -32,8 +38,12 @@ const char *cw_text_closest(const char *word, const char *const *cands, size_t n
 
 /*
  * Write s as one RFC 4180 CSV field: quoted (quotes doubled) when it holds a comma, a
- * quote, a line break or leading or trailing spaces, as is otherwise. Every CSV writer
- * goes through here, so how cells are made safe is decided in one place.
+ * quote, a line break or leading or trailing spaces, as is otherwise. A cell that
+ * begins with '=', '+', '-', '@', a tab or a carriage return, which a spreadsheet would
+ * run as a formula, is quoted and prefixed with an apostrophe (the OWASP rule: it
+ * shows as text). Other characters are made safe as by cw_text_clean, line breaks
+ * inside the quotes excepted. Every CSV writer goes through here, so how cells are made
+ * safe is decided in one place.
  */
 void cw_text_csv_field(FILE *out, const char *s);
 
@@ -50,5 +60,37 @@ char *cw_text_copy_cut(char *dst, size_t size, const char *src);
  * reader sees, as U+FFFD. Cut on a character boundary when it does not fit. Returns dst.
  */
 char *cw_text_clean(char *dst, size_t size, const char *src, size_t len);
+
+/*
+ * The safe text of cw_text_clean, written to out: C0 and C1 controls, DEL and the line
+ * and paragraph separators as spaces; invalid UTF-8 and the bidirectional controls
+ * (also U+200E, U+200F, U+061C) as U+FFFD. Every name or snippet printed for a reader
+ * (table, markdown, HTML) goes through it (or cw_text_write_cell).
+ */
+void cw_text_write_clean(FILE *out, const char *s);
+
+/* What an ASCII character is written as in some medium ("&amp;"), or NULL: as itself. */
+typedef const char *(*cw_text_escape_fn)(char c);
+
+/* cw_text_write_clean, each ASCII character written as `escape` says (NULL: none). */
+void cw_text_write_escaped(FILE *out, const char *s, cw_text_escape_fn escape);
+
+/* Markdown: a backslash before what it reads as syntax (\ ` * _ | < > [ ] #). */
+const char *cw_text_markdown_escape(char c);
+
+/* HTML text and attribute values: & < > " ' as entities. */
+const char *cw_text_html_escape(char c);
+
+/*
+ * Terminal columns of s once made safe: combining marks and zero-width characters
+ * take 0, East Asian wide characters and emoji 2, others 1 (no locale needed).
+ */
+size_t cw_text_width(const char *s);
+
+/*
+ * Write s made safe in exactly `width` terminal columns: padded with spaces (on the
+ * left when `right`), or cut between whole characters and ended with "..." when wider.
+ */
+void cw_text_write_cell(FILE *out, const char *s, size_t width, bool right);
 
 #endif

@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(build-essential pkg-config libpq-dev libcyaml-dev libyaml-dev libcriterion-dev libvectorscan-dev chromium docker-compose
-          postgresql postgresql-client pgbouncer clang-format cppcheck)
+          postgresql postgresql-client pgbouncer clang clang-format cppcheck)
 # Optional extras used by some targets; installed with CW_DEPS_EXTRA=1 or in CI.
 extras=(hyperfine)
 
