@@ -60,7 +60,7 @@ REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(BUILD)/fuzz/replay_%)
 MIGRATIONS := $(sort $(wildcard sql/migrations/*.sql))
 RULES := rules/default.yaml
 
-.PHONY: all build-tests test test-release unit deps deps-build deps-demo deps-test deps-bench demo test-fresh format format-check eval \
+.PHONY: all build-tests test test-release unit deps deps-build deps-demo deps-test deps-bench deps-docker demo test-fresh format format-check eval \
         bench bench-classify bench-coverage bench-detect bench-fixes install uninstall clean lint
 
 all: $(BUILD)/causeway $(TOOL_BIN)
@@ -121,8 +121,8 @@ build-tests: $(BUILD)/causeway $(TEST_BIN) $(TOOL_BIN) $(REPLAY_BIN)
 # The Debian packages of each need (tests/tools/ensure-deps.sh): make demo installs no
 # test tools, make test no benchmark tools.
 deps: deps-test
-deps-%:
-	@tests/tools/ensure-deps.sh $*
+deps-build deps-demo deps-test deps-bench deps-docker:
+	@tests/tools/ensure-deps.sh $(@:deps-%=%)
 
 # The suite CI runs: sanitizer build, real PostgreSQL (and PgBouncer, transaction
 # pooling, for tests/test_pooler.c), format check.

@@ -51,7 +51,7 @@ docker exec "$name" tar -C /root -xf /root/causeway.tar
 status=0
 step() {
     local label=$1 cmd=$2 log start rc
-    log=$logs/$(tr -c 'a-z0-9\n' '-' <<<"$label" | head -c 40).log
+    log=$logs/$(sed 's/ *$//; s/[^a-z0-9]\{1,\}/-/g' <<<"$label" | head -c 40).log
     start=$(date +%s)
     set +e
     timeout "$limit" docker exec -w /root/causeway -e DEBIAN_FRONTEND=noninteractive "$name" \
@@ -70,9 +70,9 @@ step() {
 }
 
 echo "test-fresh: HEAD $(git rev-parse --short HEAD) in a fresh $image container"
-step "${prereq%%#*}" "$prereq" || exit 1
+step "$(sed "s/ *#.*//" <<<"$prereq")" "$prereq" || exit 1
 for c in "${commands[@]}"; do
-    step "${c%%#*}" "$c" || continue
+    step "$(sed "s/ *#.*//" <<<"$c")" "$c" || continue
     if [[ "$c" == "make demo"* ]]; then
         docker exec "$name" test -s /root/causeway/demo-out/report.html ||
             { echo "test-fresh: make demo left no demo-out/report.html"; status=1; }
