@@ -29,10 +29,15 @@ static void print_help(FILE *out)
           "      --top=N              items per section in table/markdown/html (default: 10)\n"
           "      --snippets           show matched snippets in table/markdown output\n"
           "      --changes-only       only what changed since the previous stored week\n"
+          "      --connect-retry=SECONDS\n"
+          "                           retry a refused, reset or timed-out connection\n"
+          "                           for up to SECONDS (default: 0, fail at once)\n"
           "  -h, --help               show this help\n"
           "\n"
           "Exit status: 0 ok, 64 usage, 66 no ranking stored for the week, 74 output error,\n"
-          "75 database unreachable, 77 permission, 78 configuration or schema.\n",
+          "75 database unreachable (refused, reset, timed out), 77 permission, authentication\n"
+          "or TLS, 78 configuration or schema (also: a database that does not exist, a bad\n"
+          "connection string).\n",
           out);
 }
 
@@ -42,7 +47,8 @@ static int render(cw_ctx *ctx, const cw_options *o, cw_error *err)
     char *schema = NULL;
     cw_ranking r = {0};
     int rc = -1;
-    if (cw_db_connect(&db, o->config.dbname, &ctx->log, err) != 0 ||
+    unsigned retry = o->config.connect_retry >= 0 ? (unsigned)o->config.connect_retry : 0;
+    if (cw_db_connect_retry(&db, o->config.dbname, retry, NULL, NULL, &ctx->log, err) != 0 ||
         cw_schema_check(db, o->config.schema, err) != 0 ||
         cw_db_quote_ident(&schema, db, o->config.schema, err) != 0 ||
         cw_stored_load(&r, db, schema, !o->have_week, o->week_from, err) != 0)

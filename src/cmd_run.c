@@ -30,6 +30,11 @@ static void print_help(FILE *out)
           "      --top=N              items per section in table/markdown/html (default: 10)\n"
           "      --snippets           show matched snippets in table/markdown output\n"
           "      --changes-only       only what changed since the previous stored week\n"
+          "      --connect-retry=SECONDS\n"
+          "                           retry a refused, reset or timed-out connection at\n"
+          "                           start-up for up to SECONDS, with backoff (default: 10;\n"
+          "                           0 fails at once); a wrong password or a database that\n"
+          "                           does not exist fails at once\n"
           "      --allow-shared-schema\n"
           "                           accept a results schema on which other roles may\n"
           "                           CREATE (they could plant code that runs as readers)\n"
@@ -39,9 +44,11 @@ static void print_help(FILE *out)
           "each causeway role two server connections (see causeway(1), BEHIND A CONNECTION\n"
           "POOLER).\n"
           "\n"
-          "Exit status: 0 ok, 64 usage, 65 invalid rules, 75 database unreachable, another\n"
-          "run holds the lock or wrote the same results, or interrupted, 77 permission or a\n"
-          "shared results schema, 78 configuration or schema.\n",
+          "Exit status: 0 ok, 64 usage, 65 invalid rules, 75 database unreachable (refused,\n"
+          "reset, timed out), connection lost, another run holds the lock or wrote the same\n"
+          "results, or interrupted, 77 permission, authentication, TLS or a shared results\n"
+          "schema, 78 configuration or schema (also: a database that does not exist, a bad\n"
+          "connection string).\n",
           out);
 }
 

@@ -93,6 +93,12 @@ static int guard_signalled(guard *g)
     return sig;
 }
 
+/* cw_db_stop_fn: SIGINT or SIGTERM ends the wait for the database. */
+static int stop_retrying(void *g)
+{
+    return guard_signalled(g);
+}
+
 /* Stop the watcher; a signal that arrived meanwhile stays pending for after. */
 static void guard_stop(guard *g)
 {
@@ -200,7 +206,11 @@ static int choose_weeks(job *j, cw_error *err)
  */
 static int connect_all(job *j, cw_error *err)
 {
-    if (cw_db_connect(&j->writer, j->c->dbname, &j->ctx->log, err) != 0)
+    /* A scheduled run that starts while the database restarts waits for it a little. */
+    unsigned retry =
+        j->c->connect_retry >= 0 ? (unsigned)j->c->connect_retry : CW_CONFIG_RUN_CONNECT_RETRY;
+    if (cw_db_connect_retry(&j->writer, j->c->dbname, retry, stop_retrying, &j->guard, &j->ctx->log,
+                            err) != 0)
         return -1;
     guard_watch(&j->guard, j->writer, NULL);
     if (cw_db_begin(j->writer, err) != 0 || cw_db_lock(j->writer, j->c->schema, err) != 0 ||

@@ -63,7 +63,7 @@ step() {
         printf 'test-fresh: %-40s ok      (%d s)\n' "$label" "$took"
     else
         printf 'test-fresh: %-40s FAILED  (exit %d, %d s; log %s)\n' "$label" "$rc" "$took" "$log"
-        tail -n 30 "$log" | sed 's/^/  | /'
+        grep -v -e '^cc ' -e '^  *build/' "$log" | tail -n 30 | sed 's/^/  | /'
         status=1
     fi
     return "$rc"
