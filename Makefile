@@ -7,6 +7,7 @@
 #   make demo         throwaway PostgreSQL + sample data + a run + the HTML report
 #   make test-fresh   make demo and make test, as the README says, on a fresh Debian 12
 #                     container (Docker; a Debian 12 base image is built when missing)
+#   make test-compose the docker-compose demo, run and checked (Docker)
 #   make format       apply .clang-format;  make format-check  verify it
 #   make eval         rule quality on ../shared/data (causeway coverage in label mode)
 #   make bench-*      benchmarks (classify, coverage, detect; bench: the whole run)
@@ -60,7 +61,7 @@ REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(BUILD)/fuzz/replay_%)
 MIGRATIONS := $(sort $(wildcard sql/migrations/*.sql))
 RULES := rules/default.yaml
 
-.PHONY: all build-tests test test-release unit deps deps-build deps-demo deps-test deps-bench deps-docker demo test-fresh format format-check eval \
+.PHONY: all build-tests test test-release unit deps deps-build deps-demo deps-test deps-bench deps-docker demo test-fresh test-compose format format-check eval \
         bench bench-classify bench-coverage bench-detect bench-fixes install uninstall clean lint
 
 all: $(BUILD)/causeway $(TOOL_BIN)
@@ -141,6 +142,10 @@ test-release: deps-test
 # The README's "Two commands" on a fresh Debian 12 container (Docker; see the script).
 test-fresh:
 	tests/tools/test-fresh.sh
+
+# The compose demo for real: build, up, reports, weekly run, stop within 5 s, down -v.
+test-compose:
+	tests/tools/test-compose.sh
 
 demo: deps-demo
 	$(MAKE) --no-print-directory VARIANT=release all
