@@ -7,7 +7,8 @@
 # a sustained rise), that the HTML report exists, that the weekly service ranked the
 # last complete week at start-up into report-<week>.html, and that `stop` ends the stack
 # within 5 s with the weekly service exiting on SIGTERM itself (not killed, 137). Then
-# `down -v` and the images it built are removed, also on failure.
+# `down -v` and the image it built is removed, also on failure (the Debian base and the
+# postgres stand-in stay cached).
 #
 # Docker Hub unreachable (the development machines): debian:12 is replaced by the
 # image of tests/tools/docker-base.sh, and postgres:15 by a stand-in built from
@@ -28,10 +29,12 @@ say() { echo "test-compose: $*"; }
 tests/tools/docker-up.sh || exit 69
 base=$(tests/tools/docker-base.sh)
 project=cwcompose$$
+app_image=causeway/causeway:test-$$
 tmp=$(mktemp -d /tmp/causeway-compose.XXXXXX)
 compose=(docker-compose -p "$project" -f docker/docker-compose.yml -f "$tmp/override.yml")
 cleanup() {
-    "${compose[@]}" down -v --rmi local --remove-orphans >/dev/null 2>&1 || true
+    "${compose[@]}" down -v --remove-orphans >/dev/null 2>&1 || true
+    docker rmi -f "$app_image" >/dev/null 2>&1 || true
     rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -55,11 +58,11 @@ services:
     environment:
       STANDIN_INIT_DELAY: "$delay"
   demo:
+    image: $app_image
     build:
       args: { BASE: "$base" }
   weekly:
-    build:
-      args: { BASE: "$base" }
+    image: $app_image
 YAML
 
 start=$(date +%s)
