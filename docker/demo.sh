@@ -36,7 +36,9 @@ CW_GEN="$gen" "$root/tests/tools/load-sample.sh" "$dsn" --weeks "$weeks" --start
     --truth "$out/truth.csv"
 
 first=$(psql "${dsn:-}" -XAtc "SELECT to_char(min(received_at) AT TIME ZONE 'UTC', 'IYYY-\"W\"IW') FROM public.complaints")
-last=$(psql "${dsn:-}" -XAtc "SELECT to_char(max(received_at) AT TIME ZONE 'UTC' - interval '7 days', 'IYYY-\"W\"IW') FROM public.complaints")
+# The sample's last week: with the default start, the last complete week, which is
+# also the week weekly.sh ranks.
+last=$(psql "${dsn:-}" -XAtc "SELECT to_char(max(received_at) AT TIME ZONE 'UTC', 'IYYY-\"W\"IW') FROM public.complaints")
 step "3/6 the first run: classify the history, rank $first"
 "$causeway" run "${dbargs[@]}" --week "$first" --format csv >/dev/null
 
