@@ -25,6 +25,16 @@ Test(docker, compose_file_validates)
                  "docker-compose is not installed (apt-get install docker-compose)");
     cr_assert_eq(r.status, 0, "docker-compose config: %s", r.err);
     cw_test_output_fini(&r);
+    /* The health check asks over TCP, as the demo connects: postgres:15's init server
+     * answers on the Unix socket while TCP is still closed (issue 16). */
+    char *compose = cw_test_read_file("docker/docker-compose.yml", NULL);
+    cr_assert_not_null(strstr(compose, "pg_isready -h 127.0.0.1"), "the health check is not TCP");
+    cr_assert_not_null(strstr(compose, "stop_grace_period"));
+    free(compose);
+    char *ignore = cw_test_read_file(".dockerignore", NULL);
+    cr_assert_not_null(ignore, "no .dockerignore: build/ and .git go into the build context");
+    cr_assert(cw_test_has_line(ignore, "build/") && cw_test_has_line(ignore, ".git"), "%s", ignore);
+    free(ignore);
 }
 
 /* Every event of the file parses; returns the number of scalars seen. */
