@@ -251,7 +251,11 @@ int cw_db_connect_retry(cw_db **out, const char *conninfo, unsigned retry_second
             PQfinish(conn);
             return -1;
         }
-        cw_log_info(log, "database not reachable yet; retrying for %.0f s more", left);
+        /* Once at default verbosity: a scheduled job's log shows that it waited. */
+        if (attempts == 1)
+            cw_log_warn(log, "%s; retrying for up to %u s", attempt.message, retry_seconds);
+        else
+            cw_log_info(log, "database not reachable yet; retrying for %.0f s more", left);
         PQfinish(conn);
         sleep_seconds(pause < left ? pause : left);
         pause = pause * 2 < 2.0 ? pause * 2 : 2.0;

@@ -539,6 +539,9 @@ Test(db, refused_connection_is_retried_for_the_given_time_then_75, .timeout = 60
     cr_assert_eq(r.status, 75, "status %d: %s", r.status, r.err);
     cr_assert_not_null(strstr(r.err, "Connection refused"), "%s", r.err);
     cr_assert_not_null(strstr(r.err, "gave up after"), "%s", r.err);
+    const char *warning = strstr(r.err, "warning: ");
+    cr_assert_not_null(warning, "the wait is not said at default verbosity: %s", r.err);
+    cr_assert_null(strstr(warning + 1, "warning: "), "one warning, not one per attempt: %s", r.err);
     cr_assert(took >= 1.9 && took < 6.0, "retried for %.1f s, not about 2", took);
     cw_test_output_fini(&r);
 
