@@ -6,7 +6,8 @@
 # clean `git archive` of HEAD into it, installs only the packages the README's "Two
 # commands" section says to install first (its `apt-get` line), then runs that
 # section's `make` lines exactly as written, one after the other, as root in the
-# checkout. Each must exit 0; `make demo` must also leave its HTML report. Prints one
+# checkout. Each must exit 0; `make demo` must also leave its HTML report and install
+# none of the test suite's packages (Chromium, docker-compose, Criterion). Prints one
 # line per step with its status and time; the full logs go to build/test-fresh/.
 # The container is removed afterwards, also on failure or interruption.
 #
@@ -76,6 +77,10 @@ for c in "${commands[@]}"; do
     if [[ "$c" == "make demo"* ]]; then
         docker exec "$name" test -s /root/causeway/demo-out/report.html ||
             { echo "test-fresh: make demo left no demo-out/report.html"; status=1; }
+        # The demo installs what it uses and nothing of the test suite's.
+        extra=$(docker exec "$name" dpkg-query -W -f='${Package} ${Status}\n' chromium \
+                    docker-compose libcriterion-dev pgbouncer 2>/dev/null | grep ' installed$' || true)
+        [ -z "$extra" ] || { echo "test-fresh: make demo installed test packages: $extra"; status=1; }
     fi
     if [[ "$c" == "make test"* ]]; then grep -a '^Synthesis:' "$logs"/make-test*.log | tail -n 1 | sed 's/^/test-fresh:   /'; fi
 done
