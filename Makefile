@@ -6,6 +6,9 @@
 #                     of it (fails on any report), then 20 s of libFuzzer over the
 #                     complaint readers (make fuzz-readers)
 #   make demo         throwaway PostgreSQL + sample data + a run + the HTML report
+#   make test-fresh   make demo and make test, as the README says, on a fresh Debian 12
+#                     container (Docker; a Debian 12 base image is built when missing)
+#   make test-compose the docker-compose demo, run and checked (Docker)
 #   make format       apply .clang-format;  make format-check  verify it
 #   make eval         rule quality on ../shared/data (causeway coverage in label mode)
 #   make bench-*      benchmarks (classify, coverage, detect; bench: the whole run)
@@ -59,7 +62,7 @@ REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(BUILD)/fuzz/replay_%)
 MIGRATIONS := $(sort $(wildcard sql/migrations/*.sql))
 RULES := rules/default.yaml
 
-.PHONY: all build-tests test test-release unit deps demo format format-check eval \
+.PHONY: all build-tests test test-release unit deps deps-build deps-demo deps-test deps-bench deps-docker demo test-fresh test-compose format format-check eval \
         bench bench-classify bench-coverage bench-detect bench-fixes install uninstall clean lint
 
 all: $(BUILD)/causeway $(TOOL_BIN)
@@ -117,12 +120,15 @@ $(BUILD)/obj $(BUILD)/tests $(BUILD)/bench $(BUILD)/tools $(BUILD)/fuzz:
 
 build-tests: $(BUILD)/causeway $(TEST_BIN) $(TOOL_BIN) $(REPLAY_BIN)
 
-deps:
-	@tests/tools/ensure-deps.sh
+# The Debian packages of each need (tests/tools/ensure-deps.sh): make demo installs no
+# test tools, make test no benchmark tools.
+deps: deps-test
+deps-build deps-demo deps-test deps-bench deps-docker:
+	@tests/tools/ensure-deps.sh $(@:deps-%=%)
 
 # The suite CI runs: sanitizer build, real PostgreSQL (and PgBouncer, transaction
 # pooling, for tests/test_pooler.c), format check.
-test: deps
+test: deps-test
 	$(MAKE) --no-print-directory VARIANT=asan build-tests
 	$(MAKE) --no-print-directory VARIANT=release all
 	$(MAKE) --no-print-directory format-check
@@ -131,36 +137,44 @@ test: deps
 	$(MAKE) --no-print-directory fuzz-readers
 
 # The same suite without sanitizers (faster, for a quick local loop).
-test-release: deps
+test-release: deps-test
 	$(MAKE) --no-print-directory VARIANT=release build-tests
 	tests/tools/pgtmp.sh tests/tools/pgbouncer.sh tests/tools/run-tests.sh build/release
 
-demo: deps
+# The README's "Two commands" on a fresh Debian 12 container (Docker; see the script).
+test-fresh:
+	tests/tools/test-fresh.sh
+
+# The compose demo for real: build, up, reports, weekly run, stop within 5 s, down -v.
+test-compose:
+	tests/tools/test-compose.sh
+
+demo: deps-demo
 	$(MAKE) --no-print-directory VARIANT=release all
 	tests/tools/pgtmp.sh docker/demo.sh
 
-eval: deps
+eval: deps-build
 	$(MAKE) --no-print-directory VARIANT=release all
 	tests/tools/eval.sh build/release "$(SHARED_DATA)"
 
-bench-classify: deps
+bench-classify: deps-bench
 	$(MAKE) --no-print-directory VARIANT=release all
 	tests/tools/bench-classify.sh build/release
 
-bench-coverage: deps
+bench-coverage: deps-bench
 	$(MAKE) --no-print-directory VARIANT=release all
 	tests/tools/bench-coverage.sh build/release
 
-bench-detect: deps
+bench-detect: deps-bench
 	$(MAKE) --no-print-directory VARIANT=release $(BUILD)/bench/bench_detect
 	build/release/bench/bench_detect
 
 # Fix verdicts (effect.h) on simulated series: weeks to "working", false "working".
-bench-fixes: deps
+bench-fixes: deps-bench
 	$(MAKE) --no-print-directory VARIANT=release $(BUILD)/bench/bench_fixes
 	build/release/bench/bench_fixes
 
-bench: deps
+bench: deps-bench
 	$(MAKE) --no-print-directory VARIANT=release all
 	tests/tools/pgtmp.sh tests/tools/bench-run.sh build/release
 

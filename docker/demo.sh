@@ -7,7 +7,9 @@
 #
 # Used by `make demo` (under tests/tools/pgtmp.sh) and by the docker-compose demo.
 # Environment: CW_TEST_DSN or PG* (the database), CAUSEWAY (the binary),
-# CW_GEN (the sample generator), CW_DEMO_OUT (output folder, default demo-out).
+# CW_GEN (the sample generator), CW_DEMO_OUT (output folder, default demo-out),
+# CW_DEMO_WEEKS (weeks of history, default 78), CW_DEMO_START (its first ISO week;
+# default: the history ends in the last complete week, the one weekly.sh ranks).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,6 +18,9 @@ gen=${CW_GEN:-$root/build/release/tools/gen_complaints}
 out=${CW_DEMO_OUT:-$root/demo-out}
 dsn=${CW_TEST_DSN:-}
 weeks=${CW_DEMO_WEEKS:-78}
+# The sample's last week is the last complete ISO week today, so that the weekly
+# service's first report (it ranks the last complete week) is about weeks with data.
+start=${CW_DEMO_START:-$(date -u -d "@$(($(date -u +%s) - weeks * 7 * 86400))" +%G-W%V)}
 mkdir -p "$out"
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
@@ -23,13 +28,17 @@ dbargs=()
 [ -n "$dsn" ] && dbargs=(-d "$dsn")
 
 step "1/6 results schema"
-"$causeway" db init "${dbargs[@]}"
+# In containers the database may still be starting: wait for it up to 60 s.
+"$causeway" db init "${dbargs[@]}" --connect-retry 60
 
-step "2/6 sample complaints: $weeks weeks, 8 sites, known drift/shift/spike scenarios and two fixes"
-CW_GEN="$gen" "$root/tests/tools/load-sample.sh" "$dsn" --weeks "$weeks" --truth "$out/truth.csv"
+step "2/6 sample complaints: $weeks weeks from $start, 8 sites, known drift/shift/spike scenarios and two fixes"
+CW_GEN="$gen" "$root/tests/tools/load-sample.sh" "$dsn" --weeks "$weeks" --start "$start" \
+    --truth "$out/truth.csv"
 
 first=$(psql "${dsn:-}" -XAtc "SELECT to_char(min(received_at) AT TIME ZONE 'UTC', 'IYYY-\"W\"IW') FROM public.complaints")
-last=$(psql "${dsn:-}" -XAtc "SELECT to_char(max(received_at) AT TIME ZONE 'UTC' - interval '7 days', 'IYYY-\"W\"IW') FROM public.complaints")
+# The sample's last week: with the default start, the last complete week, which is
+# also the week weekly.sh ranks.
+last=$(psql "${dsn:-}" -XAtc "SELECT to_char(max(received_at) AT TIME ZONE 'UTC', 'IYYY-\"W\"IW') FROM public.complaints")
 step "3/6 the first run: classify the history, rank $first"
 "$causeway" run "${dbargs[@]}" --week "$first" --format csv >/dev/null
 

@@ -30,14 +30,18 @@ static void print_help(FILE *out)
           "      --top=N              items per section in table/markdown/html (default: 10)\n"
           "      --snippets           show matched snippets in table/markdown output\n"
           "      --changes-only       only what changed since the previous stored week\n"
+          "      --connect-retry=SECONDS\n"
+          "                           retry a refused, reset or timed-out connection\n"
+          "                           for up to SECONDS (default: 0, fail at once)\n"
           "  -h, --help               show this help\n"
           "\n"
           "Example snippets are cut from the source when the report is made (the results\n"
           "keep offsets only): give the configuration 'run' uses (-c) so it finds the source.\n"
           "\n"
           "Exit status: 0 ok, 64 usage, 65 invalid configuration file, 66 no ranking stored\n"
-          "for the week, 74 output error, 75 database unreachable or a timeout, 77\n"
-          "permission, 78 configuration or schema.\n",
+          "for the week, 74 output error, 75 database unreachable (refused, reset, timed out)\n"
+          "or a timeout, 77 permission, authentication or TLS, 78 configuration or schema\n"
+          "(also: a database that does not exist, a bad connection string).\n",
           out);
 }
 
@@ -47,7 +51,8 @@ static int render(cw_ctx *ctx, const cw_options *o, cw_error *err)
     char *schema = NULL;
     cw_ranking r = {0};
     int rc = -1;
-    if (cw_db_connect(&db, o->config.dbname, &ctx->log, err) != 0)
+    unsigned retry = o->config.connect_retry >= 0 ? (unsigned)o->config.connect_retry : 0;
+    if (cw_db_connect_retry(&db, o->config.dbname, retry, NULL, NULL, &ctx->log, err) != 0)
         goto done;
     cw_db_set_timeouts(db, o->config.lock_timeout, o->config.statement_timeout);
     if (cw_schema_check(db, o->config.schema, err) != 0 ||

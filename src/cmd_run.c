@@ -33,6 +33,11 @@ static void print_help(FILE *out)
           "      --snippets           show matched snippets in table/markdown output\n"
           "      --changes-only       only what changed since the previous stored week\n"
           "      --allow-partial      rank the current week although it has not ended\n"
+          "      --connect-retry=SECONDS\n"
+          "                           retry a refused, reset or timed-out connection at\n"
+          "                           start-up for up to SECONDS, with backoff (default: 10;\n"
+          "                           0 fails at once); a wrong password or a database that\n"
+          "                           does not exist fails at once\n"
           "      --allow-shared-schema\n"
           "                           accept a results schema on which other roles may\n"
           "                           CREATE (they could plant code that runs as readers)\n"
@@ -46,10 +51,11 @@ static void print_help(FILE *out)
           "POOLER).\n"
           "\n"
           "Exit status: 0 ok, 64 usage (also a week that has not begun, or not ended without\n"
-          "--allow-partial), 65 invalid rules or configuration file, 75 database unreachable,\n"
-          "another run holds the lock or wrote the same results, a lock or statement\n"
-          "timeout, or interrupted, 77 permission or a shared results schema, 78\n"
-          "configuration or schema.\n",
+          "--allow-partial), 65 invalid rules or configuration file, 75 database unreachable\n"
+          "(refused, reset, timed out), connection lost, another run holds the lock or wrote\n"
+          "the same results, a lock or statement timeout, or interrupted, 77 permission,\n"
+          "authentication, TLS or a shared results schema, 78 configuration or schema (also:\n"
+          "a database that does not exist, a bad connection string).\n",
           out);
 }
 

@@ -60,6 +60,7 @@ int cw_config_init(cw_config *c, cw_error *err)
 {
     memset(c, 0, sizeof(*c));
     c->lookback_weeks = 104;
+    c->connect_retry = -1;
     c->baseline_weeks = 26;
     c->recent_weeks = 4;
     c->top = 10;
@@ -413,6 +414,13 @@ static int load_key(cfg_loader *ld, cw_config *c, const cw_ynode *k)
         return set_unsigned(ld, &c->lock_timeout, v, key, 1, 86400);
     if (strcmp(key, "statement_timeout") == 0)
         return set_unsigned(ld, &c->statement_timeout, v, key, 1, 86400);
+    if (strcmp(key, "connect_retry") == 0) {
+        unsigned seconds = 0;
+        if (set_unsigned(ld, &seconds, v, key, 0, CW_CONFIG_MAX_CONNECT_RETRY) != 0)
+            return -1;
+        c->connect_retry = (int)seconds;
+        return 0;
+    }
     if (strcmp(key, "dimensions") == 0)
         return load_dimensions(ld, c, v);
     if (strcmp(key, "source") == 0)

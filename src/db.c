@@ -150,12 +150,47 @@ static void on_notice(void *arg, const char *message)
     cw_log_debug(arg, "server: %s", line);
 }
 
+/*
+ * What a failed connection attempt means, from libpq's message (causeway never calls
+ * setlocale, so libpq's own text is English; the server's FATAL lines are too unless
+ * its lc_messages says otherwise). Only a server that is not there yet is temporary:
+ * refused, reset or timed out, a local socket that does not exist, a server starting
+ * up, shutting down or out of connection slots. Everything else - a database or role
+ * that does not exist, a bad option, a host name that does not resolve - stays wrong
+ * until someone changes the settings: retrying hides it, so it is 77 or 78.
+ */
+static bool temporary_failure(const char *msg)
+{
+    static const char *const temporary[] = {
+        "Connection refused",
+        "Connection reset",
+        "server closed the connection unexpectedly",
+        "timeout expired",
+        "timed out",
+        "No such file or directory", /* a Unix socket: no server listens there */
+        "Temporary failure in name resolution",
+        "the database system is starting up",
+        "the database system is shutting down",
+        "the database system is in recovery mode",
+        "the database system is not yet accepting connections",
+        "the database system is not accepting connections",
+        "too many clients already",
+        "remaining connection slots are reserved",
+    };
+    for (size_t i = 0; i < sizeof(temporary) / sizeof(temporary[0]); i++)
+        if (strstr(msg, temporary[i]) != NULL)
+            return true;
+    return false;
+}
+
 static bool auth_failure(const char *msg)
 {
     return strstr(msg, "password authentication failed") != NULL ||
            strstr(msg, "no password supplied") != NULL ||
            strstr(msg, "authentication failed") != NULL || strstr(msg, "SSL") != NULL ||
-           strstr(msg, "certificate") != NULL || strstr(msg, "pg_hba.conf") != NULL;
+           strstr(msg, "certificate") != NULL || strstr(msg, "pg_hba.conf") != NULL ||
+           (strstr(msg, "role \"") != NULL && strstr(msg, "does not exist") != NULL) ||
+           strstr(msg, "permission denied") != NULL;
 }
 
 static int connect_error(PGconn *conn, cw_error *err)
@@ -163,18 +198,24 @@ static int connect_error(PGconn *conn, cw_error *err)
     char line[400];
     const char *msg = conn != NULL ? PQerrorMessage(conn) : "out of memory";
     first_line(line, sizeof(line), msg);
-    int code = auth_failure(msg)           ? CW_EXIT_NOPERM
-               : client_out_of_memory(msg) ? CW_EXIT_OSERR
-                                           : CW_EXIT_TEMPFAIL;
+    /* "invalid sslmode value" names SSL but is a setting: options are checked first. */
+    bool bad_option = strstr(msg, "invalid ") != NULL && strstr(msg, " value") != NULL;
+    int code = client_out_of_memory(msg)          ? CW_EXIT_OSERR
+               : temporary_failure(msg)           ? CW_EXIT_TEMPFAIL
+               : !bad_option && auth_failure(msg) ? CW_EXIT_NOPERM
+                                                  : CW_EXIT_CONFIG;
     cw_error_set(err, code, "could not connect to the database: %s", line);
     if (code == CW_EXIT_TEMPFAIL)
-        cw_error_hint(err, "check -d/--dbname or the PG* environment; the server may be down");
+        cw_error_hint(err, "the server is down or not accepting connections yet; a later run "
+                           "may succeed");
+    else if (code == CW_EXIT_CONFIG)
+        cw_error_hint(err, "check -d/--dbname, the configuration's 'database' or the PG* "
+                           "environment; retrying will not help");
     return -1;
 }
 
-int cw_db_connect(cw_db **out, const char *conninfo, const cw_log *log, cw_error *err)
+static PGconn *connect_once(const char *conninfo)
 {
-    *out = NULL;
     /* Defaults first: with expand_dbname, the user's conninfo overrides them. */
     const char *keys[12], *vals[12];
     int n = 0;
@@ -189,12 +230,56 @@ int cw_db_connect(cw_db **out, const char *conninfo, const cw_log *log, cw_error
     if (conninfo != NULL && conninfo[0] != '\0')
         keys[n] = "dbname", vals[n++] = conninfo;
     keys[n] = NULL, vals[n] = NULL;
+    return PQconnectdbParams(keys, vals, 1);
+}
 
-    PGconn *conn = PQconnectdbParams(keys, vals, 1);
-    if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
-        connect_error(conn, err);
+static double now_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void sleep_seconds(double s)
+{
+    struct timespec t = {.tv_sec = (time_t)s, .tv_nsec = (long)((s - (double)(time_t)s) * 1e9)};
+    while (nanosleep(&t, &t) != 0 && errno == EINTR)
+        ;
+}
+
+int cw_db_connect_retry(cw_db **out, const char *conninfo, unsigned retry_seconds,
+                        cw_db_stop_fn stop, void *stop_arg, const cw_log *log, cw_error *err)
+{
+    *out = NULL;
+    const double deadline = now_seconds() + retry_seconds;
+    double pause = 0.25; /* doubles after every attempt, up to 2 s */
+    unsigned attempts = 1;
+    PGconn *conn = connect_once(conninfo);
+    for (;;) {
+        if (conn != NULL && PQstatus(conn) == CONNECTION_OK)
+            break;
+        cw_error attempt;
+        cw_error_clear(&attempt);
+        connect_error(conn, &attempt);
+        double left = deadline - now_seconds();
+        if (attempt.code != CW_EXIT_TEMPFAIL || left <= 0 || (stop != NULL && stop(stop_arg))) {
+            connect_error(conn, err);
+            if (attempts > 1)
+                cw_error_hint(err, "gave up after %u attempts in %u s (--connect-retry)", attempts,
+                              retry_seconds);
+            PQfinish(conn);
+            return -1;
+        }
+        /* Once at default verbosity: a scheduled job's log shows that it waited. */
+        if (attempts == 1)
+            cw_log_warn(log, "%s; retrying for up to %u s", attempt.message, retry_seconds);
+        else
+            cw_log_info(log, "database not reachable yet; retrying for %.0f s more", left);
         PQfinish(conn);
-        return -1;
+        sleep_seconds(pause < left ? pause : left);
+        pause = pause * 2 < 2.0 ? pause * 2 : 2.0;
+        attempts++;
+        conn = connect_once(conninfo);
     }
     cw_db *db = calloc(1, sizeof(*db));
     if (db == NULL) {
@@ -224,6 +309,11 @@ void cw_db_set_timeouts(cw_db *db, unsigned lock_seconds, unsigned statement_sec
                      statement_ms, statement_ms);
     assert(n > 0 && (size_t)n < sizeof(db->begin));
     (void)n;
+}
+
+int cw_db_connect(cw_db **out, const char *conninfo, const cw_log *log, cw_error *err)
+{
+    return cw_db_connect_retry(out, conninfo, 0, NULL, NULL, log, err);
 }
 
 void cw_db_free(cw_db *db)

@@ -21,6 +21,7 @@ enum {
     OPT_CHANGES_ONLY,
     OPT_ALLOW_SHARED,
     OPT_ALLOW_PARTIAL,
+    OPT_CONNECT_RETRY,
 };
 
 /* Settings given on the command line, applied over the configuration file. */
@@ -31,7 +32,7 @@ typedef struct overrides {
     const char *schema;
     const char *timezone;
     const char *week;
-    long lookback, baseline, recent; /* -1: not given */
+    long lookback, baseline, recent, connect_retry; /* -1: not given */
 } overrides;
 
 static int parse_count(long *out, const cw_ctx *ctx, const char *cmd, const char *opt,
@@ -138,6 +139,8 @@ static int apply(cw_options *o, const cw_ctx *ctx, const overrides *v)
         o->config.baseline_weeks = (unsigned)v->baseline;
     if (v->recent >= 0)
         o->config.recent_weeks = (unsigned)v->recent;
+    if (v->connect_retry >= 0)
+        o->config.connect_retry = (int)v->connect_retry;
     if (!o->top_set)
         o->top = o->config.top;
     if (cw_config_validate(&o->config, &err) != 0) {
@@ -171,10 +174,11 @@ int cw_options_parse(cw_options *o, const cw_ctx *ctx, const char *cmd, unsigned
         {"changes-only", no_argument, NULL, OPT_CHANGES_ONLY},
         {"allow-shared-schema", no_argument, NULL, OPT_ALLOW_SHARED},
         {"allow-partial", no_argument, NULL, OPT_ALLOW_PARTIAL},
+        {"connect-retry", required_argument, NULL, OPT_CONNECT_RETRY},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    overrides v = {.lookback = -1, .baseline = -1, .recent = -1};
+    overrides v = {.lookback = -1, .baseline = -1, .recent = -1, .connect_retry = -1};
     const bool run = (groups & CW_OPT_RUN) != 0;
     int pending_format = -1; /* --format not yet consumed by an -o */
     int rc = 0, c;
@@ -212,6 +216,10 @@ int cw_options_parse(cw_options *o, const cw_ctx *ctx, const char *cmd, unsigned
             break;
         case OPT_SNIPPETS:
             o->snippets = true;
+            break;
+        case OPT_CONNECT_RETRY:
+            rc = parse_count(&v.connect_retry, ctx, cmd, "--connect-retry", optarg,
+                             CW_CONFIG_MAX_CONNECT_RETRY);
             break;
         case OPT_CHANGES_ONLY:
             o->changes_only = true;

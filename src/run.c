@@ -94,6 +94,12 @@ static int guard_signalled(guard *g)
     return sig;
 }
 
+/* cw_db_stop_fn: SIGINT or SIGTERM ends the wait for the database. */
+static int stop_retrying(void *g)
+{
+    return guard_signalled(g);
+}
+
 /* Stop the watcher; a signal that arrived meanwhile stays pending for after. */
 static void guard_stop(guard *g)
 {
@@ -287,7 +293,11 @@ static int warn_empty_weeks(job *j, cw_error *err)
  */
 static int connect_all(job *j, cw_error *err)
 {
-    if (cw_db_connect(&j->writer, j->c->dbname, &j->ctx->log, err) != 0)
+    /* A scheduled run that starts while the database restarts waits for it a little. */
+    unsigned retry =
+        j->c->connect_retry >= 0 ? (unsigned)j->c->connect_retry : CW_CONFIG_RUN_CONNECT_RETRY;
+    if (cw_db_connect_retry(&j->writer, j->c->dbname, retry, stop_retrying, &j->guard, &j->ctx->log,
+                            err) != 0)
         return -1;
     cw_db_set_timeouts(j->writer, j->c->lock_timeout, j->c->statement_timeout);
     guard_watch(&j->guard, j->writer, NULL);
@@ -305,6 +315,38 @@ static int connect_all(job *j, cw_error *err)
     cw_db_set_timeouts(j->reader, j->c->lock_timeout, j->c->statement_timeout);
     guard_watch(&j->guard, j->writer, j->reader);
     return cw_db_begin_within(j->reader, READER_WAIT_SECONDS, err);
+}
+
+/*
+ * The rule set's symptom -> cause area links, for the BI views (bi_complaint_causes):
+ * a few dozen rows, written by every run and kept when present, so rule sets recorded
+ * before migration 7 get theirs too.
+ */
+static int record_causes(job *j, cw_error *err)
+{
+    char *sql = cw_text_printf(
+        "INSERT INTO %s.ruleset_causes (ruleset_id, symptom_id, symptom_name, severity, area_id,"
+        " area_name, weight) VALUES ($1::int, $2, $3, $4::int, $5, $6, $7::float8)"
+        " ON CONFLICT DO NOTHING",
+        j->schema);
+    if (sql == NULL)
+        return cw_error_set(err, CW_EXIT_OSERR, "out of memory");
+    int rc = 0;
+    const cw_rules *r = j->rules;
+    for (size_t s = 0; rc == 0 && s < r->symptom_count; s++) {
+        const cw_symptom *sym = &r->symptoms[s];
+        for (size_t k = 0; rc == 0 && k < sym->cause_count; k++) {
+            const cw_cause_area *area = &r->areas[sym->causes[k].area];
+            char severity[16], weight[32];
+            snprintf(severity, sizeof(severity), "%d", sym->severity);
+            snprintf(weight, sizeof(weight), "%.17g", sym->causes[k].weight);
+            const char *params[] = {j->ruleset, sym->id,    sym->name, severity,
+                                    area->id,   area->name, weight};
+            rc = cw_db_query(j->writer, sql, 7, params, NULL, NULL, err);
+        }
+    }
+    free(sql);
+    return rc;
 }
 
 static int record_start(job *j, cw_error *err)
@@ -335,7 +377,8 @@ static int record_start(job *j, cw_error *err)
     const char *id_params[] = {j->hash};
     if (cw_db_query(j->writer, ruleset, 4, rs_params, NULL, NULL, err) != 0 ||
         cw_db_query(j->writer, ruleset_id, 1, id_params, text_row, j->ruleset, err) != 0 ||
-        cw_db_query(j->writer, run, 4, run_params, text_row, run_id, err) != 0)
+        cw_db_query(j->writer, run, 4, run_params, text_row, run_id, err) != 0 ||
+        record_causes(j, err) != 0)
         goto done;
     j->run_id = strtoll(run_id, NULL, 10);
     rc = 0;

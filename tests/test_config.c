@@ -77,6 +77,7 @@ Test(config, full_file_overrides_every_default)
     cr_assert_eq(l.cfg.baseline_weeks, 13);
     cr_assert_eq(l.cfg.recent_weeks, 2);
     cr_assert_eq(l.cfg.top, 0);
+    cr_assert_eq(l.cfg.connect_retry, 45);
     cr_assert_str_eq(l.cfg.source_table, "ops.complaint_view");
     cr_assert_str_eq(l.cfg.columns[CW_COL_ID], "cid");
     cr_assert_str_eq(l.cfg.columns[CW_COL_RECEIVED_AT], "created");
@@ -104,6 +105,7 @@ static void expect_defaults(const char *file)
     cr_assert_str_eq(l.cfg.source_table, "public.complaints");
     cr_assert_str_eq(l.cfg.columns[CW_COL_SEGMENT], "segment");
     cr_assert_eq(l.cfg.lookback_weeks, 104);
+    cr_assert_eq(l.cfg.connect_retry, -1, "the command's own default");
     cr_assert_null(l.cfg.rules_path);
     cr_assert_null(l.cfg.exposure_table);
     loaded_fini(&l);
@@ -158,6 +160,7 @@ Test(config, lax_numbers_are_refused)
     expect_error("negative.yaml", 1, 17, "'baseline_weeks' must be a whole number");
     expect_error("huge_number.yaml", 1, 17, "'lookback_weeks' must be a whole number");
     expect_error("out_of_range.yaml", 2, 15, "'recent_weeks' is outside 1..26");
+    expect_error("connect_retry_too_long.yaml", 1, 16, "'connect_retry' is outside 0..3600");
 }
 
 Test(config, hostile_yaml_is_refused_by_the_shared_position_pass)

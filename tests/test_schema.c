@@ -246,13 +246,15 @@ Test(schema, code_a_hostile_role_plants_never_runs, .timeout = 240)
     snprintf(path, sizeof(path), "%s, %s, public, pg_catalog", results, src);
     snprintf(query, sizeof(query),
              "SET search_path = %s; SELECT unnest(ARRAY['a']), 'x'::text = 'x'::text,"
-             " 'a'::text || 'b'::text, lower('A'::text), date_trunc('week', now())",
+             " 'a'::text || 'b'::text, lower('A'::text), date_trunc('week', now()),"
+             " to_char(current_date, 'IYYY')",
              path);
     free(sql(query));
     char *calls = planted_calls(NULL);
     cr_assert_not_null(strstr(calls, "unnest(text[])"), "control: %s", calls);
     cr_assert_not_null(strstr(calls, "=(text)"), "control: %s", calls);
     cr_assert_not_null(strstr(calls, "date_trunc(timestamptz)"), "control: %s", calls);
+    cr_assert_not_null(strstr(calls, "to_char(date, text)"), "control: %s", calls);
     free(calls);
 
     /* The victim (a superuser) connects with that hostile search_path. */

@@ -43,6 +43,8 @@ typedef struct cw_config {
     unsigned top;                           /* items printed per ranking, default 10 */
     unsigned lock_timeout;                  /* seconds a statement waits for a lock, default 60 */
     unsigned statement_timeout;             /* seconds one statement may run, default 3600 */
+    int connect_retry;                      /* seconds to retry a refused connection;
+                                               -1: the command's default (run: 10, others 0) */
     char *source_table;                     /* [schema.]table or view, default public.complaints */
     char *columns[CW_COL_COUNT];            /* column names; NULL = absent (optional ones) */
     unsigned char dimensions[CW_COL_COUNT]; /* 1: symptom x this column is a series. Only
@@ -50,6 +52,11 @@ typedef struct cw_config {
     char *exposure_table;                   /* NULL: no exposure, counts not rates */
     char *exposure_columns[CW_EXP_COUNT];
 } cw_config;
+
+/* How long `run` retries a refused or reset connection unless told (seconds). */
+#define CW_CONFIG_RUN_CONNECT_RETRY 10
+/* The longest --connect-retry / connect_retry accepted (seconds). */
+#define CW_CONFIG_MAX_CONNECT_RETRY 3600
 
 /* Fill c with the defaults (all strings heap-allocated). Returns 0 or -1 (71). */
 int cw_config_init(cw_config *c, cw_error *err);

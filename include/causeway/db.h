@@ -13,17 +13,14 @@
  * server connection answers.
  *
  * Errors carry the SQLSTATE and an exit code (error.h):
- *   75  connection failed or lost, admin shutdown, query cancelled, lock not
- *       available, out of resources, serialization failure, another run
- *       holds the lock, a duplicate key (23505: a concurrent writer)
- *   77  authentication, permission (42501) or TLS failure, a foreign server
- *       refusing the user mapping (2F003)
- *   78  a missing schema, table or column (3F000, 42P01, 42703)
- *   65  a value the server rejected (class 22, class 23 but 23505)
- *   70  anything else
- * Server messages are copied only where they cannot hold row data: never the
- * DETAIL, CONTEXT or WHERE fields, and for classes 22 and 23 not even the
- * primary message (they quote values, and values are complaint text).
+ *   75  connection refused, reset or timed out (see cw_db_connect), lost, admin shutdown, query
+ * cancelled, lock not available, out of resources, serialization failure, another run holds the
+ * lock, a duplicate key (23505: a concurrent writer) 77  authentication, permission (42501) or TLS
+ * failure, a foreign server refusing the user mapping (2F003) 78  a missing schema, table or column
+ * (3F000, 42P01, 42703) 65  a value the server rejected (class 22, class 23 but 23505) 70  anything
+ * else Server messages are copied only where they cannot hold row data: never the DETAIL, CONTEXT
+ * or WHERE fields, and for classes 22 and 23 not even the primary message (they quote values, and
+ * values are complaint text).
  */
 #ifndef CAUSEWAY_DB_H
 #define CAUSEWAY_DB_H
@@ -50,7 +47,12 @@ typedef int (*cw_db_row_fn)(void *user, int ncols, const char *const *values, co
  * (unless PGCONNECT_TIMEOUT is set). No session setting is made (see above):
  * statements see search_path pg_catalog and UTC through their transaction, so a
  * hostile search_path cannot redirect a name. `log` is borrowed (notices go to its
- * debug level). On failure *out is NULL (75, or 77 for authentication/TLS).
+ * debug level). On failure *out is NULL and err says why: 75 only when the server is
+ * not there yet (connection refused or reset, timed out, no local socket, starting
+ * up, shutting down, out of connection slots); 77 for authentication, an unknown
+ * role, TLS; 78 for everything else that retrying cannot fix (a database that does
+ * not exist, a malformed URI or option, a host name that does not resolve); 71 when
+ * libpq ran out of memory.
  */
 int cw_db_connect(cw_db **out, const char *conninfo, const cw_log *log, cw_error *err);
 
@@ -62,6 +64,18 @@ int cw_db_connect(cw_db **out, const char *conninfo, const cw_log *log, cw_error
 #define CW_DB_LOCK_TIMEOUT      60
 #define CW_DB_STATEMENT_TIMEOUT 3600
 void cw_db_set_timeouts(cw_db *db, unsigned lock_seconds, unsigned statement_seconds);
+/* Return non-zero to give up retrying (e.g. a signal arrived). */
+typedef int (*cw_db_stop_fn)(void *arg);
+
+/*
+ * cw_db_connect, retrying a temporary failure (75 above) with a growing pause (0.25 s
+ * doubling up to 2 s) until `retry_seconds` have passed or `stop(stop_arg)` (may be
+ * NULL) returns non-zero, so that a scheduled job survives a database restart window.
+ * Any other failure returns at once. 0 seconds is one attempt. Each retry is logged at
+ * info level; the final error says how many attempts were made.
+ */
+int cw_db_connect_retry(cw_db **out, const char *conninfo, unsigned retry_seconds,
+                        cw_db_stop_fn stop, void *stop_arg, const cw_log *log, cw_error *err);
 
 /* Close the connection (the server rolls back an open transaction); NULL is a no-op. */
 void cw_db_free(cw_db *db);

@@ -1,18 +1,41 @@
 #!/usr/bin/env bash
-# ensure-deps.sh - install the Debian 12 packages causeway's build, tests and demo
-# need, when missing. As root it installs them; otherwise it prints the exact
-# apt-get line and fails, so nothing half-works.
+# ensure-deps.sh NEED... - install the Debian 12 packages a make target needs, when
+# missing, and nothing more. As root it installs them; with password-less sudo it uses
+# sudo; otherwise it prints the exact apt-get line and fails, so nothing half-works.
+#
+#   build  compile causeway (make)
+#   demo   build + a throwaway PostgreSQL (make demo)
+#   test   build + PostgreSQL, PgBouncer, Criterion, clang (the bounded libFuzzer run)
+#          and the checkers the suite runs:
+#          clang-format, cppcheck, chromium (renders the HTML report), docker-compose
+#          (validates the compose file), python3-jsonschema (validates the JSON reports)
+#   bench  test + hyperfine (make bench*)
+#   docker Debian's Docker, Compose and debootstrap (make test-fresh, make test-compose)
+# CW_DEPS_EXTRA=1 (or CI set) adds the bench extras to any need.
 set -euo pipefail
 
-packages=(build-essential pkg-config libpq-dev libcyaml-dev libyaml-dev libcriterion-dev libvectorscan-dev chromium docker-compose
-          postgresql postgresql-client pgbouncer clang clang-format cppcheck)
-# Optional extras used by some targets; installed with CW_DEPS_EXTRA=1 or in CI.
+build=(build-essential pkg-config libpq-dev libcyaml-dev libyaml-dev libvectorscan-dev)
+server=(postgresql postgresql-client)
+test_only=(libcriterion-dev pgbouncer clang clang-format cppcheck chromium docker-compose python3-jsonschema)
 extras=(hyperfine)
+docker=(docker.io docker-compose debootstrap)
+
+[ $# -gt 0 ] || { echo "usage: ensure-deps.sh build|demo|test|bench|docker..." >&2; exit 64; }
+want=()
+for need in "$@"; do
+    case $need in
+        build) want+=("${build[@]}") ;;
+        demo) want+=("${build[@]}" "${server[@]}") ;;
+        test) want+=("${build[@]}" "${server[@]}" "${test_only[@]}") ;;
+        bench) want+=("${build[@]}" "${server[@]}" "${test_only[@]}" "${extras[@]}") ;;
+        docker) want+=("${docker[@]}") ;;
+        *) echo "ensure-deps: unknown need '$need' (build, demo, test, bench or docker)" >&2; exit 64 ;;
+    esac
+done
+if [ "${CW_DEPS_EXTRA:-${CI:-}}" != "" ]; then want+=("${extras[@]}"); fi
 
 missing=()
-want=("${packages[@]}")
-if [ "${CW_DEPS_EXTRA:-${CI:-}}" != "" ]; then want+=("${extras[@]}"); fi
-for p in "${want[@]}"; do
+for p in $(printf '%s\n' "${want[@]}" | sort -u); do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0

@@ -83,3 +83,17 @@ CREATE FUNCTION planted_cat(a text[], b text) RETURNS text[] LANGUAGE plpgsql AS
 BEGIN INSERT INTO public.planted_calls VALUES ('||(text[], text)');
 RETURN a OPERATOR(pg_catalog.||) b; END $$;
 CREATE OPERATOR || (function = planted_cat, leftarg = text[], rightarg = text);
+
+-- For the BI views (migration 7): to_char(date, text) beats pg_catalog's
+-- to_char(timestamp, text), which a date needs a cast for; * and > are exact copies.
+CREATE FUNCTION to_char(d date, f text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN INSERT INTO public.planted_calls VALUES ('to_char(date, text)');
+RETURN pg_catalog.to_char(d::timestamp, f); END $$;
+CREATE FUNCTION planted_mul(a double precision, b double precision) RETURNS double precision
+LANGUAGE plpgsql AS $$
+BEGIN INSERT INTO public.planted_calls VALUES ('*(float8)'); RETURN a OPERATOR(pg_catalog.*) b; END $$;
+CREATE OPERATOR * (function = planted_mul, leftarg = double precision, rightarg = double precision);
+CREATE FUNCTION planted_gt(a double precision, b double precision) RETURNS boolean
+LANGUAGE plpgsql AS $$
+BEGIN INSERT INTO public.planted_calls VALUES ('>(float8)'); RETURN a OPERATOR(pg_catalog.>) b; END $$;
+CREATE OPERATOR > (function = planted_gt, leftarg = double precision, rightarg = double precision);
