@@ -457,17 +457,21 @@ static void phrase_regex(sbuf *b, const cw_rules *r, const char *t, bool *lead, 
                 j++;
             norm.len = 0;
             normalize_into(&norm, t + i, j - i);
-            /* normalize_into trims: keep the spaces around a term reference. */
-            if (i > 0 && is_space((unsigned char)t[i]))
+            /* normalize_into trims: keep the spaces around a term reference, and
+             * only one for a segment that is all space ("{a} {b}"). */
+            bool space_before = i > 0 && is_space((unsigned char)t[i]);
+            bool space_after = j < n && j > i && is_space((unsigned char)t[j - 1]);
+            bool text = norm.p != NULL && norm.len > 0;
+            if (space_before)
                 puts_(b, " ");
-            if (norm.p != NULL) {
-                if (i == 0 && norm.len > 0)
+            if (text) {
+                if (i == 0)
                     *lead = is_word((unsigned char)norm.p[0]);
-                if (j == n && norm.len > 0)
+                if (j == n)
                     *trail = is_word((unsigned char)norm.p[norm.len - 1]);
                 alt_regex(b, norm.p);
             }
-            if (j < n && j > i && is_space((unsigned char)t[j - 1]))
+            if (space_after && (text || !space_before))
                 puts_(b, " ");
             i = j;
             continue;

@@ -436,6 +436,19 @@ Test(matcher_compile, huge_term_products_fall_back_to_one_regex)
     release(&g);
 }
 
+/* Two term lists side by side, only a space between them: one space in the regex, as in
+ * the text (whitespace runs are normalised to one space). */
+Test(matcher_compile, huge_term_products_with_only_a_space_between_match)
+{
+    char yaml[4096];
+    term_product_rules(yaml, sizeof(yaml), 70, "{any: ['{a} {b}']}");
+    fixture g = {0};
+    parse(&g, yaml);
+    assert_span(&g, "so w3   v17abc.", "s", "w3   v17abc");
+    cr_assert_null(classify(&g, "so w3v17", "s"));
+    release(&g);
+}
+
 /* The first pass scans a regex in a looser form (whitespace runs as one space, no \b): what
  * fires and where must not change, including around classes and escaped backslashes. */
 Test(matcher_compile, regex_probes_miss_nothing)

@@ -13,6 +13,10 @@
 # BENCH_ROUNDS times each (default 2), on the same corpus with the same rule
 # file: whether a change of the code made classify slower, as ratios measured in
 # one run (BENCH_MB sizes the corpora).
+#
+# BASE_RULES_REV=<commit> instead runs this build's bench_classify alternately with
+# that commit's rules/default.yaml and the rules in the tree, BENCH_ROUNDS times
+# each: whether a change of the rules made classify slower (issue 12).
 set -euo pipefail
 
 build=${1:?usage: bench-classify.sh BUILD_DIR}
@@ -34,6 +38,7 @@ fi
 
 benches=("$build/bench/bench_classify")
 names=(this)
+rule_files=("$rules")
 if [ -n "${BASE_REV:-}" ]; then
     base=build/bench-base/$(git rev-parse --short "$BASE_REV")
     if [ ! -x "$base/$build/bench/bench_classify" ]; then
@@ -48,23 +53,35 @@ if [ -n "${BASE_REV:-}" ]; then
         names+=("base $BASE_REV" this)
     done
 fi
-# Both builds load the same rule file: what is compared is the code.
-run() { # NAME BENCH ARGS...
-    local name=$1 bench=$2
-    shift 2
-    echo "-- $name"
-    "$bench" --rules "$rules" "$@"
+if [ -n "${BASE_RULES_REV:-}" ]; then
+    mkdir -p build/bench-base
+    base_rules=build/bench-base/rules-$(git rev-parse --short "$BASE_RULES_REV").yaml
+    git show "$BASE_RULES_REV:rules/default.yaml" >"$base_rules"
+    benches=() names=() rule_files=()
+    for _ in $(seq 1 "${BENCH_ROUNDS:-2}"); do
+        benches+=("$build/bench/bench_classify" "$build/bench/bench_classify")
+        names+=("rules of $BASE_RULES_REV" "rules in the tree")
+        rule_files+=("$base_rules" "$rules")
+    done
+fi
+# With BASE_REV both builds load the same rule file: what is compared is the code;
+# with BASE_RULES_REV one build loads two rule files: what is compared is the rules.
+run() { # INDEX ARGS...
+    local i=$1
+    shift
+    echo "-- ${names[$i]}"
+    "${benches[$i]}" --rules "${rule_files[$i]:-$rules}" "$@"
 }
 
 echo "== generated complaints (gen_complaints --format lines --seed 7 --rows $rows)"
-for i in "${!benches[@]}"; do run "${names[$i]}" "${benches[$i]}" --lines "$corpus"; done
+for i in "${!benches[@]}"; do run "$i" --lines "$corpus"; done
 
 cfpb="${CW_SHARED_DATA:-${SHARED_DATA:-$root/../shared/data}}/cfpb/complaints.csv"
 if [ -f "$cfpb" ]; then
     echo
     echo "== CFPB narratives ($cfpb, repeated to $mb MB)"
     for i in "${!benches[@]}"; do
-        run "${names[$i]}" "${benches[$i]}" --csv "$cfpb" --text-column narrative --target-mb "$mb"
+        run "$i" --csv "$cfpb" --text-column narrative --target-mb "$mb"
     done
 else
     echo "bench-classify: $cfpb not found, CFPB part skipped"
