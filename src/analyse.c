@@ -934,8 +934,9 @@ static int attach_examples(cw_ranking *out, const example_row_set *set, cw_error
 
 /*
  * The newest complaint per symptom (and per site and symptom) of the recent weeks,
- * with its evidence span; its body comes from the source, only for these few rows
- * (the results keep offsets, not text: sql/migrations/0002).
+ * from the cells the runs keep in examples (sql/migrations/0008), with its evidence
+ * span; its body comes from the source, only for these few rows, found by id through
+ * the source's own index (the results keep offsets, not text: sql/migrations/0002).
  */
 static char *examples_sql(const analysis *a)
 {
@@ -945,27 +946,19 @@ static char *examples_sql(const analysis *a)
     if (body == NULL)
         return NULL;
     char *sql = cw_text_printf(
-        "WITH hit AS (SELECT c.site, e.symptom_id, c.complaint_id, c.received_at,"
-        " e.span_start, e.span_end FROM %s.classified c CROSS JOIN LATERAL"
-        " ROWS FROM (pg_catalog.unnest(c.symptoms), pg_catalog.unnest(c.span_starts),"
-        " pg_catalog.unnest(c.span_ends))"
-        " AS e (symptom_id, span_start, span_end)"
-        " WHERE c.ruleset_id = $1::int AND c.week BETWEEN $2::date AND $3::date"
-        " AND c.symptom_count > 0),"
-        " ex AS ((SELECT DISTINCT ON (symptom_id) '' AS site, symptom_id, complaint_id,"
-        " span_start, span_end FROM hit ORDER BY symptom_id, received_at DESC, complaint_id)"
-        " UNION ALL (SELECT DISTINCT ON (site, symptom_id) site, symptom_id, complaint_id,"
-        " span_start, span_end FROM hit WHERE site IS NOT NULL AND site <> ''"
-        " ORDER BY site, symptom_id, received_at DESC, complaint_id)),"
+        "WITH ex AS (SELECT DISTINCT ON (x.site, x.symptom_id) x.site, x.symptom_id,"
+        " x.complaint_id, x.span_start, x.span_end FROM %s.examples x"
+        " WHERE x.ruleset_id = $1::int AND x.week BETWEEN $2::date AND $3::date"
+        " ORDER BY x.site, x.symptom_id, x.received_at DESC, x.complaint_id COLLATE \"C\"),"
         " body AS (SELECT DISTINCT ON (s.%s::text) s.%s::text AS complaint_id, %s AS body"
-        " FROM %s s WHERE s.%s::timestamptz >= ($2::date::timestamp AT TIME ZONE %s)"
+        " FROM %s s WHERE s.%s = ANY (ARRAY (SELECT DISTINCT ex.complaint_id FROM ex)::%s[])"
+        " AND s.%s::timestamptz >= ($2::date::timestamp AT TIME ZONE %s)"
         " AND s.%s::timestamptz < (($3::date + 7)::timestamp AT TIME ZONE %s)"
-        " AND s.%s::text IN (SELECT complaint_id FROM ex)"
         " ORDER BY s.%s::text, s.%s::timestamptz DESC)"
         " SELECT ex.site, ex.symptom_id, ex.complaint_id, ex.span_start, ex.span_end, body.body"
         " FROM ex LEFT JOIN body USING (complaint_id) ORDER BY ex.site, ex.symptom_id",
-        a->p->schema, id, id, body, src->relation, received, src->timezone, received, src->timezone,
-        id, id, received);
+        a->p->schema, id, id, body, src->relation, id, src->id_type, received, src->timezone,
+        received, src->timezone, id, received);
     free(body);
     return sql;
 }

@@ -25,6 +25,8 @@
     " pg_catalog.set_config('DateStyle', 'ISO, YMD', true),"                                       \
     " pg_catalog.set_config('extra_float_digits', '3', true)"
 #define BEGIN_SQL "BEGIN; " SCOPE_SQL
+/* The reader's: one snapshot for the whole read, taken by SCOPE_SQL's SELECT. */
+#define BEGIN_SNAPSHOT_SQL "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; " SCOPE_SQL
 
 struct cw_db {
     PGconn *conn;
@@ -664,8 +666,8 @@ static int wait_readable(cw_db *db, int ms)
 
 int cw_db_begin_within(cw_db *db, int seconds, cw_error *err)
 {
-    cw_log_debug(db->log, "sql: %s (within %d s)", BEGIN_SQL, seconds);
-    if (!PQsendQuery(db->conn, BEGIN_SQL))
+    cw_log_debug(db->log, "sql: %s (within %d s)", BEGIN_SNAPSHOT_SQL, seconds);
+    if (!PQsendQuery(db->conn, BEGIN_SNAPSHOT_SQL))
         return result_error(db, NULL, err);
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);

@@ -10,19 +10,35 @@
 #include "causeway/text.h"
 #include "causeway/weekly.h"
 
-enum { COL_ID, COL_RECEIVED, COL_WEEK, COL_CHANNEL, COL_SITE, COL_PRODUCT, COL_SEGMENT, COL_BODY };
+/* The reader's columns (complaints_sql). */
+enum {
+    COL_ID,
+    COL_RECEIVED,
+    COL_WEEK,
+    COL_CHANNEL,
+    COL_SITE,
+    COL_PRODUCT,
+    COL_SEGMENT,
+    COL_UPDATED,
+    COL_FUTURE, /* received after the reader's snapshot: 't' */
+    COL_COPIES, /* rows of the source with this id (NULL: ids are unique) */
+    COL_BODY,
+    COL_COUNT
+};
 
 /* Longest "{a,b}" / "{1,2}" array literal kept on the stack; longer ones are allocated. */
 #define ARRAY_STACK 512
 
 typedef struct ingest {
     cw_db *writer;
+    cw_matcher **matcher; /* built on the first row that needs it */
     cw_scan *scan;
     const cw_rules *rules;
     const cw_ingest_params *p;
     const cw_log *log;
     cw_weekly_acc *weekly;
     cw_ingest_stats *stats;
+    cw_hit *old_hits; /* on_edited's, one per symptom of the rule set */
     char run_id[24];
     size_t ruleset_len, run_id_len; /* measured once: the same in every row */
 } ingest;
@@ -93,13 +109,48 @@ static void evidence_fini(evidence *e)
             free(e->text[k]);
 }
 
+/* Count and skip the rows the run cannot classify; true when `v` is skipped. */
+static bool skip_problem_row(cw_ingest_stats *s, const char *const *v)
+{
+    unsigned long long copies = v[COL_COPIES] != NULL ? strtoull(v[COL_COPIES], NULL, 10) : 1;
+    if (v[COL_ID] == NULL) {
+        s->null_ids += copies; /* NULL ids are one group to DISTINCT ON */
+        return true;
+    }
+    if (copies > 1)
+        s->duplicate_ids += copies - 1;
+    if (v[COL_RECEIVED] == NULL) {
+        s->null_received_at++;
+        return true;
+    }
+    if (v[COL_FUTURE] != NULL && v[COL_FUTURE][0] == 't') {
+        s->future_rows++;
+        return true;
+    }
+    return false;
+}
+
+/* The scanner, and the matcher under it, once a row needs them (0.25 s of compile). */
+static int ensure_scan(ingest *in, cw_error *err)
+{
+    if (in->scan != NULL)
+        return 0;
+    if (*in->matcher == NULL && cw_matcher_new(in->matcher, in->rules, err) != 0)
+        return -1;
+    cw_log_debug(in->log, "rules compiled");
+    return cw_scan_new(&in->scan, *in->matcher, err);
+}
+
 static int on_complaint(void *user, int ncols, const char *const *v, const size_t *lens,
                         cw_error *err)
 {
     ingest *in = user;
-    if (ncols != COL_BODY + 1 || v[COL_ID] == NULL || v[COL_RECEIVED] == NULL)
-        return cw_error_set(err, CW_EXIT_DATAERR,
-                            "source row without id or received_at (both are required)");
+    if (ncols != COL_COUNT)
+        return cw_error_set(err, CW_EXIT_SOFTWARE, "unexpected source row");
+    if (skip_problem_row(in->stats, v))
+        return 0;
+    if (ensure_scan(in, err) != 0)
+        return -1;
     cw_complaint c = {
         .id = v[COL_ID],
         .body = v[COL_BODY] != NULL ? v[COL_BODY] : "",
@@ -109,7 +160,9 @@ static int on_complaint(void *user, int ncols, const char *const *v, const size_
     const cw_hit *hits = NULL;
     size_t count = 0;
     if (cw_matcher_classify(&hits, &count, in->scan, &c, err) != 0 ||
-        cw_weekly_acc_add(in->weekly, v[COL_WEEK], v[COL_SITE], c.fields, hits, count, err) != 0)
+        cw_weekly_acc_add(in->weekly, v[COL_WEEK], v[COL_SITE], c.fields, hits, count, err) != 0 ||
+        cw_weekly_acc_note_examples(in->weekly, v[COL_WEEK], v[COL_SITE], v[COL_ID],
+                                    v[COL_RECEIVED], hits, count, err) != 0)
         return -1;
     char symptoms[24]; /* put_uint, not snprintf: vfprintf showed in the per-row profile */
     size_t symptoms_len = put_uint(symptoms, 0, count);
@@ -117,18 +170,18 @@ static int on_complaint(void *user, int ncols, const char *const *v, const size_
     evidence e; /* no initializer: it would clear the stack buffers for every complaint */
     e.text[0] = e.text[1] = e.text[2] = NULL;
     int rc = evidence_format(&e, in->rules, hits, count, err);
-    const char *row[] = {in->p->ruleset, v[COL_ID],   v[COL_RECEIVED], v[COL_WEEK],
-                         v[COL_CHANNEL], v[COL_SITE], v[COL_PRODUCT],  v[COL_SEGMENT],
-                         in->run_id,     symptoms,    e.text[0],       e.text[1],
-                         e.text[2]};
+    const char *row[] = {in->p->ruleset, v[COL_ID],     v[COL_RECEIVED], v[COL_WEEK],
+                         v[COL_CHANNEL], v[COL_SITE],   v[COL_PRODUCT],  v[COL_SEGMENT],
+                         in->run_id,     symptoms,      e.text[0],       e.text[1],
+                         e.text[2],      v[COL_UPDATED]};
     if (rc == 0) {
         /* The copy-out lengths and our own: no strlen over every field of every row. */
         const size_t row_lens[] = {in->ruleset_len,   lens[COL_ID],      lens[COL_RECEIVED],
                                    lens[COL_WEEK],    lens[COL_CHANNEL], lens[COL_SITE],
                                    lens[COL_PRODUCT], lens[COL_SEGMENT], in->run_id_len,
                                    symptoms_len,      e.len[0],          e.len[1],
-                                   e.len[2]};
-        rc = cw_db_copy_in_row(in->writer, 13, row, row_lens, err);
+                                   e.len[2],          lens[COL_UPDATED]};
+        rc = cw_db_copy_in_row(in->writer, 14, row, row_lens, err);
     }
     evidence_fini(&e);
     if (rc != 0)
@@ -146,36 +199,124 @@ static int on_complaint(void *user, int ncols, const char *const *v, const size_
     return 0;
 }
 
+/*
+ * An edited complaint's old row, as the writer deleted it (week, site, channel,
+ * product, segment, symptoms): its counts leave the weekly rows.
+ */
+static int on_edited(void *user, int ncols, const char *const *v, const size_t *lens, cw_error *err)
+{
+    (void)lens;
+    ingest *in = user;
+    if (ncols != 6 || v[0] == NULL || v[5] == NULL)
+        return cw_error_set(err, CW_EXIT_SOFTWARE, "unexpected classified row");
+    cw_hit *hits = in->old_hits;
+    size_t count = 0;
+    /* "{a,b}": symptom ids are [a-z][a-z0-9_]*, never quoted (evidence_format). */
+    for (const char *p = v[5] + 1; *p != '\0' && *p != '}';) {
+        size_t n = strcspn(p, ",}");
+        char id[128];
+        snprintf(id, sizeof(id), "%.*s", (int)(n < sizeof(id) ? n : sizeof(id) - 1), p);
+        long symptom = cw_rules_find_symptom(in->rules, id);
+        /* An id the rule set no longer has cannot happen under one hash: skipped. */
+        if (symptom >= 0 && count < in->rules->symptom_count)
+            hits[count++] = (cw_hit){.symptom = (size_t)symptom};
+        p += n + (p[n] == ',');
+    }
+    const char *fields[CW_FIELD_COUNT] = {v[2], v[1], v[3], v[4]};
+    if (cw_weekly_acc_remove(in->weekly, v[0], v[1], fields, hits, count, err) != 0)
+        return -1;
+    in->stats->reclassified++;
+    return 0;
+}
+
+/*
+ * The rows a run reads, as the FROM item `s` (see ingest.h): the look-back window
+ * (and rows without received_at, to count them), narrowed to the changed rows when
+ * there is a mark; one row per id (the latest received) when ids may repeat, with
+ * the number of rows of that id in cw_copies.
+ */
+static char *slice_sql(const cw_source *src, const cw_ingest_params *p)
+{
+    const char *id = src->columns[CW_COL_ID], *received = src->columns[CW_COL_RECEIVED_AT];
+    const char *updated = src->columns[CW_COL_UPDATED_AT];
+    char *changed =
+        p->mark == NULL || updated == NULL
+            ? cw_text_printf("%s", "")
+            : cw_text_printf(" AND (s.%s::timestamptz >= %s::timestamptz - interval '%s'"
+                             " OR s.%s IS NULL"
+                             " OR s.%s::timestamptz >= %s::timestamptz - interval '%s'"
+                             " OR s.%s::timestamptz < %s::timestamptz)",
+                             updated, p->mark, CW_INGEST_OVERLAP, updated, received, p->mark,
+                             CW_INGEST_OVERLAP, received, p->covered_from);
+    if (changed == NULL)
+        return NULL;
+    char *sql = NULL;
+    if (src->unique_ids)
+        sql = cw_text_printf(
+            "(SELECT s.*, NULL::bigint AS cw_copies FROM %s s"
+            " WHERE (s.%s::timestamptz >= ('%s'::timestamp AT TIME ZONE %s) OR s.%s IS NULL)%s) s",
+            src->relation, received, p->since, src->timezone, received, changed);
+    else
+        sql = cw_text_printf(
+            "(SELECT DISTINCT ON (s.%s::text) s.*,"
+            " pg_catalog.count(*) OVER (PARTITION BY s.%s::text) AS cw_copies FROM %s s"
+            " WHERE (s.%s::timestamptz >= ('%s'::timestamp AT TIME ZONE %s) OR s.%s IS NULL)%s"
+            " ORDER BY s.%s::text, s.%s DESC) s",
+            id, id, src->relation, received, p->since, src->timezone, received, changed, id,
+            received);
+    free(changed);
+    return sql;
+}
+
+/*
+ * Keeps the slice's rows that classified does not hold as they are now (with
+ * updated_at, a row of an older version does not count). A narrowed slice is small:
+ * each row is looked up by the primary key (LATERAL ... LIMIT 1 keeps the planner
+ * from hashing the whole partition instead); the whole window is anti-joined.
+ */
+static char *not_held_sql(const cw_source *src, const cw_ingest_params *p)
+{
+    const char *id = src->columns[CW_COL_ID], *updated = src->columns[CW_COL_UPDATED_AT];
+    if (p->mark != NULL && updated != NULL)
+        return cw_text_printf(
+            " LEFT JOIN LATERAL (SELECT true AS held, c.updated_at FROM %s.classified c"
+            " WHERE c.ruleset_id = %s AND c.complaint_id = s.%s::text LIMIT 1) h ON true"
+            " WHERE h.held IS NULL OR h.updated_at IS DISTINCT FROM s.%s::timestamptz",
+            p->schema, p->ruleset, id, updated);
+    char same[160] = "";
+    if (updated != NULL)
+        snprintf(same, sizeof(same), " AND c.updated_at IS NOT DISTINCT FROM s.%s::timestamptz",
+                 updated);
+    return cw_text_printf(" WHERE NOT EXISTS (SELECT 1 FROM %s.classified c"
+                          " WHERE c.ruleset_id = %s AND c.complaint_id = s.%s::text%s)",
+                          p->schema, p->ruleset, id, same);
+}
+
 static char *complaints_sql(const cw_source *src, const cw_ingest_params *p)
 {
     char *cols[CW_COL_COUNT] = {0};
-    char *sql = NULL, *distinct = NULL, *order = NULL;
+    char *sql = NULL, *slice = slice_sql(src, p), *not_held = not_held_sql(src, p);
     for (int i = 0; i < CW_COL_COUNT; i++)
         if ((cols[i] = cw_source_column_sql(src, (cw_source_column)i)) == NULL)
             goto done;
-    const char *id = src->columns[CW_COL_ID], *received = src->columns[CW_COL_RECEIVED_AT];
-    /* A view may repeat ids: keep one row per id (the latest) so each complaint counts once. */
-    distinct = src->unique_ids ? cw_text_printf("%s", "")
-                               : cw_text_printf("DISTINCT ON (s.%s::text) ", id);
-    order = src->unique_ids ? cw_text_printf("%s", "")
-                            : cw_text_printf(" ORDER BY s.%s::text, s.%s DESC", id, received);
-    if (distinct == NULL || order == NULL)
+    if (slice == NULL || not_held == NULL)
         goto done;
+    const char *id = src->columns[CW_COL_ID], *received = src->columns[CW_COL_RECEIVED_AT];
+    const char *updated = src->columns[CW_COL_UPDATED_AT];
     sql = cw_text_printf(
-        "COPY (SELECT %ss.%s::text, s.%s::timestamptz::text,"
+        "COPY (SELECT s.%s::text, s.%s::timestamptz::text,"
         " pg_catalog.date_trunc('week', s.%s::timestamptz AT TIME ZONE %s)::date::text,"
-        " %s, %s, %s, %s, %s FROM %s s"
-        " WHERE s.%s::timestamptz >= ('%s'::timestamp AT TIME ZONE %s)"
-        " AND NOT EXISTS (SELECT 1 FROM %s.classified c WHERE c.ruleset_id = %s"
-        " AND c.complaint_id = s.%s::text)%s) TO STDOUT",
-        distinct, id, received, received, src->timezone, cols[CW_COL_CHANNEL], cols[CW_COL_SITE],
-        cols[CW_COL_PRODUCT], cols[CW_COL_SEGMENT], cols[CW_COL_BODY], src->relation, received,
-        p->since, src->timezone, p->schema, p->ruleset, id, order);
+        " %s, %s, %s, %s, %s%s%s, s.%s::timestamptz > pg_catalog.now(), s.cw_copies, %s"
+        " FROM %s%s) TO STDOUT",
+        id, received, received, src->timezone, cols[CW_COL_CHANNEL], cols[CW_COL_SITE],
+        cols[CW_COL_PRODUCT], cols[CW_COL_SEGMENT], updated != NULL ? "s." : "NULL::text",
+        updated != NULL ? updated : "", updated != NULL ? "::timestamptz::text" : "", received,
+        cols[CW_COL_BODY], slice, not_held);
 done:
     for (int i = 0; i < CW_COL_COUNT; i++)
         free(cols[i]);
-    free(distinct);
-    free(order);
+    free(slice);
+    free(not_held);
     return sql;
 }
 
@@ -226,12 +367,52 @@ static int partition_attach(const partition *pt, cw_db *writer, const cw_ingest_
     return rc;
 }
 
-int cw_ingest_run(cw_ingest_stats *stats, cw_db *writer, cw_db *reader, const cw_matcher *m,
+/*
+ * With updated_at mapped, the old rows of the slice's edited complaints go first (the
+ * new versions are copied in after): their counts leave weekly as they are deleted.
+ * The reader's snapshot is older than this statement's, so an edit committed between
+ * the two is deleted here but not read: the next run classifies it, like any row
+ * committed during a run.
+ */
+static int delete_edited(ingest *in, const partition *pt, const cw_source *src,
+                         const cw_ingest_params *p, cw_error *err)
+{
+    const char *updated = src->columns[CW_COL_UPDATED_AT];
+    if (updated == NULL || pt->created)
+        return 0;
+    /* Found row by row (as not_held_sql), deleted through the primary key. */
+    char *slice = slice_sql(src, p);
+    char *sql =
+        slice == NULL
+            ? NULL
+            : cw_text_printf("WITH edited AS (SELECT s.%s::text AS id FROM %s CROSS JOIN LATERAL"
+                             " (SELECT 1 FROM %s c WHERE c.ruleset_id = %s"
+                             " AND c.complaint_id = s.%s::text"
+                             " AND c.updated_at IS DISTINCT FROM s.%s::timestamptz LIMIT 1) e)"
+                             " DELETE FROM %s c WHERE c.ruleset_id = %s"
+                             " AND c.complaint_id = ANY (ARRAY (SELECT id FROM edited))"
+                             " RETURNING c.week::text, c.site, c.channel, c.product, c.segment,"
+                             " c.symptoms::text",
+                             src->columns[CW_COL_ID], slice, pt->name, p->ruleset,
+                             src->columns[CW_COL_ID], updated, pt->name, p->ruleset);
+    int rc = sql == NULL ? cw_error_set(err, CW_EXIT_OSERR, "out of memory")
+                         : cw_db_query(in->writer, sql, 0, NULL, on_edited, in, err);
+    free(slice);
+    free(sql);
+    return rc;
+}
+
+int cw_ingest_run(cw_ingest_stats *stats, cw_db *writer, cw_db *reader, cw_matcher **m,
                   const cw_rules *rules, const cw_source *src, const cw_ingest_params *p,
                   cw_weekly_acc *weekly, const cw_log *log, cw_error *err)
 {
-    ingest in = {
-        .writer = writer, .rules = rules, .p = p, .log = log, .stats = stats, .weekly = weekly};
+    ingest in = {.writer = writer,
+                 .matcher = m,
+                 .rules = rules,
+                 .p = p,
+                 .log = log,
+                 .stats = stats,
+                 .weekly = weekly};
     char *read_sql = NULL, *write_sql = NULL;
     partition pt = {0};
     int rc = -1;
@@ -240,12 +421,16 @@ int cw_ingest_run(cw_ingest_stats *stats, cw_db *writer, cw_db *reader, const cw
     in.run_id_len = strlen(in.run_id);
     in.ruleset_len = strlen(p->ruleset);
 
-    if (cw_scan_new(&in.scan, m, err) != 0 || partition_open(&pt, writer, p, err) != 0)
+    if ((in.old_hits = calloc(rules->symptom_count + 1, sizeof(cw_hit))) == NULL) {
+        cw_error_set(err, CW_EXIT_OSERR, "out of memory");
+        goto done;
+    }
+    if (partition_open(&pt, writer, p, err) != 0 || delete_edited(&in, &pt, src, p, err) != 0)
         goto done;
     read_sql = complaints_sql(src, p);
     write_sql = cw_text_printf("COPY %s (ruleset_id, complaint_id, received_at, week, channel,"
                                " site, product, segment, run_id, symptom_count, symptoms,"
-                               " span_starts, span_ends) FROM STDIN",
+                               " span_starts, span_ends, updated_at) FROM STDIN",
                                pt.name);
     if (read_sql == NULL || write_sql == NULL) {
         cw_error_set(err, CW_EXIT_OSERR, "out of memory");
@@ -271,6 +456,7 @@ int cw_ingest_run(cw_ingest_stats *stats, cw_db *writer, cw_db *reader, const cw
     rc = cw_weekly_acc_store(weekly, writer, p->schema, p->ruleset, in.run_id, err);
 done:
     cw_scan_free(in.scan);
+    free(in.old_hits);
     free(pt.name);
     free(read_sql);
     free(write_sql);

@@ -20,6 +20,7 @@ enum {
     OPT_SNIPPETS,
     OPT_CHANGES_ONLY,
     OPT_ALLOW_SHARED,
+    OPT_STRICT,
 };
 
 /* Settings given on the command line, applied over the configuration file. */
@@ -153,6 +154,7 @@ int cw_options_parse(cw_options *o, const cw_ctx *ctx, const char *cmd, unsigned
         {"snippets", no_argument, NULL, OPT_SNIPPETS},
         {"changes-only", no_argument, NULL, OPT_CHANGES_ONLY},
         {"allow-shared-schema", no_argument, NULL, OPT_ALLOW_SHARED},
+        {"strict", no_argument, NULL, OPT_STRICT},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -205,6 +207,11 @@ int cw_options_parse(cw_options *o, const cw_ctx *ctx, const char *cmd, unsigned
             if (!run)
                 rc = cw_cli_usage_error(ctx, cmd, "'--allow-shared-schema' is an option of 'run'");
             o->allow_shared_schema = true;
+            break;
+        case OPT_STRICT:
+            if (!run)
+                rc = cw_cli_usage_error(ctx, cmd, "'--strict' is an option of 'run'");
+            o->strict = true;
             break;
         case 'r':
         case OPT_TIMEZONE:
