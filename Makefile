@@ -59,7 +59,7 @@ MIGRATIONS := $(sort $(wildcard sql/migrations/*.sql))
 RULES := rules/default.yaml
 
 .PHONY: all build-tests test test-release unit deps demo format format-check eval \
-        bench bench-classify bench-coverage bench-detect bench-fixes install uninstall clean lint
+        bench bench-classify bench-coverage bench-detect bench-fixes bench-incremental install uninstall clean lint
 
 all: $(BUILD)/causeway $(TOOL_BIN)
 
@@ -161,6 +161,12 @@ bench-fixes: deps
 bench: deps
 	$(MAKE) --no-print-directory VARIANT=release all
 	tests/tools/pgtmp.sh tests/tools/bench-run.sh build/release
+
+# A weekly run as history grows: full run, next week, rerun, against OLD (a baseline
+# causeway binary, e.g. a build of main); CW_BENCH_ROWS=10000000 for the 10 M point.
+bench-incremental: deps
+	$(MAKE) --no-print-directory VARIANT=release all
+	tests/tools/pgtmp.sh tests/tools/bench-incremental.sh build/release
 
 # libFuzzer over the rule loader (clang): new inputs go to build/fuzz/corpus-rules,
 # tests/data/rules/ seeds it and is never written. FUZZ_SECONDS=0 replays the seeds only.

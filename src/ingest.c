@@ -427,6 +427,10 @@ int cw_ingest_run(cw_ingest_stats *stats, cw_db *writer, cw_db *reader, cw_match
     }
     if (partition_open(&pt, writer, p, err) != 0 || delete_edited(&in, &pt, src, p, err) != 0)
         goto done;
+    if (cw_fault_point("ingest-after-edits") != 0) {
+        cw_error_set(err, CW_EXIT_IOERR, "fault injected at ingest-after-edits");
+        goto done;
+    }
     read_sql = complaints_sql(src, p);
     write_sql = cw_text_printf("COPY %s (ruleset_id, complaint_id, received_at, week, channel,"
                                " site, product, segment, run_id, symptom_count, symptoms,"
