@@ -242,12 +242,11 @@ static char *slice_sql(const cw_source *src, const cw_ingest_params *p)
     char *changed =
         p->mark == NULL || updated == NULL
             ? cw_text_printf("%s", "")
-            : cw_text_printf(" AND (s.%s::timestamptz >= %s::timestamptz - interval '%s'"
-                             " OR s.%s IS NULL"
-                             " OR s.%s::timestamptz >= %s::timestamptz - interval '%s'"
+            : cw_text_printf(" AND (s.%s::timestamptz >= %s::timestamptz OR s.%s IS NULL"
+                             " OR s.%s::timestamptz >= %s::timestamptz"
                              " OR s.%s::timestamptz < %s::timestamptz)",
-                             updated, p->mark, CW_INGEST_OVERLAP, updated, received, p->mark,
-                             CW_INGEST_OVERLAP, received, p->covered_from);
+                             updated, p->mark, updated, received, p->mark, received,
+                             p->covered_from);
     if (changed == NULL)
         return NULL;
     char *sql = NULL;
@@ -368,37 +367,48 @@ static int partition_attach(const partition *pt, cw_db *writer, const cw_ingest_
 }
 
 /*
- * With updated_at mapped, the old rows of the slice's edited complaints go first (the
- * new versions are copied in after): their counts leave weekly as they are deleted.
- * The reader's snapshot is older than this statement's, so an edit committed between
- * the two is deleted here but not read: the next run classifies it, like any row
- * committed during a run.
+ * With updated_at mapped, a row the reader streams may be a new version of one the
+ * partition holds: rows are copied into a staging table, the old rows of the ids
+ * staged are deleted (their counts leave weekly as they go), then the staged rows
+ * move in. Only what the reader streamed is touched, so nothing can be deleted that
+ * is not re-inserted. The first run of a rule set (a new partition) and sources
+ * without updated_at copy straight into the partition.
  */
-static int delete_edited(ingest *in, const partition *pt, const cw_source *src,
-                         const cw_ingest_params *p, cw_error *err)
+static bool stages(const partition *pt, const cw_source *src)
 {
-    const char *updated = src->columns[CW_COL_UPDATED_AT];
-    if (updated == NULL || pt->created)
-        return 0;
-    /* Found row by row (as not_held_sql), deleted through the primary key. */
-    char *slice = slice_sql(src, p);
-    char *sql =
-        slice == NULL
-            ? NULL
-            : cw_text_printf("WITH edited AS (SELECT s.%s::text AS id FROM %s CROSS JOIN LATERAL"
-                             " (SELECT 1 FROM %s c WHERE c.ruleset_id = %s"
-                             " AND c.complaint_id = s.%s::text"
-                             " AND c.updated_at IS DISTINCT FROM s.%s::timestamptz LIMIT 1) e)"
-                             " DELETE FROM %s c WHERE c.ruleset_id = %s"
-                             " AND c.complaint_id = ANY (ARRAY (SELECT id FROM edited))"
-                             " RETURNING c.week::text, c.site, c.channel, c.product, c.segment,"
-                             " c.symptoms::text",
-                             src->columns[CW_COL_ID], slice, pt->name, p->ruleset,
-                             src->columns[CW_COL_ID], updated, pt->name, p->ruleset);
-    int rc = sql == NULL ? cw_error_set(err, CW_EXIT_OSERR, "out of memory")
-                         : cw_db_query(in->writer, sql, 0, NULL, on_edited, in, err);
-    free(slice);
+    return src->columns[CW_COL_UPDATED_AT] != NULL && !pt->created;
+}
+
+static int stage_open(cw_db *writer, const cw_ingest_params *p, cw_error *err)
+{
+    char *sql = cw_text_printf("CREATE TEMPORARY TABLE cw_classified_new"
+                               " (LIKE %s.classified INCLUDING DEFAULTS) ON COMMIT DROP",
+                               p->schema);
+    if (sql == NULL)
+        return cw_error_set(err, CW_EXIT_OSERR, "out of memory");
+    int rc = cw_db_exec(writer, sql, err);
     free(sql);
+    return rc;
+}
+
+static int stage_merge(ingest *in, const partition *pt, const cw_ingest_params *p, cw_error *err)
+{
+    /* ANY (ARRAY (...)): one primary-key probe per staged id, never a scan of the partition. */
+    char *drop = cw_text_printf(
+        "DELETE FROM %s c WHERE c.ruleset_id = %s AND c.complaint_id = ANY (ARRAY"
+        " (SELECT n.complaint_id FROM pg_temp.cw_classified_new n))"
+        " RETURNING c.week::text, c.site, c.channel, c.product, c.segment, c.symptoms::text",
+        pt->name, p->ruleset);
+    char *move = cw_text_printf("INSERT INTO %s SELECT * FROM pg_temp.cw_classified_new", pt->name);
+    int rc = drop == NULL || move == NULL
+                 ? cw_error_set(err, CW_EXIT_OSERR, "out of memory")
+                 : cw_db_query(in->writer, drop, 0, NULL, on_edited, in, err);
+    if (rc == 0 && cw_fault_point("ingest-after-edits") != 0)
+        rc = cw_error_set(err, CW_EXIT_IOERR, "fault injected at ingest-after-edits");
+    if (rc == 0)
+        rc = cw_db_exec(in->writer, move, err);
+    free(drop);
+    free(move);
     return rc;
 }
 
@@ -425,17 +435,14 @@ int cw_ingest_run(cw_ingest_stats *stats, cw_db *writer, cw_db *reader, cw_match
         cw_error_set(err, CW_EXIT_OSERR, "out of memory");
         goto done;
     }
-    if (partition_open(&pt, writer, p, err) != 0 || delete_edited(&in, &pt, src, p, err) != 0)
+    if (partition_open(&pt, writer, p, err) != 0 ||
+        (stages(&pt, src) && stage_open(writer, p, err) != 0))
         goto done;
-    if (cw_fault_point("ingest-after-edits") != 0) {
-        cw_error_set(err, CW_EXIT_IOERR, "fault injected at ingest-after-edits");
-        goto done;
-    }
     read_sql = complaints_sql(src, p);
     write_sql = cw_text_printf("COPY %s (ruleset_id, complaint_id, received_at, week, channel,"
                                " site, product, segment, run_id, symptom_count, symptoms,"
                                " span_starts, span_ends, updated_at) FROM STDIN",
-                               pt.name);
+                               stages(&pt, src) ? "pg_temp.cw_classified_new" : pt.name);
     if (read_sql == NULL || write_sql == NULL) {
         cw_error_set(err, CW_EXIT_OSERR, "out of memory");
         goto done;
@@ -454,7 +461,8 @@ int cw_ingest_run(cw_ingest_stats *stats, cw_db *writer, cw_db *reader, cw_match
         cw_error_set(err, CW_EXIT_IOERR, "fault injected at ingest-before-attach");
         goto done;
     }
-    if (partition_attach(&pt, writer, p, err) != 0)
+    if (partition_attach(&pt, writer, p, err) != 0 ||
+        (stages(&pt, src) && stage_merge(&in, &pt, p, err) != 0))
         goto done;
     cw_log_debug(log, "partition ready");
     rc = cw_weekly_acc_store(weekly, writer, p->schema, p->ruleset, in.run_id, err);

@@ -125,7 +125,7 @@ typedef struct job {
     cw_week from, to;
     cw_ranking last; /* the ranking printed at the end */
     cw_ingest_stats stats;
-    char snapshot[65];  /* the reader's snapshot time: the mark this run leaves */
+    char snapshot[65];  /* the mark this run leaves (take_mark) */
     char *mark;         /* the rule set's mark, quoted; NULL: none */
     char *covered_from; /* quoted */
 } job;
@@ -163,8 +163,7 @@ static int two_text_row(void *user, int ncols, const char *const *v, const size_
 
 /*
  * With the source's updated_at mapped: the rule set's high-water mark as literals
- * (ip->mark stays NULL on its first run), and the reader's snapshot time, the mark
- * this run leaves (j->snapshot).
+ * (ip->mark stays NULL on its first run).
  */
 static int read_mark(job *j, cw_ingest_params *ip, cw_error *err)
 {
@@ -179,9 +178,6 @@ static int read_mark(job *j, cw_ingest_params *ip, cw_error *err)
     const char *params[] = {j->ruleset};
     int rc = cw_db_query(j->writer, sql, 1, params, two_text_row, mark, err);
     free(sql);
-    if (rc == 0)
-        rc = cw_db_query(j->reader, "SELECT pg_catalog.now()::text", 0, NULL, text_row, j->snapshot,
-                         err);
     if (rc == 0 && mark[0][0] != '\0' && mark[1][0] != '\0' &&
         (cw_db_quote_literal(&j->mark, j->writer, mark[0], err) != 0 ||
          cw_db_quote_literal(&j->covered_from, j->writer, mark[1], err) != 0))
@@ -278,6 +274,26 @@ static int choose_weeks(job *j, cw_error *err)
     return 0;
 }
 
+/*
+ * The mark this run leaves (j->snapshot), taken on the writer before the reader's
+ * snapshot exists: the start of the oldest transaction then open (the writer's own
+ * included). A transaction the reader cannot see was open then or began later, and
+ * the database stamps its rows' updated_at with its start, so no earlier than this.
+ * A role that may not see other sessions' starts goes CW_INGEST_OVERLAP back instead.
+ */
+static int take_mark(job *j, cw_error *err)
+{
+    if (j->src.columns[CW_COL_UPDATED_AT] == NULL)
+        return 0;
+    return cw_db_query(
+        j->writer,
+        "SELECT (CASE WHEN pg_catalog.pg_has_role('pg_read_all_stats', 'MEMBER')"
+        " THEN (SELECT pg_catalog.min(a.xact_start) FROM pg_catalog.pg_stat_activity a"
+        " WHERE a.xact_start IS NOT NULL AND a.backend_type = 'client backend')"
+        " ELSE pg_catalog.now() - interval '" CW_INGEST_OVERLAP "' END)::text",
+        0, NULL, text_row, j->snapshot, err);
+}
+
 /* How long the second connection may wait for a server connection (see connect_all). */
 #define READER_WAIT_SECONDS 10
 
@@ -303,6 +319,8 @@ static int connect_all(job *j, cw_error *err)
         return -1;
     if (cw_fault_point("run-locked") != 0)
         return cw_error_set(err, CW_EXIT_IOERR, "fault injected at run-locked");
+    if (take_mark(j, err) != 0)
+        return -1;
     if (cw_db_connect(&j->reader, j->c->dbname, &j->ctx->log, err) != 0)
         return -1;
     guard_watch(&j->guard, j->writer, j->reader);

@@ -12,12 +12,13 @@
  *    anti-join over the window, so a complaint committed late or received in a past
  *    week is picked up by the next run and counted once;
  *  - with the rule set's mark (source.columns.updated_at mapped): only rows whose
- *    updated_at, or received_at, is at most CW_INGEST_OVERLAP before the mark (the
- *    reader's snapshot time of the last committed run), rows without updated_at, and
+ *    updated_at, or received_at, is not before the mark (the start of the oldest
+ *    transaction open when the last committed run took its snapshot: a row committed
+ *    after that snapshot carries a later updated_at), rows without updated_at, and
  *    the part of the look-back window no run has covered yet, anti-joined as above:
  *    the cost follows the new and changed rows, not the history. A row whose
- *    updated_at moved was edited: its old row is deleted and its counts taken out of
- *    weekly before it is classified again.
+ *    updated_at moved was edited: it is classified again, and its old row deleted
+ *    and its counts taken out of weekly (rows are staged, then merged).
  * Rows with no id or no received_at, the extra rows of a duplicated id, and rows
  * received after the reader's snapshot are counted and skipped (cw_ingest_stats).
  *
@@ -34,7 +35,10 @@
 #include "causeway/source.h"
 #include "causeway/weekly.h"
 
-/* How far behind the mark a run re-reads: transactions open longer are not seen. */
+/*
+ * A role that cannot see every session's transaction start (pg_read_all_stats) sets
+ * the mark this long before its snapshot: a transaction open longer is not seen.
+ */
 #define CW_INGEST_OVERLAP "1 hour"
 
 typedef struct cw_ingest_stats {
@@ -56,7 +60,7 @@ typedef struct cw_ingest_params {
     const char *since; /* "YYYY-MM-DD": complaints from this local date on (look-back) */
     /* The rule set's high-water mark as quoted timestamptz literals; NULL: none (read
      * the whole look-back window). Only with the source's updated_at mapped. */
-    const char *mark;         /* reader snapshot time of the last committed run */
+    const char *mark;         /* oldest transaction start at the last run's snapshot */
     const char *covered_from; /* earliest received_at that run's window began at */
 } cw_ingest_params;
 
