@@ -32,6 +32,9 @@ enum {
 typedef struct ingest {
     cw_db *writer;
     cw_matcher **matcher; /* built on the first row that needs it */
+    bool compiled;        /* by this run: saved for the next (save_matcher) */
+    const char *write_sql;
+    bool copying; /* the writer's COPY began (at the first row) */
     cw_scan *scan;
     const cw_rules *rules;
     const cw_ingest_params *p;
@@ -130,15 +133,111 @@ static bool skip_problem_row(cw_ingest_stats *s, const char *const *v)
     return false;
 }
 
-/* The scanner, and the matcher under it, once a row needs them (0.25 s of compile). */
-static int ensure_scan(ingest *in, cw_error *err)
+/* A saved matcher, as hex_row decodes it from encode(compiled, 'hex'). */
+typedef struct saved_blob {
+    char *bytes;
+    size_t len;
+} saved_blob;
+
+static unsigned hex_digit(char c)
 {
-    if (in->scan != NULL)
+    return c <= '9' ? (unsigned)(c - '0') : (unsigned)(c - 'a' + 10);
+}
+
+static int hex_row(void *user, int ncols, const char *const *v, const size_t *lens, cw_error *err)
+{
+    saved_blob *out = user;
+    if (ncols != 1 || v[0] == NULL || out->bytes != NULL)
         return 0;
-    if (*in->matcher == NULL && cw_matcher_new(in->matcher, in->rules, err) != 0)
+    size_t n = lens[0] / 2;
+    if ((out->bytes = malloc(n + 1)) == NULL)
+        return cw_error_set(err, CW_EXIT_OSERR, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        out->bytes[i] = (char)((hex_digit(v[0][2 * i]) << 4) | hex_digit(v[0][2 * i + 1]));
+    out->len = n;
+    return 0;
+}
+
+/*
+ * The rule set's matcher as the last run that compiled it saved it (rulesets.compiled),
+ * or compiled now (then saved by save_matcher). Runs at the first row, before the
+ * writer's COPY begins.
+ */
+static int load_matcher(ingest *in, cw_error *err)
+{
+    saved_blob saved = {NULL, 0};
+    char *sql = cw_text_printf("SELECT pg_catalog.encode(r.compiled, 'hex') FROM %s.rulesets r"
+                               " WHERE r.id = $1::int AND r.compiled_by = $2",
+                               in->p->schema);
+    if (sql == NULL)
+        return cw_error_set(err, CW_EXIT_OSERR, "out of memory");
+    const char *params[] = {in->p->ruleset, in->p->compiled_by};
+    int rc = cw_db_query(in->writer, sql, 2, params, hex_row, &saved, err);
+    free(sql);
+    if (rc == 0 && saved.bytes != NULL)
+        rc = cw_matcher_load(in->matcher, in->rules, saved.bytes, saved.len, err);
+    free(saved.bytes);
+    if (rc < 0)
         return -1;
+    if (*in->matcher != NULL) {
+        cw_log_debug(in->log, "compiled rules loaded");
+        return 0;
+    }
+    if (cw_matcher_new(in->matcher, in->rules, err) != 0)
+        return -1;
+    in->compiled = true;
     cw_log_debug(in->log, "rules compiled");
-    return cw_scan_new(&in->scan, *in->matcher, err);
+    return 0;
+}
+
+/* A matcher this run compiled is kept with the rule set for the runs after it. */
+static int save_matcher(const ingest *in, cw_error *err)
+{
+    if (!in->compiled)
+        return 0;
+    char *blob = NULL, *hex = NULL;
+    size_t len = 0;
+    if (cw_matcher_save(&blob, &len, *in->matcher, err) != 0)
+        return -1;
+    int rc = -1;
+    if ((hex = malloc(2 * len + 1)) == NULL) {
+        cw_error_set(err, CW_EXIT_OSERR, "out of memory");
+        goto done;
+    }
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < len; i++) {
+        hex[2 * i] = digits[(unsigned char)blob[i] >> 4];
+        hex[2 * i + 1] = digits[(unsigned char)blob[i] & 15];
+    }
+    hex[2 * len] = '\0';
+    char *sql = cw_text_printf("UPDATE %s.rulesets SET compiled = pg_catalog.decode($2, 'hex'),"
+                               " compiled_by = $3 WHERE id = $1::int",
+                               in->p->schema);
+    const char *params[] = {in->p->ruleset, hex, in->p->compiled_by};
+    rc = sql == NULL ? cw_error_set(err, CW_EXIT_OSERR, "out of memory")
+                     : cw_db_query(in->writer, sql, 3, params, NULL, NULL, err);
+    free(sql);
+done:
+    free(blob);
+    free(hex);
+    return rc;
+}
+
+/*
+ * At the first row: the matcher and scanner, then the writer's COPY (begun only now,
+ * so that loading the matcher can use the writer, and a run with nothing new sends
+ * neither).
+ */
+static int first_row(ingest *in, cw_error *err)
+{
+    if (in->copying)
+        return 0;
+    if ((*in->matcher == NULL && load_matcher(in, err) != 0) ||
+        cw_scan_new(&in->scan, *in->matcher, err) != 0 ||
+        cw_db_copy_in_begin(in->writer, in->write_sql, err) != 0)
+        return -1;
+    in->copying = true;
+    return 0;
 }
 
 static int on_complaint(void *user, int ncols, const char *const *v, const size_t *lens,
@@ -149,7 +248,7 @@ static int on_complaint(void *user, int ncols, const char *const *v, const size_
         return cw_error_set(err, CW_EXIT_SOFTWARE, "unexpected source row");
     if (skip_problem_row(in->stats, v))
         return 0;
-    if (ensure_scan(in, err) != 0)
+    if (first_row(in, err) != 0)
         return -1;
     cw_complaint c = {
         .id = v[COL_ID],
@@ -447,13 +546,15 @@ int cw_ingest_run(cw_ingest_stats *stats, cw_db *writer, cw_db *reader, cw_match
         cw_error_set(err, CW_EXIT_OSERR, "out of memory");
         goto done;
     }
-    if (cw_db_copy_in_begin(writer, write_sql, err) != 0)
-        goto done;
+    in.write_sql = write_sql;
     if (cw_db_copy_out(reader, read_sql, on_complaint, &in, err) != 0) {
-        cw_db_copy_in_abort(writer);
+        if (in.copying)
+            cw_db_copy_in_abort(writer);
         goto done;
     }
-    if (cw_db_copy_in_end(writer, err) != 0)
+    if (in.copying && cw_db_copy_in_end(writer, err) != 0)
+        goto done;
+    if (save_matcher(&in, err) != 0)
         goto done;
     cw_log_progress_done(log);
     cw_log_debug(log, "classified rows copied");
@@ -462,7 +563,7 @@ int cw_ingest_run(cw_ingest_stats *stats, cw_db *writer, cw_db *reader, cw_match
         goto done;
     }
     if (partition_attach(&pt, writer, p, err) != 0 ||
-        (stages(&pt, src) && stage_merge(&in, &pt, p, err) != 0))
+        (stages(&pt, src) && in.copying && stage_merge(&in, &pt, p, err) != 0))
         goto done;
     cw_log_debug(log, "partition ready");
     rc = cw_weekly_acc_store(weekly, writer, p->schema, p->ruleset, in.run_id, err);

@@ -128,6 +128,7 @@ typedef struct job {
     char snapshot[65];  /* the mark this run leaves (take_mark) */
     char *mark;         /* the rule set's mark, quoted; NULL: none */
     char *covered_from; /* quoted */
+    char *compiled_by;  /* this build's key for saved matchers */
 } job;
 
 static int text_row(void *user, int ncols, const char *const *v, const size_t *lens, cw_error *err)
@@ -449,6 +450,10 @@ static int transaction(job *j, cw_error *err)
         return -1;
     ip.run_id = j->run_id;
     ip.ruleset = j->ruleset;
+    if ((j->compiled_by = cw_text_printf("causeway %s %s", CW_VERSION, cw_matcher_build_id())) ==
+        NULL)
+        return cw_error_set(err, CW_EXIT_OSERR, "out of memory");
+    ip.compiled_by = j->compiled_by;
     if (read_mark(j, &ip, err) != 0)
         return -1;
     cw_weekly_acc *weekly = NULL;
@@ -491,6 +496,7 @@ static void job_free(job *j)
 {
     free(j->mark);
     free(j->covered_from);
+    free(j->compiled_by);
     cw_source_fini(&j->src);
     free(j->schema);
     cw_db_free(j->reader);

@@ -23,8 +23,9 @@
  * received after the reader's snapshot are counted and skipped (cw_ingest_stats).
  *
  * A rule set's first run creates its partition, loads it without indexes and attaches
- * it (sql/migrations/0002). The matcher is compiled when the first row needs it, so a
- * run with nothing new does not pay for the compile.
+ * it (sql/migrations/0002). The matcher is made when the first row needs it, so a run
+ * with nothing new does not pay for it: loaded from rulesets.compiled when a run of
+ * this build saved it there, else compiled and saved for the next run.
  */
 #ifndef CAUSEWAY_INGEST_H
 #define CAUSEWAY_INGEST_H
@@ -62,6 +63,7 @@ typedef struct cw_ingest_params {
      * the whole look-back window). Only with the source's updated_at mapped. */
     const char *mark;         /* oldest transaction start at the last run's snapshot */
     const char *covered_from; /* earliest received_at that run's window began at */
+    const char *compiled_by;  /* the build a saved matcher must come from (rulesets.compiled) */
 } cw_ingest_params;
 
 /*

@@ -10,6 +10,11 @@
 --   the time) instead of anti-joining the whole look-back window. Both stay NULL for a
 --   source without updated_at, and for rule sets classified before this version: their
 --   next run reads the look-back window as before and sets the mark.
+-- * rulesets also keeps the rule set's compiled matcher (`compiled`, Vectorscan's
+--   serialized databases; `compiled_by` names the causeway build and Vectorscan version
+--   it fits): a run that has complaints to classify loads it instead of compiling the
+--   rules again (0.25 s of every run for the default rules). Only causeway's role
+--   writes this schema (runs refuse a schema others may CREATE in).
 -- * classified gains `updated_at`, the source row's updated_at when it was classified
 --   (NULL without the mapping): a row whose updated_at moved was edited, and is
 --   classified again (its old counts are taken out of weekly first).
@@ -22,7 +27,9 @@
 
 ALTER TABLE rulesets
     ADD COLUMN watermark timestamptz,
-    ADD COLUMN covered_from timestamptz;
+    ADD COLUMN covered_from timestamptz,
+    ADD COLUMN compiled bytea,
+    ADD COLUMN compiled_by text;
 
 ALTER TABLE classified ADD COLUMN updated_at timestamptz;
 
