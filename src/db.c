@@ -25,7 +25,7 @@
     "SELECT pg_catalog.set_config('search_path', 'pg_catalog', true),"                             \
     " pg_catalog.set_config('TimeZone', 'UTC', true),"                                             \
     " pg_catalog.set_config('DateStyle', 'ISO, YMD', true),"                                       \
-    " pg_catalog.set_config('extra_float_digits', '3', true),"                                    \
+    " pg_catalog.set_config('extra_float_digits', '3', true),"                                     \
     " pg_catalog.set_config('jit', 'off', true)"
 #define BEGIN_SQL "BEGIN; " SCOPE_SQL
 /* The reader's: one snapshot for the whole read, taken by SCOPE_SQL's SELECT. */

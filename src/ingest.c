@@ -34,6 +34,7 @@ typedef struct ingest {
     cw_matcher **matcher; /* built on the first row that needs it */
     bool compiled;        /* by this run: saved for the next (save_matcher) */
     const char *write_sql;
+    bool stage;   /* rows go through pg_temp.cw_classified_new (stages) */
     bool copying; /* the writer's COPY began (at the first row) */
     cw_scan *scan;
     const cw_rules *rules;
@@ -223,6 +224,8 @@ done:
     return rc;
 }
 
+static int stage_open(cw_db *writer, const cw_ingest_params *p, cw_error *err);
+
 /*
  * At the first row: the matcher and scanner, then the writer's COPY (begun only now,
  * so that loading the matcher can use the writer, and a run with nothing new sends
@@ -234,6 +237,7 @@ static int first_row(ingest *in, cw_error *err)
         return 0;
     if ((*in->matcher == NULL && load_matcher(in, err) != 0) ||
         cw_scan_new(&in->scan, *in->matcher, err) != 0 ||
+        (in->stage && stage_open(in->writer, in->p, err) != 0) ||
         cw_db_copy_in_begin(in->writer, in->write_sql, err) != 0)
         return -1;
     in->copying = true;
@@ -534,14 +538,14 @@ int cw_ingest_run(cw_ingest_stats *stats, cw_db *writer, cw_db *reader, cw_match
         cw_error_set(err, CW_EXIT_OSERR, "out of memory");
         goto done;
     }
-    if (partition_open(&pt, writer, p, err) != 0 ||
-        (stages(&pt, src) && stage_open(writer, p, err) != 0))
+    if (partition_open(&pt, writer, p, err) != 0)
         goto done;
+    in.stage = stages(&pt, src);
     read_sql = complaints_sql(src, p);
     write_sql = cw_text_printf("COPY %s (ruleset_id, complaint_id, received_at, week, channel,"
                                " site, product, segment, run_id, symptom_count, symptoms,"
                                " span_starts, span_ends, updated_at) FROM STDIN",
-                               stages(&pt, src) ? "pg_temp.cw_classified_new" : pt.name);
+                               in.stage ? "pg_temp.cw_classified_new" : pt.name);
     if (read_sql == NULL || write_sql == NULL) {
         cw_error_set(err, CW_EXIT_OSERR, "out of memory");
         goto done;
@@ -563,7 +567,7 @@ int cw_ingest_run(cw_ingest_stats *stats, cw_db *writer, cw_db *reader, cw_match
         goto done;
     }
     if (partition_attach(&pt, writer, p, err) != 0 ||
-        (stages(&pt, src) && in.copying && stage_merge(&in, &pt, p, err) != 0))
+        (in.stage && in.copying && stage_merge(&in, &pt, p, err) != 0))
         goto done;
     cw_log_debug(log, "partition ready");
     rc = cw_weekly_acc_store(weekly, writer, p->schema, p->ruleset, in.run_id, err);

@@ -1157,7 +1157,8 @@ static int save_one(FILE *f, const hs_database_t *db)
     if (db != NULL && hs_serialize_database(db, &bytes, &n) != HS_SUCCESS)
         return -1;
     uint64_t len = n;
-    int rc = fwrite(&len, sizeof(len), 1, f) == 1 && (n == 0 || fwrite(bytes, n, 1, f) == 1) ? 0 : -1;
+    int rc =
+        fwrite(&len, sizeof(len), 1, f) == 1 && (n == 0 || fwrite(bytes, n, 1, f) == 1) ? 0 : -1;
     free(bytes);
     return rc;
 }

@@ -79,15 +79,21 @@ static int check_source(cw_source *s, cw_db *db, const cw_config *c, cw_error *e
         if (rc != 0)
             return -1;
     }
-    /* Unknown zones would silently become UTC in some drivers: refuse them. */
-    bool known = false;
+    /*
+     * Unknown zones would silently become UTC in some drivers: refuse them. Setting
+     * the zone (and UTC again) asks the server's own lookup, which refuses an unknown
+     * one (22023); listing pg_timezone_names read every zone file, 40-120 ms a run.
+     */
     const char *params[] = {c->timezone};
     if (cw_db_query(db,
-                    "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_timezone_names WHERE name = $1)", 1,
-                    params, first_bool, &known, err) != 0)
-        return -1;
-    if (!known)
+                    "SELECT pg_catalog.set_config('TimeZone', $1, true),"
+                    " pg_catalog.set_config('TimeZone', 'UTC', true)",
+                    1, params, NULL, NULL, err) != 0) {
+        if (strcmp(err->sqlstate, "22023") != 0)
+            return -1;
+        cw_error_clear(err);
         return cw_error_set(err, CW_EXIT_CONFIG, "unknown time zone '%s'", c->timezone);
+    }
     const char *uparams[] = {s->relation, c->columns[CW_COL_ID]};
     /* format_type quotes and qualifies what needs it: the text is SQL as it stands. */
     if (cw_db_query(db,
