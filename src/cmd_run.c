@@ -30,18 +30,25 @@ static void print_help(FILE *out)
           "      --top=N              items per section in table/markdown/html (default: 10)\n"
           "      --snippets           show matched snippets in table/markdown output\n"
           "      --changes-only       only what changed since the previous stored week\n"
+          "      --strict             fail (65) on source rows with a NULL id or received_at,\n"
+          "                           a repeated id or a future date, instead of skipping\n"
+          "                           and reporting them\n"
           "      --allow-shared-schema\n"
           "                           accept a results schema on which other roles may\n"
           "                           CREATE (they could plant code that runs as readers)\n"
           "  -h, --help               show this help\n"
           "\n"
+          "With source.columns.updated_at mapped, a run reads only the rows changed since\n"
+          "the last one (see causeway(1), INCREMENTAL RUNS).\n"
+          "\n"
           "A run takes two database connections at once; behind a connection pooler, allow\n"
           "each causeway role two server connections (see causeway(1), BEHIND A CONNECTION\n"
           "POOLER).\n"
           "\n"
-          "Exit status: 0 ok, 64 usage, 65 invalid rules, 75 database unreachable, another\n"
-          "run holds the lock or wrote the same results, or interrupted, 77 permission or a\n"
-          "shared results schema, 78 configuration or schema.\n",
+          "Exit status: 0 ok, 64 usage, 65 invalid rules (or source data, --strict),\n"
+          "75 database unreachable, another run holds the lock or wrote the same results,\n"
+          "or interrupted, 77 permission or a shared results schema, 78 configuration or\n"
+          "schema.\n",
           out);
 }
 

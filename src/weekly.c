@@ -471,21 +471,42 @@ done:
     return rc;
 }
 
-/* Complaints taken out (edited ones) can leave a week's row at zero: no row, as before. */
-static int drop_empty_rows(cw_db *db, const char *schema, const char *ruleset, cw_error *err)
+/* A temporary table for the transaction, filled by `rows` through one COPY. */
+static int copy_temp(cw_weekly_acc *a, cw_db *db, const char *create, const char *copy,
+                     int (*rows)(cw_weekly_acc *, cw_db *, cw_error *), cw_error *err)
 {
-    char *sql = cw_text_printf(
-        "DELETE FROM %s.weekly w USING pg_temp.cw_weekly_delta d"
-        " WHERE w.ruleset_id = $1::int AND w.series = d.series AND w.area_id = d.area_id"
-        " AND w.site = d.site AND w.symptom_id = d.symptom_id AND w.week = d.week"
-        " AND w.complaints = 0",
-        schema);
+    if (cw_db_exec(db, create, err) != 0 || cw_db_copy_in_begin(db, copy, err) != 0)
+        return -1;
+    if (rows(a, db, err) != 0) {
+        cw_db_copy_in_abort(db);
+        return -1;
+    }
+    return cw_db_copy_in_end(db, err);
+}
+
+/* Run `sql` (schema spliced in, caller's format) with the rule set as $1. */
+static int exec_for_ruleset(cw_db *db, char *sql, const char *ruleset, cw_error *err)
+{
     if (sql == NULL)
         return cw_error_set(err, CW_EXIT_OSERR, "out of memory");
     const char *params[] = {ruleset};
     int rc = cw_db_query(db, sql, 1, params, NULL, NULL, err);
     free(sql);
     return rc;
+}
+
+/* Complaints taken out (edited ones) can leave a week's row at zero: no row, as before. */
+static int drop_empty_rows(cw_db *db, const char *schema, const char *ruleset, cw_error *err)
+{
+    return exec_for_ruleset(
+        db,
+        cw_text_printf(
+            "DELETE FROM %s.weekly w USING pg_temp.cw_weekly_delta d"
+            " WHERE w.ruleset_id = $1::int AND w.series = d.series AND w.area_id = d.area_id"
+            " AND w.site = d.site AND w.symptom_id = d.symptom_id AND w.week = d.week"
+            " AND w.complaints = 0",
+            schema),
+        ruleset, err);
 }
 
 static int copy_examples(cw_weekly_acc *a, cw_db *db, cw_error *err)
@@ -516,36 +537,26 @@ static int copy_examples(cw_weekly_acc *a, cw_db *db, cw_error *err)
 static int store_examples(cw_weekly_acc *a, cw_db *db, const char *schema, const char *ruleset,
                           cw_error *err)
 {
-    if (cw_db_exec(db,
-                   "CREATE TEMPORARY TABLE cw_example_delta (week date, site text, symptom_id text,"
-                   " complaint_id text, received_at timestamptz, span_start integer,"
-                   " span_end integer) ON COMMIT DROP",
-                   err) != 0 ||
-        cw_db_copy_in_begin(db, "COPY pg_temp.cw_example_delta FROM STDIN", err) != 0)
+    if (copy_temp(a, db,
+                  "CREATE TEMPORARY TABLE cw_example_delta (week date, site text, symptom_id text,"
+                  " complaint_id text, received_at timestamptz, span_start integer,"
+                  " span_end integer) ON COMMIT DROP",
+                  "COPY pg_temp.cw_example_delta FROM STDIN", copy_examples, err) != 0)
         return -1;
-    if (copy_examples(a, db, err) != 0) {
-        cw_db_copy_in_abort(db);
-        return -1;
-    }
-    if (cw_db_copy_in_end(db, err) != 0)
-        return -1;
-    char *sql = cw_text_printf(
-        "INSERT INTO %s.examples AS x (ruleset_id, week, site, symptom_id, complaint_id,"
-        " received_at, span_start, span_end)"
-        " SELECT $1::int, d.week, d.site, d.symptom_id, d.complaint_id, d.received_at,"
-        " d.span_start, d.span_end FROM pg_temp.cw_example_delta d"
-        " ON CONFLICT (ruleset_id, week, symptom_id, site) DO UPDATE SET"
-        " complaint_id = EXCLUDED.complaint_id, received_at = EXCLUDED.received_at,"
-        " span_start = EXCLUDED.span_start, span_end = EXCLUDED.span_end"
-        " WHERE EXCLUDED.received_at > x.received_at OR (EXCLUDED.received_at = x.received_at"
-        " AND EXCLUDED.complaint_id COLLATE \"C\" < x.complaint_id COLLATE \"C\")",
-        schema);
-    if (sql == NULL)
-        return cw_error_set(err, CW_EXIT_OSERR, "out of memory");
-    const char *params[] = {ruleset};
-    int rc = cw_db_query(db, sql, 1, params, NULL, NULL, err);
-    free(sql);
-    return rc;
+    return exec_for_ruleset(
+        db,
+        cw_text_printf(
+            "INSERT INTO %s.examples AS x (ruleset_id, week, site, symptom_id, complaint_id,"
+            " received_at, span_start, span_end)"
+            " SELECT $1::int, d.week, d.site, d.symptom_id, d.complaint_id, d.received_at,"
+            " d.span_start, d.span_end FROM pg_temp.cw_example_delta d"
+            " ON CONFLICT (ruleset_id, week, symptom_id, site) DO UPDATE SET"
+            " complaint_id = EXCLUDED.complaint_id, received_at = EXCLUDED.received_at,"
+            " span_start = EXCLUDED.span_start, span_end = EXCLUDED.span_end"
+            " WHERE EXCLUDED.received_at > x.received_at OR (EXCLUDED.received_at = x.received_at"
+            " AND EXCLUDED.complaint_id COLLATE \"C\" < x.complaint_id COLLATE \"C\")",
+            schema),
+        ruleset, err);
 }
 
 /*
@@ -603,34 +614,25 @@ int cw_weekly_acc_store(cw_weekly_acc *a, cw_db *db, const char *schema, const c
 {
     if (backfill(a, db, schema, ruleset, run_id, err) != 0)
         return -1;
-    if (cw_db_exec(db,
-                   "CREATE TEMPORARY TABLE cw_weekly_delta (series text, area_id text, site text,"
-                   " symptom_id text, week date, complaints integer,"
-                   " attributed double precision, weighted double precision) ON COMMIT DROP",
-                   err) != 0 ||
-        cw_db_copy_in_begin(db, "COPY pg_temp.cw_weekly_delta FROM STDIN", err) != 0)
+    if (copy_temp(a, db,
+                  "CREATE TEMPORARY TABLE cw_weekly_delta (series text, area_id text, site text,"
+                  " symptom_id text, week date, complaints integer,"
+                  " attributed double precision, weighted double precision) ON COMMIT DROP",
+                  "COPY pg_temp.cw_weekly_delta FROM STDIN", copy_cells, err) != 0)
         return -1;
-    if (copy_cells(a, db, err) != 0) {
-        cw_db_copy_in_abort(db);
-        return -1;
-    }
-    if (cw_db_copy_in_end(db, err) != 0)
-        return -1;
-    char *sql = cw_text_printf(
-        "INSERT INTO %s.weekly AS w (ruleset_id, series, area_id, site, symptom_id, week,"
-        " complaints, attributed, weighted)"
-        " SELECT $1::int, d.series, d.area_id, d.site, d.symptom_id, d.week, d.complaints,"
-        " d.attributed, d.weighted FROM pg_temp.cw_weekly_delta d"
-        " ON CONFLICT (ruleset_id, series, area_id, site, symptom_id, week) DO UPDATE SET"
-        " complaints = w.complaints + EXCLUDED.complaints,"
-        " attributed = w.attributed + EXCLUDED.attributed,"
-        " weighted = w.weighted + EXCLUDED.weighted",
-        schema);
-    if (sql == NULL)
-        return cw_error_set(err, CW_EXIT_OSERR, "out of memory");
-    const char *params[] = {ruleset};
-    int rc = cw_db_query(db, sql, 1, params, NULL, NULL, err);
-    free(sql);
+    int rc = exec_for_ruleset(
+        db,
+        cw_text_printf(
+            "INSERT INTO %s.weekly AS w (ruleset_id, series, area_id, site, symptom_id, week,"
+            " complaints, attributed, weighted)"
+            " SELECT $1::int, d.series, d.area_id, d.site, d.symptom_id, d.week, d.complaints,"
+            " d.attributed, d.weighted FROM pg_temp.cw_weekly_delta d"
+            " ON CONFLICT (ruleset_id, series, area_id, site, symptom_id, week) DO UPDATE SET"
+            " complaints = w.complaints + EXCLUDED.complaints,"
+            " attributed = w.attributed + EXCLUDED.attributed,"
+            " weighted = w.weighted + EXCLUDED.weighted",
+            schema),
+        ruleset, err);
     if (rc == 0 && a->edited_count > 0)
         rc = drop_empty_rows(db, schema, ruleset, err);
     if (rc == 0)

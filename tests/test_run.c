@@ -1048,6 +1048,15 @@ Test(run, invalid_rules_are_reported_once_and_write_nothing)
 
 /* ---- incremental runs (source.columns.updated_at) and source data problems ---- */
 
+/* Replace the fixture's configuration file with `text`. */
+static void rewrite_config(const fixture *f, const char *text)
+{
+    FILE *out = fopen(f->config, "w");
+    cr_assert_not_null(out);
+    fputs(text, out);
+    cr_assert_eq(fclose(out), 0);
+}
+
 /* The fixture's source with an updated_at column the configuration maps. */
 static void setup_tracked(fixture *f, const char *rows)
 {
@@ -1060,10 +1069,7 @@ static void setup_tracked(fixture *f, const char *rows)
     char text[256];
     snprintf(text, sizeof(text),
              "source:\n  table: %s.complaints\n  columns: { updated_at: updated_at }\n", f->src);
-    FILE *out = fopen(f->config, "w");
-    cr_assert_not_null(out);
-    fputs(text, out);
-    cr_assert_eq(fclose(out), 0);
+    rewrite_config(f, text);
 }
 
 /* Everything a run derives, in one text: classified rows, weekly rows, examples, and
@@ -1241,10 +1247,7 @@ Test(run, source_data_problems_are_counted_skipped_reported_and_strict_fails)
              f.src, f.src, problems[i].rows, f.src, f.src, f.src);
         char text[256];
         snprintf(text, sizeof(text), "source:\n  table: %s.messy\n", f.src);
-        FILE *out = fopen(f.config, "w");
-        cr_assert_not_null(out);
-        fputs(text, out);
-        cr_assert_eq(fclose(out), 0);
+        rewrite_config(&f, text);
 
         char *before = checksum(&f);
         cw_test_output s;
