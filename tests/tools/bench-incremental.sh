@@ -14,7 +14,7 @@
 # source.columns.updated_at mapped, the baseline, which knows no such key, without):
 #   full     the first run over the history (--week <its last week>)
 #   next     after the new week is inserted: the run of the new week
-#   rerun    the same run again, nothing new (best of three)
+#   rerun    the same run again, nothing new (best of CW_BENCH_RERUNS, default 3)
 # Both binaries run every step before the next step, so they see the same table.
 # Environment: OLD (baseline causeway binary; required), CW_BENCH_ROWS (1000000),
 # CW_BENCH_NEW (19231: complaints per week of the generation the new week comes from).
@@ -100,7 +100,7 @@ for which in old new; do
 done
 for which in old new; do
     conf=conf_$which
-    rerun[$which]=$(for _ in 1 2 3; do run "${!which}" "${!conf}" "inc_${which}_$rows" "$target"; done | best)
+    rerun[$which]=$(for _ in $(seq "${CW_BENCH_RERUNS:-3}"); do run "${!which}" "${!conf}" "inc_${which}_$rows" "$target"; done | best)
 done
 # The stored results of both must agree: the same ranking, byte for byte.
 for which in old new; do
