@@ -22,6 +22,7 @@ enum {
     COL_UPDATED,
     COL_FUTURE, /* received after the reader's snapshot: 't' */
     COL_COPIES, /* rows of the source with this id (NULL: ids are unique) */
+    COL_HELD,   /* 't': classified holds an older version (narrowed slices, sent first) */
     COL_BODY,
     COL_COUNT
 };
@@ -31,11 +32,11 @@ enum {
 
 typedef struct ingest {
     cw_db *writer;
-    cw_matcher **matcher; /* built on the first row that needs it */
-    bool compiled;        /* by this run: saved for the next (save_matcher) */
-    const char *write_sql;
-    bool stage;   /* rows go through pg_temp.cw_classified_new (stages) */
-    bool copying; /* the writer's COPY began (at the first row) */
+    cw_matcher **matcher;     /* built on the first row that needs it */
+    bool compiled;            /* by this run: saved for the next (save_matcher) */
+    const char *write_sql[2]; /* COPY into the partition, into the staging table */
+    bool stage;               /* rows go through pg_temp.cw_classified_new (stages) */
+    bool copying;             /* the writer's COPY began (at the first row) */
     cw_scan *scan;
     const cw_rules *rules;
     const cw_ingest_params *p;
@@ -231,14 +232,17 @@ static int stage_open(cw_db *writer, const cw_ingest_params *p, cw_error *err);
  * so that loading the matcher can use the writer, and a run with nothing new sends
  * neither).
  */
-static int first_row(ingest *in, cw_error *err)
+static int first_row(ingest *in, const char *const *v, cw_error *err)
 {
     if (in->copying)
         return 0;
+    /* Rows with an older version come first: when the first is new, none is edited. */
+    if (v[COL_HELD] != NULL && v[COL_HELD][0] == 'f')
+        in->stage = false;
     if ((*in->matcher == NULL && load_matcher(in, err) != 0) ||
         cw_scan_new(&in->scan, *in->matcher, err) != 0 ||
         (in->stage && stage_open(in->writer, in->p, err) != 0) ||
-        cw_db_copy_in_begin(in->writer, in->write_sql, err) != 0)
+        cw_db_copy_in_begin(in->writer, in->write_sql[in->stage], err) != 0)
         return -1;
     in->copying = true;
     return 0;
@@ -252,7 +256,7 @@ static int on_complaint(void *user, int ncols, const char *const *v, const size_
         return cw_error_set(err, CW_EXIT_SOFTWARE, "unexpected source row");
     if (skip_problem_row(in->stats, v))
         return 0;
-    if (first_row(in, err) != 0)
+    if (first_row(in, v, err) != 0)
         return -1;
     cw_complaint c = {
         .id = v[COL_ID],
@@ -374,7 +378,8 @@ static char *slice_sql(const cw_source *src, const cw_ingest_params *p)
  * Keeps the slice's rows that classified does not hold as they are now (with
  * updated_at, a row of an older version does not count). A narrowed slice is small:
  * each row is looked up by the primary key (LATERAL ... LIMIT 1 keeps the planner
- * from hashing the whole partition instead); the whole window is anti-joined.
+ * from hashing the whole partition instead), and rows classified before (edited)
+ * come first (COL_HELD); the whole window is anti-joined.
  */
 static char *not_held_sql(const cw_source *src, const cw_ingest_params *p)
 {
@@ -383,7 +388,8 @@ static char *not_held_sql(const cw_source *src, const cw_ingest_params *p)
         return cw_text_printf(
             " LEFT JOIN LATERAL (SELECT true AS held, c.updated_at FROM %s.classified c"
             " WHERE c.ruleset_id = %s AND c.complaint_id = s.%s::text LIMIT 1) h ON true"
-            " WHERE h.held IS NULL OR h.updated_at IS DISTINCT FROM s.%s::timestamptz",
+            " WHERE h.held IS NULL OR h.updated_at IS DISTINCT FROM s.%s::timestamptz"
+            " ORDER BY h.held IS NULL",
             p->schema, p->ruleset, id, updated);
     char same[160] = "";
     if (updated != NULL)
@@ -408,11 +414,12 @@ static char *complaints_sql(const cw_source *src, const cw_ingest_params *p)
     sql = cw_text_printf(
         "COPY (SELECT s.%s::text, s.%s::timestamptz::text,"
         " pg_catalog.date_trunc('week', s.%s::timestamptz AT TIME ZONE %s)::date::text,"
-        " %s, %s, %s, %s, %s%s%s, s.%s::timestamptz > pg_catalog.now(), s.cw_copies, %s"
+        " %s, %s, %s, %s, %s%s%s, s.%s::timestamptz > pg_catalog.now(), s.cw_copies, %s, %s"
         " FROM %s%s) TO STDOUT",
         id, received, received, src->timezone, cols[CW_COL_CHANNEL], cols[CW_COL_SITE],
         cols[CW_COL_PRODUCT], cols[CW_COL_SEGMENT], updated != NULL ? "s." : "NULL::text",
         updated != NULL ? updated : "", updated != NULL ? "::timestamptz::text" : "", received,
+        p->mark != NULL && updated != NULL ? "h.held IS NOT NULL" : "NULL::boolean",
         cols[CW_COL_BODY], slice, not_held);
 done:
     for (int i = 0; i < CW_COL_COUNT; i++)
@@ -526,7 +533,7 @@ int cw_ingest_run(cw_ingest_stats *stats, cw_db *writer, cw_db *reader, cw_match
                  .log = log,
                  .stats = stats,
                  .weekly = weekly};
-    char *read_sql = NULL, *write_sql = NULL;
+    char *read_sql = NULL, *write_sql[2] = {NULL, NULL};
     partition pt = {0};
     int rc = -1;
     memset(stats, 0, sizeof(*stats));
@@ -542,15 +549,17 @@ int cw_ingest_run(cw_ingest_stats *stats, cw_db *writer, cw_db *reader, cw_match
         goto done;
     in.stage = stages(&pt, src);
     read_sql = complaints_sql(src, p);
-    write_sql = cw_text_printf("COPY %s (ruleset_id, complaint_id, received_at, week, channel,"
-                               " site, product, segment, run_id, symptom_count, symptoms,"
-                               " span_starts, span_ends, updated_at) FROM STDIN",
-                               in.stage ? "pg_temp.cw_classified_new" : pt.name);
-    if (read_sql == NULL || write_sql == NULL) {
+    for (int k = 0; k < 2; k++)
+        write_sql[k] = cw_text_printf("COPY %s (ruleset_id, complaint_id, received_at, week,"
+                                      " channel, site, product, segment, run_id, symptom_count,"
+                                      " symptoms, span_starts, span_ends, updated_at) FROM STDIN",
+                                      k == 1 ? "pg_temp.cw_classified_new" : pt.name);
+    if (read_sql == NULL || write_sql[0] == NULL || write_sql[1] == NULL) {
         cw_error_set(err, CW_EXIT_OSERR, "out of memory");
         goto done;
     }
-    in.write_sql = write_sql;
+    in.write_sql[0] = write_sql[0];
+    in.write_sql[1] = write_sql[1];
     if (cw_db_copy_out(reader, read_sql, on_complaint, &in, err) != 0) {
         if (in.copying)
             cw_db_copy_in_abort(writer);
@@ -576,6 +585,7 @@ done:
     free(in.old_hits);
     free(pt.name);
     free(read_sql);
-    free(write_sql);
+    free(write_sql[0]);
+    free(write_sql[1]);
     return rc;
 }
