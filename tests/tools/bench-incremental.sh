@@ -15,7 +15,9 @@
 #   full     the first run over the history (--week <its last week>)
 #   next     after the new week is inserted: the run of the new week
 #   rerun    the same run again, nothing new (best of CW_BENCH_RERUNS, default 3)
-# Both binaries run every step before the next step, so they see the same table.
+# Both binaries run every step before the next step, so they see the same table; the
+# new one goes first in the later steps, so that the baseline's reading of the whole
+# table (its anti-join) does not evict what the new one reads from the cache.
 # Environment: OLD (baseline causeway binary; required), CW_BENCH_ROWS (1000000),
 # CW_BENCH_NEW (19231: complaints per week of the generation the new week comes from).
 # Prints a markdown table and the new/old ratios. Needs the environment of tests/tools/pgtmp.sh.
@@ -94,11 +96,11 @@ done
 q -c "\\copy public.complaints (id, received_at, channel, site, product, segment, body) from '$week'" >/dev/null
 q -c "ANALYZE public.complaints" >/dev/null
 target=$(q -c "SELECT to_char(max(received_at) AT TIME ZONE 'UTC', 'IYYY-\"W\"IW') FROM public.complaints")
-for which in old new; do
+for which in new old; do
     conf=conf_$which
     next[$which]=$(run "${!which}" "${!conf}" "inc_${which}_$rows" "$target")
 done
-for which in old new; do
+for which in new old; do
     conf=conf_$which
     rerun[$which]=$(for _ in $(seq "${CW_BENCH_RERUNS:-3}"); do run "${!which}" "${!conf}" "inc_${which}_$rows" "$target"; done | best)
 done
