@@ -7,7 +7,8 @@
 #   make demo         throwaway PostgreSQL + sample data + a run + the HTML report
 #   make format       apply .clang-format;  make format-check  verify it
 #   make eval         rule quality on ../shared/data (causeway coverage in label mode)
-#   make bench-*      benchmarks (classify, coverage, detect; bench: the whole run)
+#   make bench-*      benchmarks (classify, coverage, detect; bench: the whole run;
+#                     bench-incremental: a weekly run as history grows, against OLD)
 #   make install      binary, man page (PREFIX=/usr/local)
 #
 # VARIANT=release|asan selects the build directory build/$(VARIANT).
