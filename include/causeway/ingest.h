@@ -18,7 +18,8 @@
  *    the part of the look-back window no run has covered yet, anti-joined as above:
  *    the cost follows the new and changed rows, not the history. A row whose
  *    updated_at moved was edited: it is classified again, and its old row deleted
- *    and its counts taken out of weekly (rows are staged, then merged).
+ *    and its counts taken out of weekly (edited rows come first; then the run's rows
+ *    are staged and merged, else copied straight into the partition).
  * Rows with no id or no received_at, the extra rows of a duplicated id, and rows
  * received after the reader's snapshot are counted and skipped (cw_ingest_stats).
  *

@@ -2,12 +2,13 @@
 -- (issue 15), and source data problems are counted (issue 17, items 8 and 9).
 -- (Version 7 is another branch's; the integrator may renumber this file.)
 --
--- * rulesets gains the rule set's high-water mark: `watermark` is the time the reader's
---   snapshot of the source was taken by the last run of that rule set that committed,
---   `covered_from` the earliest received_at its runs have classified from. With the
---   source's `updated_at` column mapped (causeway(1), CONFIGURATION), a run reads only
---   the rows changed since the mark (less an overlap for transactions still open at
---   the time) instead of anti-joining the whole look-back window. Both stay NULL for a
+-- * rulesets gains the rule set's high-water mark: `watermark` is the start of the
+--   oldest transaction open just before the last committed run of that rule set took
+--   its snapshot of the source (or an hour before it, for a role that cannot see other
+--   sessions), `covered_from` the earliest received_at its runs have classified from.
+--   With the source's `updated_at` column mapped (causeway(1), INCREMENTAL RUNS), a run
+--   reads only the rows changed since the mark instead of anti-joining the whole
+--   look-back window. Both stay NULL for a
 --   source without updated_at, and for rule sets classified before this version: their
 --   next run reads the look-back window as before and sets the mark.
 -- * rulesets also keeps the rule set's compiled matcher (`compiled`, Vectorscan's
