@@ -11,7 +11,8 @@
 #   make test-compose the docker-compose demo, run and checked (Docker)
 #   make format       apply .clang-format;  make format-check  verify it
 #   make eval         rule quality on ../shared/data (causeway coverage in label mode)
-#   make bench-*      benchmarks (classify, coverage, detect; bench: the whole run)
+#   make bench-*      benchmarks (classify, coverage, detect; bench: the whole run;
+#                     bench-incremental: a weekly run as history grows, against OLD)
 #   make install      binary, man page (PREFIX=/usr/local)
 #
 # VARIANT=release|asan selects the build directory build/$(VARIANT).
@@ -63,7 +64,7 @@ MIGRATIONS := $(sort $(wildcard sql/migrations/*.sql))
 RULES := rules/default.yaml
 
 .PHONY: all build-tests test test-release unit deps deps-build deps-demo deps-test deps-bench deps-docker demo test-fresh test-compose format format-check eval \
-        bench bench-classify bench-coverage bench-detect bench-fixes install uninstall clean lint
+        bench bench-classify bench-coverage bench-detect bench-fixes bench-incremental install uninstall clean lint
 
 all: $(BUILD)/causeway $(TOOL_BIN)
 
@@ -177,6 +178,12 @@ bench-fixes: deps-bench
 bench: deps-bench
 	$(MAKE) --no-print-directory VARIANT=release all
 	tests/tools/pgtmp.sh tests/tools/bench-run.sh build/release
+
+# A weekly run as history grows: full run, next week, rerun, against OLD (a baseline
+# causeway binary, e.g. a build of main); CW_BENCH_ROWS=10000000 for the 10 M point.
+bench-incremental: deps
+	$(MAKE) --no-print-directory VARIANT=release all
+	tests/tools/pgtmp.sh tests/tools/bench-incremental.sh build/release
 
 # libFuzzer over the rule loader (clang): new inputs go to build/fuzz/corpus-rules,
 # tests/data/rules/ seeds it and is never written. FUZZ_SECONDS=0 replays the seeds only.

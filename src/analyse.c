@@ -1092,26 +1092,18 @@ static int attach_examples(cw_ranking *out, const example_row_set *set, cw_error
 }
 
 /*
- * The newest complaint per symptom (and per site and symptom) of the recent weeks, with
- * its evidence span. No text: the snippets are cut from the source when the ranking is
- * shown (evidence.h), so the results keep offsets only.
+ * The newest complaint per symptom (and per site and symptom) of the recent weeks,
+ * from the cells the runs keep in examples (sql/migrations/0008), with its evidence
+ * span. No text: the snippets are cut from the source when the ranking is shown
+ * (evidence.h), so the results keep offsets only.
  */
 static char *examples_sql(const analysis *a)
 {
     return cw_text_printf(
-        "WITH hit AS (SELECT c.site, e.symptom_id, c.complaint_id, c.received_at,"
-        " e.span_start, e.span_end FROM %s.classified c CROSS JOIN LATERAL"
-        " ROWS FROM (pg_catalog.unnest(c.symptoms), pg_catalog.unnest(c.span_starts),"
-        " pg_catalog.unnest(c.span_ends))"
-        " AS e (symptom_id, span_start, span_end)"
-        " WHERE c.ruleset_id = $1::int AND c.week BETWEEN $2::date AND $3::date"
-        " AND c.symptom_count > 0)"
-        " (SELECT DISTINCT ON (symptom_id) '' AS site, symptom_id, complaint_id,"
-        " span_start, span_end FROM hit ORDER BY symptom_id, received_at DESC, complaint_id)"
-        " UNION ALL (SELECT DISTINCT ON (site, symptom_id) site, symptom_id, complaint_id,"
-        " span_start, span_end FROM hit WHERE site IS NOT NULL AND site <> ''"
-        " ORDER BY site, symptom_id, received_at DESC, complaint_id)"
-        " ORDER BY 1, 2",
+        "SELECT DISTINCT ON (x.site, x.symptom_id) x.site, x.symptom_id, x.complaint_id,"
+        " x.span_start, x.span_end FROM %s.examples x"
+        " WHERE x.ruleset_id = $1::int AND x.week BETWEEN $2::date AND $3::date"
+        " ORDER BY x.site, x.symptom_id, x.received_at DESC, x.complaint_id COLLATE \"C\"",
         a->p->schema);
 }
 

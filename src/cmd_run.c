@@ -38,6 +38,9 @@ static void print_help(FILE *out)
           "                           start-up for up to SECONDS, with backoff (default: 10;\n"
           "                           0 fails at once); a wrong password or a database that\n"
           "                           does not exist fails at once\n"
+          "      --strict             fail (65) on source rows with a NULL id or received_at,\n"
+          "                           a repeated id or a future date, instead of skipping\n"
+          "                           and reporting them\n"
           "      --allow-shared-schema\n"
           "                           accept a results schema on which other roles may\n"
           "                           CREATE (they could plant code that runs as readers)\n"
@@ -45,17 +48,20 @@ static void print_help(FILE *out)
           "\n"
           "Every statement waits at most lock_timeout (default 60 s) for a lock and runs at\n"
           "most statement_timeout (default 3600 s); set them in the configuration file.\n"
+          "With source.columns.updated_at mapped, a run reads only the rows changed since\n"
+          "the last one (see causeway(1), INCREMENTAL RUNS).\n"
           "\n"
           "A run takes two database connections at once; behind a connection pooler, allow\n"
           "each causeway role two server connections (see causeway(1), BEHIND A CONNECTION\n"
           "POOLER).\n"
           "\n"
           "Exit status: 0 ok, 64 usage (also a week that has not begun, or not ended without\n"
-          "--allow-partial), 65 invalid rules or configuration file, 75 database unreachable\n"
-          "(refused, reset, timed out), connection lost, another run holds the lock or wrote\n"
-          "the same results, a lock or statement timeout, or interrupted, 77 permission,\n"
-          "authentication, TLS or a shared results schema, 78 configuration or schema (also:\n"
-          "a database that does not exist, a bad connection string).\n",
+          "--allow-partial), 65 invalid rules, configuration file or (--strict) source data,\n"
+          "75 database unreachable (refused, reset, timed out), connection lost, another run\n"
+          "holds the lock or wrote the same results, a lock or statement timeout, or\n"
+          "interrupted, 77 permission, authentication, TLS or a shared results schema, 78\n"
+          "configuration or schema (also: a database that does not exist, a bad connection\n"
+          "string).\n",
           out);
 }
 

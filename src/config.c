@@ -26,7 +26,7 @@
 #define WHAT "configuration file"
 
 static const char *const column_names[CW_COL_COUNT] = {
-    "id", "received_at", "body", "channel", "site", "product", "segment",
+    "id", "received_at", "body", "channel", "site", "product", "segment", "updated_at",
 };
 static const char *const exposure_names[CW_EXP_COUNT] = {"week", "site", "volume"};
 
@@ -72,8 +72,10 @@ int cw_config_init(cw_config *c, cw_error *err)
     c->dimensions[CW_COL_SITE] = 1; /* symptom x site: the default breakdown */
     int rc = cw_config_set(&c->schema, "causeway", err) | cw_config_set(&c->timezone, "UTC", err) |
              cw_config_set(&c->source_table, "public.complaints", err);
+    /* updated_at is mapped only when configured: most sources have no such column. */
     for (int i = 0; i < CW_COL_COUNT && rc == 0; i++)
-        rc = cw_config_set(&c->columns[i], column_names[i], err);
+        if (i != CW_COL_UPDATED_AT)
+            rc = cw_config_set(&c->columns[i], column_names[i], err);
     for (int i = 0; i < CW_EXP_COUNT && rc == 0; i++)
         rc = cw_config_set(&c->exposure_columns[i], exposure_names[i], err);
     if (rc != 0)

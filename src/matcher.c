@@ -1109,9 +1109,100 @@ int cw_matcher_new(cw_matcher **out, const cw_rules *rules, cw_error *err)
     return cw_matcher_new_diag(out, rules, NULL, err);
 }
 
-int cw_matcher_new_diag(cw_matcher **out, const cw_rules *rules, FILE *diag, cw_error *err)
+/*
+ * Compiled databases saved by cw_matcher_save: a magic line, the number of patterns,
+ * then the main database and each pattern's solo database, each as a native-endian
+ * uint64_t length (0: none) and Vectorscan's serialized bytes.
+ */
+#define SAVED_MAGIC "causeway-hs/1\n"
+
+typedef struct saved {
+    const char *at, *end;
+} saved;
+
+static int saved_take(saved *s, hs_database_t **db)
+{
+    uint64_t n;
+    *db = NULL;
+    if ((size_t)(s->end - s->at) < sizeof(n))
+        return -1;
+    memcpy(&n, s->at, sizeof(n));
+    s->at += sizeof(n);
+    if (n > (uint64_t)(s->end - s->at))
+        return -1;
+    if (n > 0 && hs_deserialize_database(s->at, (size_t)n, db) != HS_SUCCESS)
+        return -1;
+    s->at += n;
+    return 0;
+}
+
+/* The databases from `blob` in place of compile_all; -1 when it does not fit. */
+static int load_all(cw_matcher *m, const builder *bd, const char *blob, size_t len)
+{
+    saved s = {blob, blob + len};
+    size_t magic = strlen(SAVED_MAGIC);
+    uint64_t count;
+    if (len < magic + sizeof(count) || memcmp(blob, SAVED_MAGIC, magic) != 0)
+        return -1;
+    memcpy(&count, blob + magic, sizeof(count));
+    s.at += magic + sizeof(count);
+    if (count != bd->count || saved_take(&s, &m->db) != 0 || (m->db == NULL) != (bd->count == 0))
+        return -1;
+    for (size_t i = 0; i < bd->count; i++)
+        if (saved_take(&s, &m->solo[i]) != 0 || (m->solo[i] == NULL) != bd->refs[i].literal)
+            return -1;
+    return s.at == s.end ? 0 : -1;
+}
+
+static int save_one(FILE *f, const hs_database_t *db)
+{
+    char *bytes = NULL;
+    size_t n = 0;
+    if (db != NULL && hs_serialize_database(db, &bytes, &n) != HS_SUCCESS)
+        return -1;
+    uint64_t len = n;
+    int rc =
+        fwrite(&len, sizeof(len), 1, f) == 1 && (n == 0 || fwrite(bytes, n, 1, f) == 1) ? 0 : -1;
+    free(bytes);
+    return rc;
+}
+
+int cw_matcher_save(char **blob, size_t *len, const cw_matcher *m, cw_error *err)
+{
+    *blob = NULL;
+    *len = 0;
+    FILE *f = open_memstream(blob, len);
+    if (f == NULL)
+        return oom(err);
+    uint64_t count = m->ref_count;
+    int rc = fputs(SAVED_MAGIC, f) >= 0 && fwrite(&count, sizeof(count), 1, f) == 1 &&
+                     save_one(f, m->db) == 0
+                 ? 0
+                 : -1;
+    for (size_t i = 0; rc == 0 && i < m->ref_count; i++)
+        rc = save_one(f, m->solo[i]);
+    if (fclose(f) != 0 || rc != 0) {
+        free(*blob);
+        *blob = NULL;
+        *len = 0;
+        return oom(err);
+    }
+    return 0;
+}
+
+#define STR_(x) #x
+#define STR(x)  STR_(x)
+
+const char *cw_matcher_build_id(void)
+{
+    return "causeway-matcher/1 vectorscan/" STR(HS_MAJOR) "." STR(HS_MINOR) "." STR(HS_PATCH);
+}
+
+static int matcher_build(cw_matcher **out, const cw_rules *rules, FILE *diag, const char *blob,
+                         size_t blob_len, cw_error *err)
 {
     size_t shown = 0;
+    int rc = -1;
 #ifdef CW_FAULT_HOOKS
     if (getenv("CW_FAULT_HS_NOMEM") != NULL)
         hs_set_database_allocator(no_memory, free);
@@ -1172,8 +1263,14 @@ int cw_matcher_new_diag(cw_matcher **out, const cw_rules *rules, FILE *diag, cw_
         goto fail;
     }
     m->ref_count = bd.count; /* so that cw_matcher_free releases what is compiled so far */
-    if (compile_all(m, &bd, idx, diag, &shown, err) != 0)
+    if (blob != NULL) {
+        if (load_all(m, &bd, blob, blob_len) != 0) {
+            rc = 1;
+            goto fail;
+        }
+    } else if (compile_all(m, &bd, idx, diag, &shown, err) != 0) {
         goto fail;
+    }
     m->refs = bd.refs;
     m->ref_entry = bd.ref_entry;
     m->ref_terms = bd.ref_terms;
@@ -1188,12 +1285,23 @@ int cw_matcher_new_diag(cw_matcher **out, const cw_rules *rules, FILE *diag, cw_
     return 0;
 fail:
     /* The regexes' errors are in diag already; any other rule-set error goes there too. */
-    if (diag != NULL && shown == 0 && err->code == CW_EXIT_DATAERR)
+    if (rc < 0 && diag != NULL && shown == 0 && err->code == CW_EXIT_DATAERR)
         cw_error_write(diag, "causeway", err);
     free(idx);
     builder_fini(&bd);
     cw_matcher_free(m);
-    return -1;
+    return rc;
+}
+
+int cw_matcher_new_diag(cw_matcher **out, const cw_rules *rules, FILE *diag, cw_error *err)
+{
+    return matcher_build(out, rules, diag, NULL, 0, err);
+}
+
+int cw_matcher_load(cw_matcher **out, const cw_rules *rules, const char *blob, size_t len,
+                    cw_error *err)
+{
+    return matcher_build(out, rules, NULL, blob, len, err);
 }
 
 void cw_matcher_free(cw_matcher *m)

@@ -22,6 +22,7 @@ enum {
     OPT_ALLOW_SHARED,
     OPT_ALLOW_PARTIAL,
     OPT_CONNECT_RETRY,
+    OPT_STRICT,
 };
 
 /* Settings given on the command line, applied over the configuration file. */
@@ -175,6 +176,7 @@ int cw_options_parse(cw_options *o, const cw_ctx *ctx, const char *cmd, unsigned
         {"allow-shared-schema", no_argument, NULL, OPT_ALLOW_SHARED},
         {"allow-partial", no_argument, NULL, OPT_ALLOW_PARTIAL},
         {"connect-retry", required_argument, NULL, OPT_CONNECT_RETRY},
+        {"strict", no_argument, NULL, OPT_STRICT},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -236,6 +238,11 @@ int cw_options_parse(cw_options *o, const cw_ctx *ctx, const char *cmd, unsigned
             if (!run)
                 rc = cw_cli_usage_error(ctx, cmd, "'--allow-shared-schema' is an option of 'run'");
             o->allow_shared_schema = true;
+            break;
+        case OPT_STRICT:
+            if (!run)
+                rc = cw_cli_usage_error(ctx, cmd, "'--strict' is an option of 'run'");
+            o->strict = true;
             break;
         case 'r':
         case OPT_TIMEZONE:

@@ -132,6 +132,10 @@ typedef struct job {
     cw_week from, to;
     cw_ranking last; /* the ranking printed at the end */
     cw_ingest_stats stats;
+    char snapshot[65];  /* the mark this run leaves (take_mark) */
+    char *mark;         /* the rule set's mark, quoted; NULL: none */
+    char *covered_from; /* quoted */
+    char *compiled_by;  /* this build's key for saved matchers */
 } job;
 
 /* Row callback: the first two columns into two 65-byte buffers (char *[2]). */
@@ -164,9 +168,83 @@ static int load_rules(job *j, bool *reported, cw_error *err)
     int rc = path != NULL ? cw_rules_load(&j->rules, path, j->ctx->log.stream, err)
                           : cw_rules_load_default(&j->rules, j->ctx->log.stream, err);
     *reported = rc != 0;
-    if (rc == 0)
-        rc = cw_matcher_new(&j->matcher, j->rules, err);
+    return rc; /* the matcher is compiled by the ingest, when a complaint needs it */
+}
+
+/*
+ * With the source's updated_at mapped: the rule set's high-water mark as literals
+ * (ip->mark stays NULL on its first run).
+ */
+static int read_mark(job *j, cw_ingest_params *ip, cw_error *err)
+{
+    if (j->src.columns[CW_COL_UPDATED_AT] == NULL)
+        return 0;
+    char watermark[65] = "", covered[65] = "";
+    char *mark[2] = {watermark, covered};
+    char *sql = cw_text_printf(
+        "SELECT r.watermark::text, r.covered_from::text FROM %s.rulesets r WHERE r.id = $1::int",
+        j->schema);
+    if (sql == NULL)
+        return cw_error_set(err, CW_EXIT_OSERR, "out of memory");
+    const char *params[] = {j->ruleset};
+    int rc = cw_db_query(j->writer, sql, 1, params, two_text_row, mark, err);
+    free(sql);
+    if (rc == 0 && mark[0][0] != '\0' && mark[1][0] != '\0' &&
+        (cw_db_quote_literal(&j->mark, j->writer, mark[0], err) != 0 ||
+         cw_db_quote_literal(&j->covered_from, j->writer, mark[1], err) != 0))
+        rc = -1;
+    ip->mark = j->mark;
+    ip->covered_from = j->covered_from;
     return rc;
+}
+
+/* The mark moves with the rows it stands for: in the run's transaction. */
+static int write_mark(job *j, const char *since, cw_error *err)
+{
+    if (j->src.columns[CW_COL_UPDATED_AT] == NULL)
+        return 0;
+    char *sql = cw_text_printf(
+        "UPDATE %s.rulesets SET watermark = $2::timestamptz,"
+        " covered_from = LEAST(COALESCE(covered_from, $3::timestamp AT TIME ZONE $4),"
+        " $3::timestamp AT TIME ZONE $4) WHERE id = $1::int",
+        j->schema);
+    if (sql == NULL)
+        return cw_error_set(err, CW_EXIT_OSERR, "out of memory");
+    const char *params[] = {j->ruleset, j->snapshot, since, j->c->timezone};
+    int rc = cw_db_query(j->writer, sql, 4, params, NULL, NULL, err);
+    free(sql);
+    return rc;
+}
+
+/*
+ * Source data problems: a line each on stderr (counts only, never a value from the
+ * row), stored with the run; --strict turns them into a failure (65).
+ */
+static int report_problems(job *j, cw_error *err)
+{
+    const cw_ingest_stats *s = &j->stats;
+    const struct {
+        unsigned long long n;
+        const char *what;
+    } kinds[] = {
+        {s->null_ids, "with a NULL id"},
+        {s->null_received_at, "with a NULL received_at"},
+        {s->duplicate_ids, "repeating an id already read (the latest received is kept)"},
+        {s->future_rows, "received in the future (read again by later runs)"},
+    };
+    unsigned long long total = 0;
+    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+        if (kinds[i].n == 0)
+            continue;
+        total += kinds[i].n;
+        cw_log_warn(&j->ctx->log, "source: %llu row%s %s %s", kinds[i].n,
+                    kinds[i].n == 1 ? "" : "s", j->o->strict ? "found" : "skipped", kinds[i].what);
+    }
+    if (total > 0 && j->o->strict)
+        return cw_error_set(err, CW_EXIT_DATAERR,
+                            "source: %llu row%s with data problems (--strict): nothing written",
+                            total, total == 1 ? "" : "s");
+    return 0;
 }
 
 /* The rule set's identity: its bytes and the matcher's semantics version. */
@@ -280,6 +358,26 @@ static int warn_empty_weeks(job *j, cw_error *err)
     return 0;
 }
 
+/*
+ * The mark this run leaves (j->snapshot), taken on the writer before the reader's
+ * snapshot exists: the start of the oldest transaction then open (the writer's own
+ * included). A transaction the reader cannot see was open then or began later, and
+ * the database stamps its rows' updated_at with its start, so no earlier than this.
+ * A role that may not see other sessions' starts goes CW_INGEST_OVERLAP back instead.
+ */
+static int take_mark(job *j, cw_error *err)
+{
+    if (j->src.columns[CW_COL_UPDATED_AT] == NULL)
+        return 0;
+    return cw_db_query(
+        j->writer,
+        "SELECT (CASE WHEN pg_catalog.pg_has_role('pg_read_all_stats', 'MEMBER')"
+        " THEN (SELECT pg_catalog.min(a.xact_start) FROM pg_catalog.pg_stat_activity a"
+        " WHERE a.xact_start IS NOT NULL AND a.backend_type = 'client backend')"
+        " ELSE pg_catalog.now() - interval '" CW_INGEST_OVERLAP "' END)::text",
+        0, NULL, text_row, j->snapshot, err);
+}
+
 /* How long the second connection may wait for a server connection (see connect_all). */
 #define READER_WAIT_SECONDS 10
 
@@ -310,6 +408,8 @@ static int connect_all(job *j, cw_error *err)
         return -1;
     if (cw_fault_point("run-locked") != 0)
         return cw_error_set(err, CW_EXIT_IOERR, "fault injected at run-locked");
+    if (take_mark(j, err) != 0)
+        return -1;
     if (cw_db_connect(&j->reader, j->c->dbname, &j->ctx->log, err) != 0)
         return -1;
     cw_db_set_timeouts(j->reader, j->c->lock_timeout, j->c->statement_timeout);
@@ -391,19 +491,27 @@ done:
 
 static int record_finish(job *j, cw_error *err)
 {
-    char id[24], classified[24], matched[24], weeks[24];
-    snprintf(id, sizeof(id), "%lld", j->run_id);
-    snprintf(classified, sizeof(classified), "%llu", j->stats.classified);
-    snprintf(matched, sizeof(matched), "%llu", j->stats.matched);
-    snprintf(weeks, sizeof(weeks), "%ld", (long)(j->to - j->from + 1));
+    const cw_ingest_stats *s = &j->stats;
+    char v[10][24];
+    snprintf(v[0], sizeof(v[0]), "%lld", j->run_id);
+    snprintf(v[1], sizeof(v[1]), "%llu", s->classified);
+    snprintf(v[2], sizeof(v[2]), "%llu", s->matched);
+    snprintf(v[3], sizeof(v[3]), "%ld", (long)(j->to - j->from + 1));
+    snprintf(v[4], sizeof(v[4]), "%llu", s->null_ids);
+    snprintf(v[5], sizeof(v[5]), "%llu", s->null_received_at);
+    snprintf(v[6], sizeof(v[6]), "%llu", s->duplicate_ids);
+    snprintf(v[7], sizeof(v[7]), "%llu", s->future_rows);
+    snprintf(v[8], sizeof(v[8]), "%llu", s->reclassified);
     char *sql = cw_text_printf(
         "UPDATE %s.runs SET finished_at = pg_catalog.clock_timestamp(), status = 'ok',"
-        " classified = $2::bigint, matched = $3::bigint, weeks = $4::int WHERE id = $1::bigint",
+        " classified = $2::bigint, matched = $3::bigint, weeks = $4::int,"
+        " null_ids = $5::bigint, null_received_at = $6::bigint, duplicate_ids = $7::bigint,"
+        " future_rows = $8::bigint, reclassified = $9::bigint WHERE id = $1::bigint",
         j->schema);
     if (sql == NULL)
         return cw_error_set(err, CW_EXIT_OSERR, "out of memory");
-    const char *params[] = {id, classified, matched, weeks};
-    int rc = cw_db_query(j->writer, sql, 4, params, NULL, NULL, err);
+    const char *params[] = {v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8]};
+    int rc = cw_db_query(j->writer, sql, 9, params, NULL, NULL, err);
     free(sql);
     return rc;
 }
@@ -464,13 +572,19 @@ static int transaction(job *j, cw_error *err)
         return -1;
     ip.run_id = j->run_id;
     ip.ruleset = j->ruleset;
+    if ((j->compiled_by = cw_text_printf("causeway %s %s", CW_VERSION, cw_matcher_build_id())) ==
+        NULL)
+        return cw_error_set(err, CW_EXIT_OSERR, "out of memory");
+    ip.compiled_by = j->compiled_by;
+    if (read_mark(j, &ip, err) != 0)
+        return -1;
     cw_weekly_acc *weekly = NULL;
     int rc = cw_weekly_acc_new(&weekly, j->rules, j->c->dimensions, err);
     if (rc == 0)
-        rc = cw_ingest_run(&j->stats, j->writer, j->reader, j->matcher, j->rules, &j->src, &ip,
+        rc = cw_ingest_run(&j->stats, j->writer, j->reader, &j->matcher, j->rules, &j->src, &ip,
                            weekly, &j->ctx->log, err);
     cw_weekly_acc_free(weekly);
-    if (rc != 0)
+    if (rc != 0 || report_problems(j, err) != 0 || write_mark(j, since, err) != 0)
         return -1;
     /* The source is read: give its server connection back to the pool. */
     if (cw_db_rollback(j->reader, err) != 0)
@@ -504,6 +618,9 @@ static int print_outputs(job *j, cw_error *err)
 
 static void job_free(job *j)
 {
+    free(j->mark);
+    free(j->covered_from);
+    free(j->compiled_by);
     cw_source_fini(&j->src);
     free(j->schema);
     cw_db_free(j->reader);

@@ -12,7 +12,12 @@
 
 #include "causeway/error.h"
 
-/* Columns of the complaint source; the first three are required. */
+/*
+ * Columns of the complaint source; the first three are required. updated_at (when
+ * the row was inserted or last changed, set by the database) is the only one not
+ * mapped by default: with it, a run reads only the rows changed since the last run
+ * (incremental runs, edits classified again; see ingest.h).
+ */
 typedef enum cw_source_column {
     CW_COL_ID = 0,
     CW_COL_RECEIVED_AT,
@@ -21,6 +26,7 @@ typedef enum cw_source_column {
     CW_COL_SITE,
     CW_COL_PRODUCT,
     CW_COL_SEGMENT,
+    CW_COL_UPDATED_AT,
     CW_COL_COUNT
 } cw_source_column;
 

@@ -125,8 +125,11 @@ int cw_db_begin(cw_db *db, cw_error *err);
  * cw_db_begin, failing with 75 when the server has not answered within `seconds`:
  * a pooler with no free server connection queues the BEGIN instead of refusing
  * it. For a second connection taken while the first holds a transaction (and so
- * a pooled server connection). After that failure the connection is unusable:
- * free it.
+ * a pooled server connection). The transaction is REPEATABLE READ and READ ONLY,
+ * its snapshot taken before this returns: every later statement sees the database
+ * as it was then (a run's reader: the source and the results it anti-joins, as of
+ * one moment that precedes everything the writer does). After that failure the
+ * connection is unusable: free it.
  */
 int cw_db_begin_within(cw_db *db, int seconds, cw_error *err);
 int cw_db_commit(cw_db *db, cw_error *err);

@@ -37,6 +37,7 @@ typedef struct cw_options {
     bool changes_only;        /* only the "changed since last week" section */
     bool allow_shared_schema; /* run: accept a results schema other roles may CREATE in */
     bool allow_partial;       /* run: rank the current, unfinished week too */
+    bool strict;              /* run: source data problems fail the run (65) */
     unsigned top;
     bool top_set;
     cw_output_spec outputs[CW_OPTIONS_MAX_OUTPUTS]; /* stdout included when asked */

@@ -19,6 +19,8 @@ typedef struct cw_source {
     char *columns[CW_COL_COUNT]; /* quoted column names; NULL for an absent optional column */
     char *timezone;              /* quoted literal of the IANA zone */
     bool unique_ids;             /* a single-column unique index covers id (no DISTINCT needed) */
+    char *id_type;               /* the id column's type as SQL ("bigint"): ids as text cast
+                                    back to it find rows by the source's own index */
     char *exposure_relation;     /* NULL: no exposure source */
     char *exposure_columns[CW_EXP_COUNT];
 } cw_source;
@@ -26,7 +28,7 @@ typedef struct cw_source {
 /*
  * Quote the configured source and exposure, and check them against the server:
  * the relation and every mapped column exist (78 naming the setting otherwise),
- * the time zone is known to PostgreSQL (78), and whether ids are unique.
+ * the time zone is known to PostgreSQL (78), whether ids are unique, and their type.
  * On failure s is finalised.
  */
 int cw_source_prepare(cw_source *s, cw_db *db, const cw_config *c, cw_error *err);

@@ -48,10 +48,30 @@ int cw_weekly_acc_add(cw_weekly_acc *acc, const char *week, const char *site,
                       cw_error *err);
 
 /*
+ * Count an edited complaint's previous classification out of its week's rows (the
+ * values of its classified row: week, site, fields, and hits whose spans are
+ * ignored), before its new version is added. The week's examples are found again
+ * from classified when the counts are stored.
+ */
+int cw_weekly_acc_remove(cw_weekly_acc *acc, const char *week, const char *site,
+                         const char *const fields[CW_FIELD_COUNT], const cw_hit *hits, size_t count,
+                         cw_error *err);
+
+/*
+ * Offer complaint `id` (received_at as the server prints it in UTC) as the example
+ * of each of its symptoms in its week, over every site and at its own site: the
+ * newest wins, on the same received_at the smaller id in byte order.
+ */
+int cw_weekly_acc_note_examples(cw_weekly_acc *acc, const char *week, const char *site,
+                                const char *id, const char *received_at, const cw_hit *hits,
+                                size_t count, cw_error *err);
+
+/*
  * Add the accumulated counts to the weekly rows of rule set `ruleset` (its
  * rulesets.id as text; schema quoted), inside the caller's transaction. A
  * further dimension with no rows yet is first counted from the classified rows
- * of runs other than `run_id` (the current run's, as text).
+ * of runs other than `run_id` (the current run's, as text). The examples noted
+ * replace the stored ones (table examples) that are older.
  */
 int cw_weekly_acc_store(cw_weekly_acc *acc, cw_db *db, const char *schema, const char *ruleset,
                         const char *run_id, cw_error *err);
