@@ -1151,243 +1151,240 @@ Test(run, complaints_without_a_site_count_in_the_all_sites_total)
     cr_assert(strtod(excess, NULL) < -0.5, "people's excess: %s", excess);
     free(excess);
     teardown(&f);
-    /* ---- incremental runs (source.columns.updated_at) and source data problems ---- */
+}
 
-    /* Replace the fixture's configuration file with `text`. */
-    static void rewrite_config(const fixture *f, const char *text)
-    {
-        FILE *out = fopen(f->config, "w");
-        cr_assert_not_null(out);
-        fputs(text, out);
-        cr_assert_eq(fclose(out), 0);
-    }
+/* ---- incremental runs (source.columns.updated_at) and source data problems ---- */
 
-    /* The fixture's source with an updated_at column the configuration maps. */
-    static void setup_tracked(fixture * f, const char *rows)
-    {
-        setup(f, NULL);
-        sqlf("ALTER TABLE %s.complaints ADD COLUMN updated_at timestamptz NOT NULL DEFAULT now();"
-             " CREATE INDEX ON %s.complaints (updated_at)",
-             f->src, f->src);
-        if (rows != NULL)
-            fill(f, rows);
-        char text[256];
-        snprintf(text, sizeof(text),
-                 "source:\n  table: %s.complaints\n  columns: { updated_at: updated_at }\n",
-                 f->src);
-        rewrite_config(f, text);
-    }
+/* Replace the fixture's configuration file with `text`. */
+static void rewrite_config(const fixture *f, const char *text)
+{
+    FILE *out = fopen(f->config, "w");
+    cr_assert_not_null(out);
+    fputs(text, out);
+    cr_assert_eq(fclose(out), 0);
+}
 
-    /* Everything a run derives, in one text: classified rows, weekly rows, examples, and
-     * the stored rankings (run ids and times left out: they differ between schemas). */
-    static char *derived(const char *schema)
-    {
-        char query[2048];
-        snprintf(
-            query, sizeof(query),
-            "SELECT md5(string_agg(t, '|' ORDER BY t)) FROM ("
-            " SELECT 'c' || concat_ws(',', complaint_id, week, site, symptoms::text,"
-            " span_starts::text, span_ends::text) t FROM %s.classified UNION ALL"
-            " SELECT 'w' || concat_ws(',', series, area_id, site, symptom_id, week, complaints,"
-            " round(attributed::numeric, 9), round(weighted::numeric, 9)) FROM %s.weekly UNION ALL"
-            " SELECT 'x' || concat_ws(',', week, site, symptom_id, complaint_id, span_start,"
-            " span_end) FROM %s.examples UNION ALL"
-            " SELECT 'k' || concat_ws(',', target_week, kind, area_id, site, rank,"
-            " round(score::numeric, 9), status, examples::text, drivers::text) FROM %s.rankings"
-            " UNION ALL SELECT 'empty') s",
-            schema, schema, schema, schema);
-        return sql(query);
-    }
+/* The fixture's source with an updated_at column the configuration maps. */
+static void setup_tracked(fixture *f, const char *rows)
+{
+    setup(f, NULL);
+    sqlf("ALTER TABLE %s.complaints ADD COLUMN updated_at timestamptz NOT NULL DEFAULT now();"
+         " CREATE INDEX ON %s.complaints (updated_at)",
+         f->src, f->src);
+    if (rows != NULL)
+        fill(f, rows);
+    char text[256];
+    snprintf(text, sizeof(text),
+             "source:\n  table: %s.complaints\n  columns: { updated_at: updated_at }\n", f->src);
+    rewrite_config(f, text);
+}
 
-    /* A full run of WEEK over the fixture's source as it is now, into a fresh schema. */
-    static char *reference(const fixture *f, char *out_report, size_t size)
-    {
-        char schema[64];
-        cw_test_unique_name(schema, sizeof(schema), "ref");
-        cw_test_output r;
-        const char *init[] = {"causeway",    "db",       "init", "-d",
-                              cw_test_dsn(), "--schema", schema, NULL};
-        cr_assert_eq(cw_test_run(&r, NULL, NULL, init), 0);
-        cr_assert_eq(r.status, 0, "db init: %s", r.err);
-        cw_test_output_fini(&r);
-        const char *argv[] = {"causeway", "run",      "-d",       cw_test_dsn(), "-c",
-                              f->config,  "--schema", schema,     "-r",          RULES,
-                              "--week",   WEEK,       "--format", "csv",         NULL};
-        cr_assert_eq(cw_test_run(&r, NULL, NULL, argv), 0);
-        cr_assert_eq(r.status, 0, "reference run: %s", r.err);
-        if (out_report != NULL)
-            snprintf(out_report, size, "%s", r.out);
-        cw_test_output_fini(&r);
-        return derived(schema);
-    }
+/* Everything a run derives, in one text: classified rows, weekly rows, examples, and
+ * the stored rankings (run ids and times left out: they differ between schemas). */
+static char *derived(const char *schema)
+{
+    char query[2048];
+    snprintf(query, sizeof(query),
+             "SELECT md5(string_agg(t, '|' ORDER BY t)) FROM ("
+             " SELECT 'c' || concat_ws(',', complaint_id, week, site, symptoms::text,"
+             " span_starts::text, span_ends::text) t FROM %s.classified UNION ALL"
+             " SELECT 'w' || concat_ws(',', series, area_id, site, symptom_id, week, complaints,"
+             " round(attributed::numeric, 9), round(weighted::numeric, 9)) FROM %s.weekly UNION ALL"
+             " SELECT 'x' || concat_ws(',', week, site, symptom_id, complaint_id, span_start,"
+             " span_end) FROM %s.examples UNION ALL"
+             " SELECT 'k' || concat_ws(',', target_week, kind, area_id, site, rank,"
+             " round(score::numeric, 9), status, examples::text, drivers::text) FROM %s.rankings"
+             " UNION ALL SELECT 'empty') s",
+             schema, schema, schema, schema);
+    return sql(query);
+}
 
-    /* New rows, rows received weeks ago but committed now, and edited rows. */
-    static void change_source(const fixture *f)
-    {
-        sqlf("INSERT INTO %s.complaints (id, received_at, channel, site, product, segment, body)"
-             " VALUES (100001, '2026-03-03 09:00+00', 'web', 'north', 'p', 'retail', 'a late wrong "
-             "order'),"
-             " (100002, '2026-07-28 09:00+00', 'web', 'south', 'p', 'retail', 'rude again'),"
-             " (100003, '2026-07-29 09:00+00', 'web', 'north', 'p', 'retail', 'the app crashed')",
-             f->src);
-        /* 'thanks, all good' (g %% 7 = 4) becomes a rude reply; a wrong order becomes thanks. */
-        sqlf("UPDATE %s.complaints SET body = 'the cashier was rude', updated_at = now()"
-             " WHERE id IN (4, 11);"
-             " UPDATE %s.complaints SET body = 'thanks, all good', updated_at = now() WHERE id = 7",
-             f->src, f->src);
-    }
+/* A full run of WEEK over the fixture's source as it is now, into a fresh schema. */
+static char *reference(const fixture *f, char *out_report, size_t size)
+{
+    char schema[64];
+    cw_test_unique_name(schema, sizeof(schema), "ref");
+    cw_test_output r;
+    const char *init[] = {"causeway", "db", "init", "-d", cw_test_dsn(), "--schema", schema, NULL};
+    cr_assert_eq(cw_test_run(&r, NULL, NULL, init), 0);
+    cr_assert_eq(r.status, 0, "db init: %s", r.err);
+    cw_test_output_fini(&r);
+    const char *argv[] = {"causeway", "run",      "-d",       cw_test_dsn(), "-c",
+                          f->config,  "--schema", schema,     "-r",          RULES,
+                          "--week",   WEEK,       "--format", "csv",         NULL};
+    cr_assert_eq(cw_test_run(&r, NULL, NULL, argv), 0);
+    cr_assert_eq(r.status, 0, "reference run: %s", r.err);
+    if (out_report != NULL)
+        snprintf(out_report, size, "%s", r.out);
+    cw_test_output_fini(&r);
+    return derived(schema);
+}
 
-    Test(run, incremental_runs_match_a_full_run_with_late_and_edited_rows)
-    {
+/* New rows, rows received weeks ago but committed now, and edited rows. */
+static void change_source(const fixture *f)
+{
+    sqlf("INSERT INTO %s.complaints (id, received_at, channel, site, product, segment, body)"
+         " VALUES (100001, '2026-03-03 09:00+00', 'web', 'north', 'p', 'retail', 'a late wrong "
+         "order'),"
+         " (100002, '2026-07-28 09:00+00', 'web', 'south', 'p', 'retail', 'rude again'),"
+         " (100003, '2026-07-29 09:00+00', 'web', 'north', 'p', 'retail', 'the app crashed')",
+         f->src);
+    /* 'thanks, all good' (g %% 7 = 4) becomes a rude reply; a wrong order becomes thanks. */
+    sqlf("UPDATE %s.complaints SET body = 'the cashier was rude', updated_at = now()"
+         " WHERE id IN (4, 11);"
+         " UPDATE %s.complaints SET body = 'thanks, all good', updated_at = now() WHERE id = 7",
+         f->src, f->src);
+}
+
+Test(run, incremental_runs_match_a_full_run_with_late_and_edited_rows)
+{
+    fixture f;
+    setup_tracked(&f, "3000");
+    cw_test_output a, b, c;
+    run(&a, &f, NULL, "--week", WEEK, "--format", "csv");
+    cr_assert_eq(a.status, 0, "stderr: %s", a.err);
+    change_source(&f);
+    run(&b, &f, NULL, "--week", WEEK, "--format", "csv");
+    cr_assert_eq(b.status, 0, "stderr: %s", b.err);
+    char query[512];
+    snprintf(query, sizeof(query),
+             "SELECT classified || '/' || reclassified FROM %s.runs ORDER BY id DESC LIMIT 1",
+             f.results);
+    char *counts = sql(query);
+    cr_assert_str_eq(counts, "6/3", "classified/reclassified: %s", counts);
+    snprintf(query, sizeof(query),
+             "SELECT string_agg(complaint_id || ':' || symptoms::text, ' ' ORDER BY complaint_id)"
+             " FROM %s.classified WHERE complaint_id IN ('4', '7', '100001')",
+             f.results);
+    char *edited = sql(query);
+    cr_assert_str_eq(edited, "100001:{wrong_order} 4:{rude} 7:{}", "%s", edited);
+
+    char report[65536];
+    char *want = reference(&f, report, sizeof(report));
+    char *got = derived(f.results);
+    cr_assert_str_eq(got, want, "incremental results differ from a full run");
+    cr_assert_str_eq(b.out, report, "the printed ranking differs from a full run's");
+    /* Nothing new: nothing classified, the same bytes. */
+    run(&c, &f, NULL, "--week", WEEK, "--format", "csv");
+    cr_assert_eq(c.status, 0, "stderr: %s", c.err);
+    cr_assert_str_eq(c.out, b.out);
+    free(counts);
+    counts = sql(query);
+    cr_assert_str_eq(counts, edited);
+    char *again = derived(f.results);
+    cr_assert_str_eq(again, want);
+    free(again);
+    free(counts);
+    free(edited);
+    free(want);
+    free(got);
+    cw_test_output_fini(&a);
+    cw_test_output_fini(&b);
+    cw_test_output_fini(&c);
+    teardown(&f);
+}
+
+/* Killed at each fault point of the incremental run, then rerun: as if never killed. */
+Test(run, an_incremental_run_killed_anywhere_then_rerun_matches_an_uninterrupted_one,
+     .timeout = 240)
+{
+    require_fault_hooks();
+    static const char *const points[] = {"run-locked", "ingest-after-edits", "ingest-first-row",
+                                         "before-commit"};
+    for (size_t i = 0; i < sizeof(points) / sizeof(points[0]); i++) {
         fixture f;
-        setup_tracked(&f, "3000");
-        cw_test_output a, b, c;
+        setup_tracked(&f, "1500");
+        cw_test_output a, k, b;
         run(&a, &f, NULL, "--week", WEEK, "--format", "csv");
         cr_assert_eq(a.status, 0, "stderr: %s", a.err);
         change_source(&f);
+        char *before = checksum(&f);
+        char fault[96];
+        snprintf(fault, sizeof(fault), "CW_FAULT_AT=%s:kill", points[i]);
+        const char *env[] = {fault, NULL};
+        run(&k, &f, env, "--week", WEEK, "--format", "csv");
+        cr_assert_eq(k.status, 128 + SIGKILL, "%s: status %d: %s", points[i], k.status, k.err);
+        char *after = checksum(&f);
+        cr_assert_str_eq(before, after, "%s: the killed run wrote", points[i]);
         run(&b, &f, NULL, "--week", WEEK, "--format", "csv");
-        cr_assert_eq(b.status, 0, "stderr: %s", b.err);
-        char query[512];
-        snprintf(query, sizeof(query),
-                 "SELECT classified || '/' || reclassified FROM %s.runs ORDER BY id DESC LIMIT 1",
-                 f.results);
-        char *counts = sql(query);
-        cr_assert_str_eq(counts, "6/3", "classified/reclassified: %s", counts);
-        snprintf(
-            query, sizeof(query),
-            "SELECT string_agg(complaint_id || ':' || symptoms::text, ' ' ORDER BY complaint_id)"
-            " FROM %s.classified WHERE complaint_id IN ('4', '7', '100001')",
-            f.results);
-        char *edited = sql(query);
-        cr_assert_str_eq(edited, "100001:{wrong_order} 4:{rude} 7:{}", "%s", edited);
-
-        char report[65536];
-        char *want = reference(&f, report, sizeof(report));
+        cr_assert_eq(b.status, 0, "%s: stderr: %s", points[i], b.err);
+        char *want = reference(&f, NULL, 0);
         char *got = derived(f.results);
-        cr_assert_str_eq(got, want, "incremental results differ from a full run");
-        cr_assert_str_eq(b.out, report, "the printed ranking differs from a full run's");
-        /* Nothing new: nothing classified, the same bytes. */
-        run(&c, &f, NULL, "--week", WEEK, "--format", "csv");
-        cr_assert_eq(c.status, 0, "stderr: %s", c.err);
-        cr_assert_str_eq(c.out, b.out);
-        free(counts);
-        counts = sql(query);
-        cr_assert_str_eq(counts, edited);
-        char *again = derived(f.results);
-        cr_assert_str_eq(again, want);
-        free(again);
-        free(counts);
-        free(edited);
+        cr_assert_str_eq(got, want, "%s: the rerun differs from an uninterrupted run", points[i]);
+        free(before);
+        free(after);
         free(want);
         free(got);
         cw_test_output_fini(&a);
+        cw_test_output_fini(&k);
         cw_test_output_fini(&b);
-        cw_test_output_fini(&c);
         teardown(&f);
     }
+}
 
-    /* Killed at each fault point of the incremental run, then rerun: as if never killed. */
-    Test(run, an_incremental_run_killed_anywhere_then_rerun_matches_an_uninterrupted_one,
-         .timeout = 240)
-    {
-        require_fault_hooks();
-        static const char *const points[] = {"run-locked", "ingest-after-edits", "ingest-first-row",
-                                             "before-commit"};
-        for (size_t i = 0; i < sizeof(points) / sizeof(points[0]); i++) {
-            fixture f;
-            setup_tracked(&f, "1500");
-            cw_test_output a, k, b;
-            run(&a, &f, NULL, "--week", WEEK, "--format", "csv");
-            cr_assert_eq(a.status, 0, "stderr: %s", a.err);
-            change_source(&f);
-            char *before = checksum(&f);
-            char fault[96];
-            snprintf(fault, sizeof(fault), "CW_FAULT_AT=%s:kill", points[i]);
-            const char *env[] = {fault, NULL};
-            run(&k, &f, env, "--week", WEEK, "--format", "csv");
-            cr_assert_eq(k.status, 128 + SIGKILL, "%s: status %d: %s", points[i], k.status, k.err);
-            char *after = checksum(&f);
-            cr_assert_str_eq(before, after, "%s: the killed run wrote", points[i]);
-            run(&b, &f, NULL, "--week", WEEK, "--format", "csv");
-            cr_assert_eq(b.status, 0, "%s: stderr: %s", points[i], b.err);
-            char *want = reference(&f, NULL, 0);
-            char *got = derived(f.results);
-            cr_assert_str_eq(got, want, "%s: the rerun differs from an uninterrupted run",
-                             points[i]);
-            free(before);
-            free(after);
-            free(want);
-            free(got);
-            cw_test_output_fini(&a);
-            cw_test_output_fini(&k);
-            cw_test_output_fini(&b);
-            teardown(&f);
-        }
+/* One row per kind of source problem; each is counted, skipped and reported once. */
+static const struct {
+    const char *rows; /* VALUES of the bad rows */
+    const char *line; /* the warning on stderr */
+    const char *column;
+} problems[] = {
+    {"(NULL, '2026-07-28 10:00+00', 'the cashier was rude')",
+     "source: 1 row skipped with a NULL id", "null_ids"},
+    {"(9001, NULL, 'the cashier was rude')", "source: 1 row skipped with a NULL received_at",
+     "null_received_at"},
+    {"(5, '2026-07-20 10:00+00', 'the cashier was rude'),"
+     " (5, '2026-07-21 10:00+00', 'the app crashed twice')",
+     "source: 2 rows skipped repeating an id already read (the latest received is kept)",
+     "duplicate_ids"},
+    {"(9002, now() + interval '3 days', 'the cashier was rude')",
+     "source: 1 row skipped received in the future (read again by later runs)", "future_rows"},
+};
+
+Test(run, source_data_problems_are_counted_skipped_reported_and_strict_fails)
+{
+    for (size_t i = 0; i < sizeof(problems) / sizeof(problems[0]); i++) {
+        fixture f;
+        setup(&f, "60");
+        /* A view: the source may have no key at all. */
+        sqlf("CREATE TABLE %s.extra (id bigint, received_at timestamptz, body text);"
+             " INSERT INTO %s.extra VALUES %s;"
+             " CREATE VIEW %s.messy AS SELECT id, received_at, channel, site, product, segment,"
+             " body FROM %s.complaints UNION ALL SELECT id, received_at, 'web', 'north', 'p',"
+             " 'retail', body FROM %s.extra",
+             f.src, f.src, problems[i].rows, f.src, f.src, f.src);
+        char text[256];
+        snprintf(text, sizeof(text), "source:\n  table: %s.messy\n", f.src);
+        rewrite_config(&f, text);
+
+        char *before = checksum(&f);
+        cw_test_output s;
+        run(&s, &f, NULL, "--week", WEEK, "--strict", NULL);
+        cr_assert_eq(s.status, 65, "%s: --strict status %d: %s", problems[i].column, s.status,
+                     s.err);
+        cr_assert(strstr(s.err, "with data problems (--strict): nothing written") != NULL,
+                  "stderr: %s", s.err);
+        char *after = checksum(&f);
+        cr_assert_str_eq(before, after, "%s: --strict wrote", problems[i].column);
+
+        cw_test_output r;
+        run(&r, &f, NULL, "--week", WEEK, "--format", "csv");
+        cr_assert_eq(r.status, 0, "%s: stderr: %s", problems[i].column, r.err);
+        cr_assert(strstr(r.err, problems[i].line) != NULL, "%s: stderr: %s", problems[i].column,
+                  r.err);
+        cr_assert_null(strstr(r.err, "rude"), "complaint text in the log: %s", r.err);
+        char query[256];
+        snprintf(query, sizeof(query),
+                 "SELECT %s || '/' || classified FROM %s.runs ORDER BY id DESC LIMIT 1",
+                 problems[i].column, f.results);
+        char *stored = sql(query);
+        /* Duplicates: id 5 three times (the fixture's and two more), one kept. */
+        const char *want = i == 2 ? "2/60" : "1/60";
+        cr_assert_str_eq(stored, want, "%s: stored %s", problems[i].column, stored);
+        free(stored);
+        free(before);
+        free(after);
+        cw_test_output_fini(&s);
+        cw_test_output_fini(&r);
+        teardown(&f);
     }
-
-    /* One row per kind of source problem; each is counted, skipped and reported once. */
-    static const struct {
-        const char *rows; /* VALUES of the bad rows */
-        const char *line; /* the warning on stderr */
-        const char *column;
-    } problems[] = {
-        {"(NULL, '2026-07-28 10:00+00', 'the cashier was rude')",
-         "source: 1 row skipped with a NULL id", "null_ids"},
-        {"(9001, NULL, 'the cashier was rude')", "source: 1 row skipped with a NULL received_at",
-         "null_received_at"},
-        {"(5, '2026-07-20 10:00+00', 'the cashier was rude'),"
-         " (5, '2026-07-21 10:00+00', 'the app crashed twice')",
-         "source: 2 rows skipped repeating an id already read (the latest received is kept)",
-         "duplicate_ids"},
-        {"(9002, now() + interval '3 days', 'the cashier was rude')",
-         "source: 1 row skipped received in the future (read again by later runs)", "future_rows"},
-    };
-
-    Test(run, source_data_problems_are_counted_skipped_reported_and_strict_fails)
-    {
-        for (size_t i = 0; i < sizeof(problems) / sizeof(problems[0]); i++) {
-            fixture f;
-            setup(&f, "60");
-            /* A view: the source may have no key at all. */
-            sqlf("CREATE TABLE %s.extra (id bigint, received_at timestamptz, body text);"
-                 " INSERT INTO %s.extra VALUES %s;"
-                 " CREATE VIEW %s.messy AS SELECT id, received_at, channel, site, product, segment,"
-                 " body FROM %s.complaints UNION ALL SELECT id, received_at, 'web', 'north', 'p',"
-                 " 'retail', body FROM %s.extra",
-                 f.src, f.src, problems[i].rows, f.src, f.src, f.src);
-            char text[256];
-            snprintf(text, sizeof(text), "source:\n  table: %s.messy\n", f.src);
-            rewrite_config(&f, text);
-
-            char *before = checksum(&f);
-            cw_test_output s;
-            run(&s, &f, NULL, "--week", WEEK, "--strict", NULL);
-            cr_assert_eq(s.status, 65, "%s: --strict status %d: %s", problems[i].column, s.status,
-                         s.err);
-            cr_assert(strstr(s.err, "with data problems (--strict): nothing written") != NULL,
-                      "stderr: %s", s.err);
-            char *after = checksum(&f);
-            cr_assert_str_eq(before, after, "%s: --strict wrote", problems[i].column);
-
-            cw_test_output r;
-            run(&r, &f, NULL, "--week", WEEK, "--format", "csv");
-            cr_assert_eq(r.status, 0, "%s: stderr: %s", problems[i].column, r.err);
-            cr_assert(strstr(r.err, problems[i].line) != NULL, "%s: stderr: %s", problems[i].column,
-                      r.err);
-            cr_assert_null(strstr(r.err, "rude"), "complaint text in the log: %s", r.err);
-            char query[256];
-            snprintf(query, sizeof(query),
-                     "SELECT %s || '/' || classified FROM %s.runs ORDER BY id DESC LIMIT 1",
-                     problems[i].column, f.results);
-            char *stored = sql(query);
-            /* Duplicates: id 5 three times (the fixture's and two more), one kept. */
-            const char *want = i == 2 ? "2/60" : "1/60";
-            cr_assert_str_eq(stored, want, "%s: stored %s", problems[i].column, stored);
-            free(stored);
-            free(before);
-            free(after);
-            cw_test_output_fini(&s);
-            cw_test_output_fini(&r);
-            teardown(&f);
-        }
-    }
+}
