@@ -700,7 +700,7 @@ Test(gen, load_sample_fills_complaints_and_exposure, .timeout = 120)
                  expected);
     cr_assert_eq(ids, rows);
     cr_assert_eq(exposure, 8 * 8);
-    cr_assert_eq(indexes, 2, "primary key and received_at index are back");
+    cr_assert_eq(indexes, 3, "primary key, received_at and updated_at indexes are back");
 
     /* A failing generator leaves the previous data in place. */
     const char *bad[] = {"tests/tools/load-sample.sh", dbdsn, "--format-typo", NULL};
