@@ -24,9 +24,11 @@
  * queries of an incremental run take to execute.
  */
 #define BOUNDED(name)                                                                              \
-    " pg_catalog.set_config('" name "', (SELECT CASE WHEN t.ms > 0 AND t.ms < %lu THEN t.ms"       \
+    " pg_catalog.set_config('" name "', (SELECT CASE WHEN t.ms OPERATOR(pg_catalog.>) 0"           \
+    " AND t.ms OPERATOR(pg_catalog.<) %lu THEN t.ms"                                               \
     " ELSE %lu END FROM (SELECT pg_catalog.date_part('epoch',"                                     \
-    " pg_catalog.current_setting('" name "')::pg_catalog.interval) * 1000 AS ms) t)"               \
+    " pg_catalog.current_setting('" name                                                           \
+    "')::pg_catalog.interval) OPERATOR(pg_catalog.*) 1000 AS ms) t)"                               \
     "::pg_catalog.int8::pg_catalog.text, true)"
 #define SCOPE_FORMAT                                                                               \
     "SELECT pg_catalog.set_config('search_path', 'pg_catalog', true),"                             \

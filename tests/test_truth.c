@@ -206,6 +206,24 @@ static bool sustained(const char *status)
     return strcmp(status, "drift") == 0 || strcmp(status, "shift") == 0;
 }
 
+/* Whether the drifting symptom at its site is a sustained driver of the item at `week`:
+ * the decline found where it happens (issue 13), before its whole area shows it. */
+static bool driver_sustained(cw_week week, const truth *t)
+{
+    char monday[16], query[1024];
+    cw_week_format_monday(monday, sizeof(monday), week);
+    snprintf(query, sizeof(query),
+             "SELECT count(*) FROM %s.rankings r, jsonb_array_elements(r.drivers) d"
+             " WHERE r.target_week = '%s' AND r.kind = 'area_site' AND r.area_id = '%s'"
+             " AND r.site = '%s' AND d->>'kind' = 'symptom_site' AND d->>'symptom_id' = '%s'"
+             " AND d->>'status' IN ('drift', 'shift')",
+             results, monday, t->area, t->site, t->symptom);
+    char *n = sql(query);
+    bool yes = strcmp(n, "0") != 0;
+    free(n);
+    return yes;
+}
+
 static void drift_is_flagged_as_drift_early_and_ranks_high(void)
 {
     const truth *t = find("drift");
@@ -216,7 +234,7 @@ static void drift_is_flagged_as_drift_early_and_ranks_high(void)
         cw_week since;
         unsigned rank;
         split_item(text, &status, &since, &rank);
-        if (sustained(status))
+        if (sustained(status) || driver_sustained(w, t))
             flagged = w;
         free(text);
     }
