@@ -25,7 +25,8 @@ static char *psql_as(const char *const *env, const char *user, const char *const
     char dsn[512];
     const char *base = cw_test_dsn();
     if (user != NULL)
-        snprintf(dsn, sizeof(dsn), "%s%cuser=%s", base, strchr(base, '?') != NULL ? '&' : '?', user);
+        snprintf(dsn, sizeof(dsn), "%s%cuser=%s", base, strchr(base, '?') != NULL ? '&' : '?',
+                 user);
     else
         snprintf(dsn, sizeof(dsn), "%s", base);
     return cw_test_psql(env, dsn, args);
