@@ -9,7 +9,6 @@
 #include <criterion/criterion.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,24 +37,6 @@ static void require_fault_hooks(void)
 #ifndef CW_FAULT_HOOKS
     cr_skip_test("fault points are compiled into the asan build only (make test)");
 #endif
-}
-
-static char *sql(const char *query)
-{
-    const char *args[] = {"-c", query, NULL};
-    return cw_test_psql(NULL, cw_test_dsn(), args);
-}
-
-static void sqlf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void sqlf(const char *fmt, ...)
-{
-    char query[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(query, sizeof(query), fmt, ap);
-    va_end(ap);
-    free(sql(query));
 }
 
 typedef struct fixture {
@@ -87,16 +68,16 @@ static void setup(fixture *f, const char *rows)
 {
     cw_test_unique_name(f->src, sizeof(f->src), "psrc");
     cw_test_unique_name(f->results, sizeof(f->results), "pres");
-    sqlf("CREATE SCHEMA %s; CREATE TABLE %s.complaints (id bigint PRIMARY KEY,"
-         " received_at timestamptz NOT NULL, channel text, site text, product text,"
-         " segment text, body text);"
-         " INSERT INTO %s.complaints SELECT g,"
-         " timestamptz '2026-01-05 10:00+00' + (g %% 30) * interval '7 days', 'web',"
-         " CASE WHEN g %% 2 = 0 THEN 'north' ELSE 'south' END, 'p', 'retail',"
-         " CASE g %% 4 WHEN 0 THEN 'they sent the wrong order again'"
-         " WHEN 1 THEN 'the cashier was rude' WHEN 2 THEN 'the app crashed twice'"
-         " ELSE 'thanks, all good' END FROM generate_series(1, %s) g",
-         f->src, f->src, f->src, rows);
+    cw_test_sqlf("CREATE SCHEMA %s; CREATE TABLE %s.complaints (id bigint PRIMARY KEY,"
+                 " received_at timestamptz NOT NULL, channel text, site text, product text,"
+                 " segment text, body text);"
+                 " INSERT INTO %s.complaints SELECT g,"
+                 " timestamptz '2026-01-05 10:00+00' + (g %% 30) * interval '7 days', 'web',"
+                 " CASE WHEN g %% 2 = 0 THEN 'north' ELSE 'south' END, 'p', 'retail',"
+                 " CASE g %% 4 WHEN 0 THEN 'they sent the wrong order again'"
+                 " WHEN 1 THEN 'the cashier was rude' WHEN 2 THEN 'the app crashed twice'"
+                 " ELSE 'thanks, all good' END FROM generate_series(1, %s) g",
+                 f->src, f->src, f->src, rows);
     char text[256];
     snprintf(text, sizeof(text), "source:\n  table: %s.complaints\n", f->src);
     f->config = cw_test_write_temp(text, strlen(text));
@@ -129,7 +110,7 @@ static bool lock_held(const char *schema)
              " AND objid = (hashtext('causeway:' || '%s')::bigint & 4294967295)::oid"
              " AND objsubid = 1)",
              schema);
-    char *held = sql(query);
+    char *held = cw_test_sql(query);
     bool yes = strcmp(held, "t") == 0;
     free(held);
     return yes;
@@ -228,7 +209,7 @@ Test(pooler, concurrent_runs_one_wins_each_round_with_the_results_of_a_direct_ru
     snprintf(query, sizeof(query),
              "SELECT count(*) FILTER (WHERE status = 'ok') || '/' || count(*) FROM %s.runs",
              f.results);
-    char *runs = sql(query);
+    char *runs = cw_test_sql(query);
     cr_assert_str_eq(runs, "21/21", "one stored run per round and one after: %s", runs);
     free(runs);
     teardown(&f);
@@ -323,7 +304,7 @@ Test(pooler, a_pool_of_one_connection_fails_fast_and_clearly, .timeout = 120)
     cw_test_output_fini(&r);
     char query[256];
     snprintf(query, sizeof(query), "SELECT count(*) FROM %s.runs", f.results);
-    char *runs = sql(query);
+    char *runs = cw_test_sql(query);
     cr_assert_str_eq(runs, "0", "the refused run wrote");
     free(runs);
     cr_assert(!lock_held(f.results));
