@@ -5,7 +5,8 @@
 #
 #   build  compile causeway (make)
 #   demo   build + a throwaway PostgreSQL (make demo)
-#   test   build + PostgreSQL, PgBouncer, Criterion, clang (the bounded libFuzzer run)
+#   test   build + PostgreSQL, PgBouncer, Criterion, clang and its sanitizer and
+#          libFuzzer runtimes (libclang-rt-dev: the bounded libFuzzer run)
 #          and the checkers the suite runs:
 #          clang-format, cppcheck, chromium (renders the HTML report), docker-compose
 #          (validates the compose file), python3-jsonschema (validates the JSON reports)
@@ -16,7 +17,7 @@ set -euo pipefail
 
 build=(build-essential pkg-config libpq-dev libcyaml-dev libyaml-dev libvectorscan-dev)
 server=(postgresql postgresql-client)
-test_only=(libcriterion-dev pgbouncer clang clang-format cppcheck chromium docker-compose python3-jsonschema)
+test_only=(libcriterion-dev pgbouncer clang libclang-rt-dev clang-format cppcheck chromium docker-compose python3-jsonschema)
 extras=(hyperfine)
 docker=(docker.io docker-compose debootstrap)
 
