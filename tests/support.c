@@ -248,12 +248,29 @@ char *cw_test_sql(const char *query)
     return cw_test_psql(NULL, cw_test_dsn(), args);
 }
 
-void cw_test_sqlf(const char *fmt, ...)
+/* cw_test_sql of a printf-formatted query; a query too long for the buffer fails the
+ * test rather than running cut short. */
+static char *vqueryf(const char *fmt, va_list ap)
 {
     char query[8192];
+    int n = vsnprintf(query, sizeof(query), fmt, ap);
+    cr_assert(n >= 0 && (size_t)n < sizeof(query), "query longer than %zu bytes", sizeof(query));
+    return cw_test_sql(query);
+}
+
+char *cw_test_queryf(const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(query, sizeof(query), fmt, ap);
+    char *out = vqueryf(fmt, ap);
     va_end(ap);
-    free(cw_test_sql(query));
+    return out;
+}
+
+void cw_test_sqlf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    free(vqueryf(fmt, ap));
+    va_end(ap);
 }

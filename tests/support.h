@@ -45,7 +45,11 @@ char *cw_test_psql(const char *const *env, const char *dsn, const char *const *a
  * (caller frees). */
 char *cw_test_sql(const char *query);
 
-/* cw_test_sql of a printf-formatted command (at most 8 KiB), its output dropped. */
+/* cw_test_sql of a printf-formatted query (at most 8 KiB; longer fails the test): its
+ * trimmed output, fields separated by '|' (caller frees). */
+char *cw_test_queryf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* cw_test_queryf with the output dropped. */
 void cw_test_sqlf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* `causeway db init` of results schema `schema` on the test database; fails the test

@@ -6,25 +6,12 @@
  */
 #include <criterion/criterion.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "support.h"
-
-static char *sqlf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *sqlf(const char *fmt, ...)
-{
-    char query[2048];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(query, sizeof(query), fmt, ap);
-    va_end(ap);
-    const char *args[] = {"-F", ",", "-c", query, NULL};
-    return cw_test_psql(NULL, cw_test_dsn(), args);
-}
 
 static void causeway_ok(const char *const *argv, char **out)
 {
@@ -41,10 +28,10 @@ static void causeway_ok(const char *const *argv, char **out)
 /* 40 weeks of generated complaints into SRC.complaints, ranked into RESULTS. */
 static void load_and_run(const char *src, const char *results, char *config_path, size_t size)
 {
-    free(sqlf("CREATE SCHEMA %s; CREATE TABLE %s.complaints (id bigint PRIMARY KEY,"
-              " received_at timestamptz NOT NULL, channel text, site text, product text,"
-              " segment text, body text)",
-              src, src));
+    free(cw_test_queryf("CREATE SCHEMA %s; CREATE TABLE %s.complaints (id bigint PRIMARY KEY,"
+                        " received_at timestamptz NOT NULL, channel text, site text, product text,"
+                        " segment text, body text)",
+                        src, src));
     const char *tools = getenv("CW_TOOLS");
     cr_assert_not_null(tools, "CW_TOOLS is not set: run under tests/tools/run-tests.sh");
     char load[1024];
@@ -123,11 +110,11 @@ Test(bi_views, ranking_view_gives_the_numbers_of_the_report, .timeout = 300)
                  "latest AND iso_week = '2025-W40' AND kind = '%s' AND area_id = '%s'"
                  " AND site = '%s'",
                  f[1], f[3], f[5]);
-        char *row =
-            sqlf("SELECT rank, status, score, volume FROM %s.bi_ranking WHERE %s", results, where);
+        char *row = cw_test_queryf("SELECT rank, status, score, volume FROM %s.bi_ranking WHERE %s",
+                                   results, where);
         char rank[16], status[32];
         double score = 0, volume = 0;
-        cr_assert_eq(sscanf(row, "%15[^,],%31[^,],%lf,%lf", rank, status, &score, &volume), 4,
+        cr_assert_eq(sscanf(row, "%15[^|]|%31[^|]|%lf|%lf", rank, status, &score, &volume), 4,
                      "bi_ranking has no row for %s: '%s'", where, row);
         cr_assert_str_eq(rank, f[2], "%s: rank", where);
         cr_assert_str_eq(status, f[6], "%s: status", where);
@@ -139,13 +126,13 @@ Test(bi_views, ranking_view_gives_the_numbers_of_the_report, .timeout = 300)
     }
     free(csv);
     cr_assert_gt(compared, 10, "only %zu ranked items compared", compared);
-    char *count = sqlf("SELECT count(*) FROM %s.bi_ranking WHERE latest%s", results, "");
+    char *count = cw_test_queryf("SELECT count(*) FROM %s.bi_ranking WHERE latest%s", results, "");
     cr_assert_eq(strtoul(count, NULL, 10), compared, "bi_ranking has %s items, the report %zu",
                  count, compared);
     free(count);
 
     /* Per complaint and cause area, the weights add up to the weekly series. */
-    char *mismatch = sqlf(
+    char *mismatch = cw_test_queryf(
         "WITH per AS (SELECT area_id, week, count(DISTINCT complaint_id) AS n,"
         "  sum(weight) AS attributed, sum(weight * severity) AS weighted"
         "  FROM %s.bi_complaint_causes WHERE area_id IS NOT NULL GROUP BY 1, 2),"
@@ -156,7 +143,7 @@ Test(bi_views, ranking_view_gives_the_numbers_of_the_report, .timeout = 300)
         "  count(*) FROM per FULL JOIN w USING (area_id, week)",
         results, results);
     unsigned long bad = 0, cells = 0;
-    cr_assert_eq(sscanf(mismatch, "%lu,%lu", &bad, &cells), 2, "%s", mismatch);
+    cr_assert_eq(sscanf(mismatch, "%lu|%lu", &bad, &cells), 2, "%s", mismatch);
     cr_assert_gt(cells, 100, "only %lu area-weeks", cells);
     cr_assert_eq(bad, 0, "%lu of %lu area-weeks differ between the views", bad, cells);
     free(mismatch);

@@ -12,7 +12,6 @@
  */
 #include <criterion/criterion.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,33 +38,6 @@ typedef struct pool {
     char *text[MAX_POOL];
     size_t count;
 } pool;
-
-static char *sql(const char *query)
-{
-    cw_test_output r;
-    const char *argv[] = {"psql", "-XAtq", "-v", "ON_ERROR_STOP=1", "-d", cw_test_dsn(),
-                          "-c",   query,   NULL};
-    cr_assert_eq(cw_test_run_program(&r, NULL, NULL, argv), 0);
-    cr_assert_eq(r.status, 0, "psql failed on %s: %s", query, r.err);
-    char *out = r.out;
-    r.out = NULL;
-    while (r.out_len > 0 && (out[r.out_len - 1] == '\n' || out[r.out_len - 1] == ' '))
-        out[--r.out_len] = '\0';
-    cw_test_output_fini(&r);
-    return out;
-}
-
-static char *sqlf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static char *sqlf(const char *fmt, ...)
-{
-    char query[8192];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(query, sizeof(query), fmt, ap);
-    va_end(ap);
-    return sql(query);
-}
 
 /* One field of a BANKING77 line ("text,category", the text quoted when it has a comma). */
 static char *first_field(const char *line)
@@ -239,10 +211,11 @@ static void setup_world(world *w)
 
     cw_test_unique_name(w->src, sizeof(w->src), "drv");
     cw_test_unique_name(w->results, sizeof(w->results), "drvres");
-    free(sqlf("CREATE SCHEMA %s; CREATE TABLE %s.complaints (id bigint PRIMARY KEY,"
-              " received_at_base timestamptz NOT NULL, day int NOT NULL, channel text, site text,"
-              " product text, segment text, body text)",
-              w->src, w->src));
+    free(cw_test_queryf(
+        "CREATE SCHEMA %s; CREATE TABLE %s.complaints (id bigint PRIMARY KEY,"
+        " received_at_base timestamptz NOT NULL, day int NOT NULL, channel text, site text,"
+        " product text, segment text, body text)",
+        w->src, w->src));
     cw_test_output r;
     char copy[512];
     snprintf(copy, sizeof(copy), "\\copy %s.complaints FROM '%s' WITH (FORMAT csv)", w->src, csv);
@@ -254,9 +227,10 @@ static void setup_world(world *w)
     unlink(csv);
     free(csv);
     /* The source is a view, as a user's often is. */
-    free(sqlf("CREATE VIEW %s.v AS SELECT id, received_at_base + day * interval '1 day' AS"
-              " received_at, channel, site, product, segment, body FROM %s.complaints",
-              w->src, w->src));
+    free(
+        cw_test_queryf("CREATE VIEW %s.v AS SELECT id, received_at_base + day * interval '1 day' AS"
+                       " received_at, channel, site, product, segment, body FROM %s.complaints",
+                       w->src, w->src));
     char text[256];
     snprintf(text, sizeof(text), "source:\n  table: %s.v\n", w->src);
     w->config = cw_test_write_temp(text, strlen(text));
@@ -293,15 +267,16 @@ static void run_weeks(const world *w)
 /* Every flagged series of `week` (items and drivers), one per line, sorted. */
 static char *flagged(const world *w, int week)
 {
-    return sqlf("SELECT coalesce(string_agg(x, E'\\n' ORDER BY x), '') FROM ("
-                " SELECT DISTINCT 'item ' || kind || ' ' || area_id || ' ' || site AS x"
-                " FROM %s.rankings WHERE target_week = date '2024-12-30' + %d * 7"
-                " AND status IN ('drift', 'shift', 'spike')"
-                " UNION SELECT DISTINCT 'driver ' || (d->>'kind') || ' ' || (d->>'symptom_id')"
-                " || ' ' || (d->>'value') FROM %s.rankings r,"
-                " jsonb_array_elements(r.drivers) d WHERE target_week = date '2024-12-30' + %d * 7"
-                " AND d->>'status' IN ('drift', 'shift', 'spike')) s",
-                w->results, week - 1, w->results, week - 1);
+    return cw_test_queryf(
+        "SELECT coalesce(string_agg(x, E'\\n' ORDER BY x), '') FROM ("
+        " SELECT DISTINCT 'item ' || kind || ' ' || area_id || ' ' || site AS x"
+        " FROM %s.rankings WHERE target_week = date '2024-12-30' + %d * 7"
+        " AND status IN ('drift', 'shift', 'spike')"
+        " UNION SELECT DISTINCT 'driver ' || (d->>'kind') || ' ' || (d->>'symptom_id')"
+        " || ' ' || (d->>'value') FROM %s.rankings r,"
+        " jsonb_array_elements(r.drivers) d WHERE target_week = date '2024-12-30' + %d * 7"
+        " AND d->>'status' IN ('drift', 'shift', 'spike')) s",
+        w->results, week - 1, w->results, week - 1);
 }
 
 /* Whether a flagged line is the drift itself or an item that contains it. */
@@ -347,11 +322,12 @@ Test(drivers, one_site_drift_of_real_text_is_flagged_where_it_happens, .timeout 
     /* Found: the drifting symptom at east is a flagged driver within 10 weeks of onset. */
     int found = 0;
     for (int week = ONSET; week <= WEEKS && found == 0; week++) {
-        char *hit = sqlf("SELECT count(*) FROM %s.rankings r, jsonb_array_elements(r.drivers) d"
-                         " WHERE target_week = date '2024-12-30' + %d * 7"
-                         " AND d->>'kind' = 'symptom_site' AND d->>'symptom_id' = '%s'"
-                         " AND d->>'value' = 'east' AND d->>'status' IN ('drift', 'shift')",
-                         w.results, week - 1, w.drift_symptom);
+        char *hit =
+            cw_test_queryf("SELECT count(*) FROM %s.rankings r, jsonb_array_elements(r.drivers) d"
+                           " WHERE target_week = date '2024-12-30' + %d * 7"
+                           " AND d->>'kind' = 'symptom_site' AND d->>'symptom_id' = '%s'"
+                           " AND d->>'value' = 'east' AND d->>'status' IN ('drift', 'shift')",
+                           w.results, week - 1, w.drift_symptom);
         if (strcmp(hit, "0") != 0)
             found = week;
         free(hit);
@@ -366,11 +342,12 @@ Test(drivers, one_site_drift_of_real_text_is_flagged_where_it_happens, .timeout 
     assert_only_the_drift(&w, WEEKS);
     /* The background symptoms never show a sustained rise (drift or shift) in any week. */
     for (int k = 0; k < BACKGROUND; k++) {
-        char *n = sqlf("SELECT coalesce(string_agg(DISTINCT r.target_week || ' ' || (d->>'kind')"
-                       " || ' ' || (d->>'value') || ' ' || (d->>'status'), ', '), '')"
-                       " FROM %s.rankings r, jsonb_array_elements(r.drivers) d"
-                       " WHERE d->>'symptom_id' = '%s' AND d->>'status' IN ('drift', 'shift')",
-                       w.results, w.other_symptoms[k]);
+        char *n = cw_test_queryf(
+            "SELECT coalesce(string_agg(DISTINCT r.target_week || ' ' || (d->>'kind')"
+            " || ' ' || (d->>'value') || ' ' || (d->>'status'), ', '), '')"
+            " FROM %s.rankings r, jsonb_array_elements(r.drivers) d"
+            " WHERE d->>'symptom_id' = '%s' AND d->>'status' IN ('drift', 'shift')",
+            w.results, w.other_symptoms[k]);
         cr_assert_str_eq(n, "", "background symptom %s rose: %s", w.other_symptoms[k], n);
         free(n);
     }
@@ -387,7 +364,8 @@ Test(drivers, one_site_drift_of_real_text_is_flagged_where_it_happens, .timeout 
     cr_assert_leq(false_alarms, (WEEKS - ONSET + 1) / 2, "%d false alarms in %d weeks",
                   false_alarms, WEEKS - ONSET + 1);
     /* Its area item names it and ranks it on the drivers' rise even where the area is stable. */
-    char *state = sqlf("SELECT r.change || ' ' || (r.driver_factor > 1)::text FROM %s.rankings r,"
+    char *state =
+        cw_test_queryf("SELECT r.change || ' ' || (r.driver_factor > 1)::text FROM %s.rankings r,"
                        " jsonb_array_elements(r.drivers) d WHERE r.kind = 'area'"
                        " AND target_week = date '2024-12-30' + %d * 7"
                        " AND d->>'kind' = 'symptom_site' AND d->>'symptom_id' = '%s'"
@@ -401,9 +379,9 @@ Test(drivers, one_site_drift_of_real_text_is_flagged_where_it_happens, .timeout 
     "SELECT md5(string_agg(t, '|' ORDER BY t)) FROM (SELECT (r.target_week, r.kind, r.area_id,"    \
     " r.site, r.rank, r.score, r.status, r.since_week, r.change, r.excess, r.driver_factor,"       \
     " r.drivers)::text t FROM %s.rankings r) s"
-    char *before = sqlf(DIGEST, w.results);
+    char *before = cw_test_queryf(DIGEST, w.results);
     run_weeks(&w);
-    char *after = sqlf(DIGEST, w.results);
+    char *after = cw_test_queryf(DIGEST, w.results);
     cr_assert_str_eq(before, after, "a rerun changed the rankings");
     free(before);
     free(after);
@@ -422,17 +400,18 @@ Test(drivers, a_channel_dimension_is_backfilled_and_names_its_driver, .timeout =
     cw_test_unique_name(src, sizeof(src), "dim");
     cw_test_unique_name(results, sizeof(results), "dimres");
     /* Per week, site and channel: 8 crashes (16 in app from week 31), 6 wrong orders, 4 rude. */
-    free(sqlf("CREATE SCHEMA %s; CREATE TABLE %s.complaints AS"
-              " SELECT row_number() OVER () AS id, timestamptz '2025-01-06 10:00+00'"
-              " + (w - 1) * interval '7 days' + (n %% 5) * interval '1 day' AS received_at,"
-              " ch AS channel, site, 'p'::text AS product, 'retail'::text AS segment, body"
-              " FROM generate_series(1, 40) w, unnest(ARRAY['web', 'app']) ch,"
-              " unnest(ARRAY['north', 'south']) site,"
-              " LATERAL (SELECT 'the app crashed again'::text AS body, g AS n"
-              " FROM generate_series(1, CASE WHEN ch = 'app' AND w >= 31 THEN 16 ELSE 8 END) g"
-              " UNION ALL SELECT 'a wrong order', g FROM generate_series(1, 6) g"
-              " UNION ALL SELECT 'so rude', g FROM generate_series(1, 4) g) b",
-              src, src));
+    free(cw_test_queryf(
+        "CREATE SCHEMA %s; CREATE TABLE %s.complaints AS"
+        " SELECT row_number() OVER () AS id, timestamptz '2025-01-06 10:00+00'"
+        " + (w - 1) * interval '7 days' + (n %% 5) * interval '1 day' AS received_at,"
+        " ch AS channel, site, 'p'::text AS product, 'retail'::text AS segment, body"
+        " FROM generate_series(1, 40) w, unnest(ARRAY['web', 'app']) ch,"
+        " unnest(ARRAY['north', 'south']) site,"
+        " LATERAL (SELECT 'the app crashed again'::text AS body, g AS n"
+        " FROM generate_series(1, CASE WHEN ch = 'app' AND w >= 31 THEN 16 ELSE 8 END) g"
+        " UNION ALL SELECT 'a wrong order', g FROM generate_series(1, 6) g"
+        " UNION ALL SELECT 'so rude', g FROM generate_series(1, 4) g) b",
+        src, src));
     char plain[256], with_dim[256];
     snprintf(plain, sizeof(plain), "source:\n  table: %s.complaints\n", src);
     snprintf(with_dim, sizeof(with_dim), "source:\n  table: %s.complaints\ndimensions: [channel]\n",
@@ -451,7 +430,8 @@ Test(drivers, a_channel_dimension_is_backfilled_and_names_its_driver, .timeout =
     cr_assert_eq(cw_test_run(&r, NULL, NULL, first), 0);
     cr_assert_eq(r.status, 0, "run: %s", r.err);
     cw_test_output_fini(&r);
-    char *none = sqlf("SELECT count(*) FROM %s.weekly WHERE series = 'symptom_channel'", results);
+    char *none =
+        cw_test_queryf("SELECT count(*) FROM %s.weekly WHERE series = 'symptom_channel'", results);
     cr_assert_str_eq(none, "0");
     free(none);
 
@@ -467,14 +447,16 @@ Test(drivers, a_channel_dimension_is_backfilled_and_names_its_driver, .timeout =
     cr_assert_null(strstr(r.out, "\"value\":\"web\",\"status\":\"shift\""), "%s", r.out);
     cw_test_output_fini(&r);
     /* The backfilled counts are the classified complaints', per channel, symptom and week. */
-    char *diff = sqlf("SELECT count(*) FROM (SELECT site AS channel, symptom_id, week, complaints"
-                      " FROM %s.weekly WHERE series = 'symptom_channel' EXCEPT ALL"
-                      " SELECT c.channel, s, c.week, count(*)::int FROM %s.classified c,"
-                      " unnest(c.symptoms) s GROUP BY 1, 2, 3) x",
-                      results, results);
+    char *diff =
+        cw_test_queryf("SELECT count(*) FROM (SELECT site AS channel, symptom_id, week, complaints"
+                       " FROM %s.weekly WHERE series = 'symptom_channel' EXCEPT ALL"
+                       " SELECT c.channel, s, c.week, count(*)::int FROM %s.classified c,"
+                       " unnest(c.symptoms) s GROUP BY 1, 2, 3) x",
+                       results, results);
     cr_assert_str_eq(diff, "0", "backfilled channel series differ from the classified rows");
     free(diff);
-    char *rows = sqlf("SELECT count(*) FROM %s.weekly WHERE series = 'symptom_channel'", results);
+    char *rows =
+        cw_test_queryf("SELECT count(*) FROM %s.weekly WHERE series = 'symptom_channel'", results);
     cr_assert_str_eq(rows, "240", "3 symptoms x 2 channels x 40 weeks");
     free(rows);
     unlink(cfg_plain);

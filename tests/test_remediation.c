@@ -23,33 +23,6 @@ typedef struct fixture {
     char *config;
 } fixture;
 
-static char *sql(const char *query)
-{
-    cw_test_output r;
-    const char *argv[] = {"psql", "-XAtq", "-v", "ON_ERROR_STOP=1", "-d", cw_test_dsn(),
-                          "-c",   query,   NULL};
-    cr_assert_eq(cw_test_run_program(&r, NULL, NULL, argv), 0);
-    cr_assert_eq(r.status, 0, "psql failed on %s: %s", query, r.err);
-    char *out = r.out;
-    r.out = NULL;
-    while (r.out_len > 0 && (out[r.out_len - 1] == '\n' || out[r.out_len - 1] == ' '))
-        out[--r.out_len] = '\0';
-    cw_test_output_fini(&r);
-    return out;
-}
-
-static char *sqlf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static char *sqlf(const char *fmt, ...)
-{
-    char query[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(query, sizeof(query), fmt, ap);
-    va_end(ap);
-    return sql(query);
-}
-
 /*
  * 40 weeks from 2026-W02: at north 30 rude complaints a week, 15 from week 20 on (the
  * fix that works); at south 30 wrong orders a week throughout (the fix that does
@@ -59,20 +32,21 @@ static void setup(fixture *f, bool with_data)
 {
     cw_test_unique_name(f->src, sizeof(f->src), "rsrc");
     cw_test_unique_name(f->results, sizeof(f->results), "rres");
-    free(sqlf("CREATE SCHEMA %s; CREATE TABLE %s.complaints (id bigint PRIMARY KEY,"
-              " received_at timestamptz NOT NULL, channel text, site text, product text,"
-              " segment text, body text)",
-              f->src, f->src));
+    free(cw_test_queryf("CREATE SCHEMA %s; CREATE TABLE %s.complaints (id bigint PRIMARY KEY,"
+                        " received_at timestamptz NOT NULL, channel text, site text, product text,"
+                        " segment text, body text)",
+                        f->src, f->src));
     if (with_data)
-        free(sqlf("INSERT INTO %s.complaints SELECT row_number() OVER (ORDER BY w, v.s, v.b, k),"
-                  " timestamptz '2026-01-05 10:00+00' + w * interval '7 days'"
-                  " + (k %% 5) * interval '1 day', 'web', v.s, 'p', 'retail', v.b"
-                  " FROM generate_series(0, 39) w, LATERAL (VALUES"
-                  " ('north', 'the cashier was rude', CASE WHEN w >= 20 THEN 15 ELSE 30 END),"
-                  " ('south', 'they sent the wrong order again', 30),"
-                  " ('north', 'thanks, all good', 20), ('south', 'thanks, all good', 20))"
-                  " v(s, b, n), LATERAL generate_series(1, v.n) k",
-                  f->src));
+        free(cw_test_queryf(
+            "INSERT INTO %s.complaints SELECT row_number() OVER (ORDER BY w, v.s, v.b, k),"
+            " timestamptz '2026-01-05 10:00+00' + w * interval '7 days'"
+            " + (k %% 5) * interval '1 day', 'web', v.s, 'p', 'retail', v.b"
+            " FROM generate_series(0, 39) w, LATERAL (VALUES"
+            " ('north', 'the cashier was rude', CASE WHEN w >= 20 THEN 15 ELSE 30 END),"
+            " ('south', 'they sent the wrong order again', 30),"
+            " ('north', 'thanks, all good', 20), ('south', 'thanks, all good', 20))"
+            " v(s, b, n), LATERAL generate_series(1, v.n) k",
+            f->src));
     char text[256];
     snprintf(text, sizeof(text), "source:\n  table: %s.complaints\n", f->src);
     f->config = cw_test_write_temp(text, strlen(text));
@@ -130,9 +104,9 @@ static void add_both(const fixture *f)
 
 static char *remediations(const fixture *f)
 {
-    return sqlf("SELECT coalesce(md5(string_agg(r::text, '|' ORDER BY r.id)), 'none')"
-                " FROM %s.remediations r",
-                f->results);
+    return cw_test_queryf("SELECT coalesce(md5(string_agg(r::text, '|' ORDER BY r.id)), 'none')"
+                          " FROM %s.remediations r",
+                          f->results);
 }
 
 Test(remediation, add_records_the_fix_and_list_and_show_read_it)
@@ -141,10 +115,11 @@ Test(remediation, add_records_the_fix_and_list_and_show_read_it)
     setup(&f, true);
     run_week(&f, LAST);
     add_both(&f);
-    char *row = sqlf("SELECT concat_ws('|', id, area_id, symptom_id, site, recorded_on, title,"
-                     " owner, expected_cut, settling_weeks, ended_on IS NULL)"
-                     " FROM %s.remediations WHERE id = 1",
-                     f.results);
+    char *row =
+        cw_test_queryf("SELECT concat_ws('|', id, area_id, symptom_id, site, recorded_on, title,"
+                       " owner, expected_cut, settling_weeks, ended_on IS NULL)"
+                       " FROM %s.remediations WHERE id = 1",
+                       f.results);
     cr_assert_str_eq(row, "1|people|rude|north|2026-05-25|Courtesy coaching|Store managers|30|2|t");
     free(row);
 
@@ -294,8 +269,8 @@ Test(remediation, end_closes_a_fix_once_and_list_open_leaves_it_out)
     cr_assert_eq(r.status, 0, "%s", r.err);
     cr_assert_str_eq(r.out, "fix #1 ended in 2026-W30\n");
     cw_test_output_fini(&r);
-    char *row =
-        sqlf("SELECT ended_on || '|' || end_note FROM %s.remediations WHERE id = 1", f.results);
+    char *row = cw_test_queryf(
+        "SELECT ended_on || '|' || end_note FROM %s.remediations WHERE id = 1", f.results);
     cr_assert_str_eq(row, "2026-07-20|moved on");
     free(row);
 
@@ -342,9 +317,9 @@ Test(remediation, a_read_only_role_can_list_and_show_but_not_add_or_end)
     add_both(&f);
     char role[64];
     cw_test_unique_name(role, sizeof(role), "reader");
-    free(sqlf("CREATE ROLE %s LOGIN; GRANT USAGE ON SCHEMA %s TO %s;"
-              " GRANT SELECT ON ALL TABLES IN SCHEMA %s TO %s",
-              role, f.results, role, f.results, role));
+    free(cw_test_queryf("CREATE ROLE %s LOGIN; GRANT USAGE ON SCHEMA %s TO %s;"
+                        " GRANT SELECT ON ALL TABLES IN SCHEMA %s TO %s",
+                        role, f.results, role, f.results, role));
     char dsn[256];
     snprintf(dsn, sizeof(dsn), "host=%s port=%s dbname=causeway user=%s", getenv("PGHOST"),
              getenv("PGPORT"), role);
@@ -378,7 +353,7 @@ Test(remediation, a_missing_results_schema_is_78)
 {
     fixture f;
     setup(&f, false);
-    free(sqlf("DROP SCHEMA %s CASCADE", f.results));
+    free(cw_test_queryf("DROP SCHEMA %s CASCADE", f.results));
     cw_test_output r;
     cw(&r, &f, NULL, "remediation", "list", NULL);
     cr_assert_eq(r.status, 78, "%s", r.err);
@@ -390,10 +365,10 @@ Test(remediation, a_missing_results_schema_is_78)
 /* verdict|change rounded|more weeks|expected reached, of fix `id` at week `monday`. */
 static char *verdict(const fixture *f, const char *monday, int id)
 {
-    return sqlf("SELECT concat_ws('|', verdict, round(change_pct::numeric), more_weeks,"
-                " expected_reached, declining_again, after_weeks)"
-                " FROM %s.fix_verdicts WHERE target_week = '%s' AND remediation_id = %d",
-                f->results, monday, id);
+    return cw_test_queryf("SELECT concat_ws('|', verdict, round(change_pct::numeric), more_weeks,"
+                          " expected_reached, declining_again, after_weeks)"
+                          " FROM %s.fix_verdicts WHERE target_week = '%s' AND remediation_id = %d",
+                          f->results, monday, id);
 }
 
 Test(remediation, every_run_judges_the_fixes_and_a_rerun_stores_the_same)
@@ -414,19 +389,20 @@ Test(remediation, every_run_judges_the_fixes_and_a_rerun_stores_the_same)
     cr_assert_str_eq(none, "no_effect|0|0|f|18");
     free(works);
     free(none);
-    char *weeks = sqlf("SELECT count(DISTINCT target_week) FROM %s.fix_verdicts", f.results);
+    char *weeks =
+        cw_test_queryf("SELECT count(DISTINCT target_week) FROM %s.fix_verdicts", f.results);
     cr_assert_str_eq(weeks, "19", "one verdict per fix and ranked week");
     free(weeks);
 
 #define DUMP_SQL                                                                                   \
     "SELECT md5(string_agg(to_jsonb(v) - 'run_id' #>> '{}', '|'"                                   \
     " ORDER BY target_week, remediation_id)) FROM %s.fix_verdicts v"
-    char *before = sqlf(DUMP_SQL, f.results);
+    char *before = cw_test_queryf(DUMP_SQL, f.results);
     cw_test_output a, b;
     cw(&a, &f, NULL, "report", "--week", LAST, "--format", "json", NULL);
     cr_assert_eq(a.status, 0, "%s", a.err);
     run_week(&f, "2026-W23..2026-W41");
-    char *after = sqlf(DUMP_SQL, f.results);
+    char *after = cw_test_queryf(DUMP_SQL, f.results);
     cr_assert_str_eq(before, after, "the rerun stored other verdicts");
     cw(&b, &f, NULL, "report", "--week", LAST, "--format", "json", NULL);
     cr_assert_str_eq(a.out, b.out, "the report changed after a rerun");
@@ -458,9 +434,9 @@ Test(remediation, an_ended_fix_is_judged_up_to_its_end_and_a_gone_area_is_skippe
     setup(&f, true);
     run_week(&f, LAST);
     add_both(&f);
-    free(sqlf("INSERT INTO %s.remediations (area_id, recorded_on, title)"
-              " VALUES ('gone', '2026-05-25', 'Old fix')",
-              f.results));
+    free(cw_test_queryf("INSERT INTO %s.remediations (area_id, recorded_on, title)"
+                        " VALUES ('gone', '2026-05-25', 'Old fix')",
+                        f.results));
     cw_test_output r;
     cw(&r, &f, NULL, "remediation", "end", "1", "--week", "2026-W30", NULL);
     cr_assert_eq(r.status, 0, "%s", r.err);
@@ -473,7 +449,8 @@ Test(remediation, an_ended_fix_is_judged_up_to_its_end_and_a_gone_area_is_skippe
     char *ended = verdict(&f, "2026-10-05", 1);
     cr_assert_str_eq(ended, "working|-50|0|t|f|7", "W24..W30: 7 after weeks");
     free(ended);
-    char *count = sqlf("SELECT count(*) FROM %s.fix_verdicts WHERE remediation_id = 3", f.results);
+    char *count =
+        cw_test_queryf("SELECT count(*) FROM %s.fix_verdicts WHERE remediation_id = 3", f.results);
     cr_assert_str_eq(count, "0");
     free(count);
     teardown(&f);
@@ -549,40 +526,43 @@ Test(remediation, migration_keeps_existing_results_and_numbers_old_fixes)
     cr_assert_eq(cw_test_run_program(&r, NULL, NULL, psql_v2), 0);
     cr_assert_eq(r.status, 0, "psql: %s", r.err);
     cw_test_output_fini(&r);
-    free(sqlf("INSERT INTO %s.remediations VALUES ('people', 'north', '2026-05-26', 'coaching'),"
-              " ('process', '', '2026-03-02', ''), ('people', '', '2026-05-26', 'later note');"
-              " INSERT INTO %s.rankings SELECT '2026-03-02', 'area', 'people', '', 1, 5, 5, NULL,"
-              " 1, 0, 'stable', NULL, NULL, NULL, 1, 1, 3, 'People', 'o', 'r', '[]', '[]', '[]',"
-              " '[1,2]', '2026-02-23', '2026-02-23', 1, 'h'",
-              v2, v2));
+    free(cw_test_queryf(
+        "INSERT INTO %s.remediations VALUES ('people', 'north', '2026-05-26', 'coaching'),"
+        " ('process', '', '2026-03-02', ''), ('people', '', '2026-05-26', 'later note');"
+        " INSERT INTO %s.rankings SELECT '2026-03-02', 'area', 'people', '', 1, 5, 5, NULL,"
+        " 1, 0, 'stable', NULL, NULL, NULL, 1, 1, 3, 'People', 'o', 'r', '[]', '[]', '[]',"
+        " '[1,2]', '2026-02-23', '2026-02-23', 1, 'h'",
+        v2, v2));
     /* Later migrations may add columns to rankings: the version-2 columns must keep
      * their values. */
-    char *columns = sqlf("SELECT string_agg(column_name, ',') FROM information_schema.columns"
-                         " WHERE table_schema = '%s' AND table_name = 'rankings'",
-                         v2);
+    char *columns =
+        cw_test_queryf("SELECT string_agg(column_name, ',') FROM information_schema.columns"
+                       " WHERE table_schema = '%s' AND table_name = 'rankings'",
+                       v2);
 #define DIGEST                                                                                     \
     "SELECT md5(string_agg((SELECT jsonb_object_agg(k, v) FROM jsonb_each(to_jsonb(x)) e(k, v)"    \
     " WHERE k = ANY (string_to_array('%s', ',')))::text, '|')) FROM %s.rankings x"
-    char *rankings_before = sqlf(DIGEST, columns, v2);
+    char *rankings_before = cw_test_queryf(DIGEST, columns, v2);
     const char *migrate[] = {"causeway",    "db",       "migrate", "-d",
                              cw_test_dsn(), "--schema", v2,        NULL};
     cr_assert_eq(cw_test_run(&r, NULL, NULL, migrate), 0);
     cr_assert_eq(r.status, 0, "%s", r.err);
     cr_assert_not_null(strstr(r.out, "at version "), "%s", r.out);
     cw_test_output_fini(&r);
-    char *rankings_after = sqlf(DIGEST, columns, v2);
+    char *rankings_after = cw_test_queryf(DIGEST, columns, v2);
     cr_assert_str_eq(rankings_before, rankings_after);
-    char *fixes = sqlf("SELECT string_agg(concat_ws(':', id, area_id, site, title), ' ' ORDER BY"
+    char *fixes =
+        cw_test_queryf("SELECT string_agg(concat_ws(':', id, area_id, site, title), ' ' ORDER BY"
                        " id) FROM %s.remediations",
                        v2);
     cr_assert_str_eq(fixes, "1:process::fix recorded on 2026-03-02 (before fixes had titles)"
                             " 2:people::later note 3:people:north:coaching");
     free(fixes);
     /* New fixes are numbered after the old ones; the next run judges them all. */
-    free(sqlf("INSERT INTO %s.remediations (area_id, recorded_on, title)"
-              " VALUES ('tech', '2026-05-25', 'new')",
-              v2));
-    char *next = sqlf("SELECT max(id) FROM %s.remediations", v2);
+    free(cw_test_queryf("INSERT INTO %s.remediations (area_id, recorded_on, title)"
+                        " VALUES ('tech', '2026-05-25', 'new')",
+                        v2));
+    char *next = cw_test_queryf("SELECT max(id) FROM %s.remediations", v2);
     cr_assert_str_eq(next, "4");
     free(next);
     const char *run[] = {"causeway", "run",      "-d",       cw_test_dsn(), "-c",
@@ -591,7 +571,7 @@ Test(remediation, migration_keeps_existing_results_and_numbers_old_fixes)
     cr_assert_eq(cw_test_run(&r, NULL, NULL, run), 0);
     cr_assert_eq(r.status, 0, "%s", r.err);
     cw_test_output_fini(&r);
-    char *judged = sqlf("SELECT count(*) FROM %s.fix_verdicts", v2);
+    char *judged = cw_test_queryf("SELECT count(*) FROM %s.fix_verdicts", v2);
     cr_assert_str_eq(judged, "4");
     free(judged);
     free(rankings_before);

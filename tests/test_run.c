@@ -8,7 +8,6 @@
 #include <fcntl.h>
 #include <math.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,34 +27,6 @@ typedef struct fixture {
     char *config;     /* config file path */
 } fixture;
 
-/* Run SQL through psql; returns its trimmed output (caller frees). */
-static char *sql(const char *query)
-{
-    cw_test_output r;
-    const char *argv[] = {"psql", "-XAtq", "-v", "ON_ERROR_STOP=1", "-d", cw_test_dsn(),
-                          "-c",   query,   NULL};
-    cr_assert_eq(cw_test_run_program(&r, NULL, NULL, argv), 0);
-    cr_assert_eq(r.status, 0, "psql failed on %s: %s", query, r.err);
-    char *out = r.out;
-    r.out = NULL;
-    while (r.out_len > 0 && (out[r.out_len - 1] == '\n' || out[r.out_len - 1] == ' '))
-        out[--r.out_len] = '\0';
-    cw_test_output_fini(&r);
-    return out;
-}
-
-static void sqlf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void sqlf(const char *fmt, ...)
-{
-    char query[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(query, sizeof(query), fmt, ap);
-    va_end(ap);
-    free(sql(query));
-}
-
 /* 30 weeks from 2026-W02 of complaints at two sites; `rows` in all. */
 static void fill(const fixture *f, const char *rows)
 {
@@ -70,17 +41,17 @@ static void fill(const fixture *f, const char *rows)
              " WHEN 3 THEN 'the wrong order and a rude reply' ELSE 'thanks, all good' END"
              " FROM generate_series(1, %s) g",
              f->src, rows);
-    free(sql(query));
+    free(cw_test_sql(query));
 }
 
 static void setup(fixture *f, const char *rows)
 {
     cw_test_unique_name(f->src, sizeof(f->src), "src");
     cw_test_unique_name(f->results, sizeof(f->results), "res");
-    sqlf("CREATE SCHEMA %s; CREATE TABLE %s.complaints (id bigint PRIMARY KEY,"
-         " received_at timestamptz NOT NULL, channel text, site text, product text,"
-         " segment text, body text)",
-         f->src, f->src);
+    cw_test_sqlf("CREATE SCHEMA %s; CREATE TABLE %s.complaints (id bigint PRIMARY KEY,"
+                 " received_at timestamptz NOT NULL, channel text, site text, product text,"
+                 " segment text, body text)",
+                 f->src, f->src);
     if (rows != NULL)
         fill(f, rows);
     char text[256];
@@ -118,14 +89,14 @@ static char *checksum(const fixture *f)
              " SELECT 'w' || x::text FROM %s.weekly x UNION ALL"
              " SELECT 'k' || x::text FROM %s.rankings x UNION ALL SELECT 'empty') s",
              f->results, f->results, f->results, f->results, f->results);
-    return sql(query);
+    return cw_test_sql(query);
 }
 
 static char *count(const fixture *f, const char *table)
 {
     char query[512];
     snprintf(query, sizeof(query), "SELECT count(*) FROM %s.%s", f->results, table);
-    return sql(query);
+    return cw_test_sql(query);
 }
 
 Test(run, ranks_the_week_and_reports_it_identically)
@@ -143,7 +114,7 @@ Test(run, ranks_the_week_and_reports_it_identically)
              "SELECT kind || ':' || area_id || ':' || rank FROM %s.rankings"
              " WHERE kind = 'area' ORDER BY rank",
              f.results);
-    char *ranks = sql(query);
+    char *ranks = cw_test_sql(query);
     /* per 7 complaints, severity-weighted: people 7.8, process 4.2, tech 2 */
     cr_assert(strncmp(ranks, "area:people:1", 13) == 0, "ranking: %s", ranks);
 
@@ -199,7 +170,7 @@ Test(run, rerun_is_byte_identical_and_classifies_nothing_new)
     char query[256];
     snprintf(query, sizeof(query), "SELECT classified FROM %s.runs ORDER BY id DESC LIMIT 1",
              f.results);
-    char *last = sql(query);
+    char *last = cw_test_sql(query);
     cr_assert_str_eq(last, "0", "the second run classified %s again", last);
     free(last);
     free(before);
@@ -234,11 +205,11 @@ Test(run, weeks_follow_the_configured_time_zone_across_dst)
 {
     fixture f;
     setup(&f, NULL);
-    sqlf("INSERT INTO %s.complaints (id, received_at, site, body) VALUES"
-         " (1, '2026-03-29 23:30+00', 'north', 'the cashier was rude'),"
-         " (2, '2026-10-25 23:30+00', 'north', 'the cashier was rude'),"
-         " (3, '2026-03-29 22:59+00', 'north', 'the cashier was rude')",
-         f.src);
+    cw_test_sqlf("INSERT INTO %s.complaints (id, received_at, site, body) VALUES"
+                 " (1, '2026-03-29 23:30+00', 'north', 'the cashier was rude'),"
+                 " (2, '2026-10-25 23:30+00', 'north', 'the cashier was rude'),"
+                 " (3, '2026-03-29 22:59+00', 'north', 'the cashier was rude')",
+                 f.src);
     char text[256];
     snprintf(text, sizeof(text), "source:\n  table: %s.complaints\ntimezone: Europe/London\n",
              f.src);
@@ -254,7 +225,7 @@ Test(run, weeks_follow_the_configured_time_zone_across_dst)
              "SELECT string_agg(complaint_id || '=' || week, ' ' ORDER BY complaint_id)"
              " FROM %s.classified",
              f.results);
-    char *weeks = sql(query);
+    char *weeks = cw_test_sql(query);
     /* 1: Monday 00:30 BST -> W14 (starts 2026-03-30); 3: Sunday 23:59 BST -> W13;
      * 2: Sunday 23:30 GMT -> W43 (starts 2026-10-19). */
     cr_assert_str_eq(weeks, "1=2026-03-30 2=2026-10-19 3=2026-03-23");
@@ -271,20 +242,21 @@ Test(run, severity_floor_lifts_a_rare_severe_symptom_not_a_routine_one)
 {
     fixture f;
     setup(&f, NULL);
-    sqlf("INSERT INTO %s.complaints (id, received_at, site, body)"
-         " SELECT row_number() OVER (), timestamptz '2026-01-05 10:00+00' + w * interval '7 days',"
-         " site, body FROM generate_series(0, 29) w,"
-         " (VALUES ('north', 'a data leak again'), ('north', 'a data leak again'),"
-         " ('north', 'wrong order'), ('north', 'wrong order'), ('north', 'the app crashed'),"
-         " ('south', 'the app crashed')) v (site, body);"
-         /* Many wrong orders in the south: the top score, and so the floor, is high. */
-         " INSERT INTO %s.complaints (id, received_at, site, body)"
-         " SELECT 10000 + row_number() OVER (), timestamptz '2026-01-05 11:00+00'"
-         " + w * interval '7 days', 'south', 'wrong order'"
-         " FROM generate_series(0, 29) w, generate_series(1, 20) k;"
-         " INSERT INTO %s.complaints (id, received_at, site, body)"
-         " VALUES (100000, '2026-07-28 10:00+00', 'south', 'my data leaked')",
-         f.src, f.src, f.src);
+    cw_test_sqlf(
+        "INSERT INTO %s.complaints (id, received_at, site, body)"
+        " SELECT row_number() OVER (), timestamptz '2026-01-05 10:00+00' + w * interval '7 days',"
+        " site, body FROM generate_series(0, 29) w,"
+        " (VALUES ('north', 'a data leak again'), ('north', 'a data leak again'),"
+        " ('north', 'wrong order'), ('north', 'wrong order'), ('north', 'the app crashed'),"
+        " ('south', 'the app crashed')) v (site, body);"
+        /* Many wrong orders in the south: the top score, and so the floor, is high. */
+        " INSERT INTO %s.complaints (id, received_at, site, body)"
+        " SELECT 10000 + row_number() OVER (), timestamptz '2026-01-05 11:00+00'"
+        " + w * interval '7 days', 'south', 'wrong order'"
+        " FROM generate_series(0, 29) w, generate_series(1, 20) k;"
+        " INSERT INTO %s.complaints (id, received_at, site, body)"
+        " VALUES (100000, '2026-07-28 10:00+00', 'south', 'my data leaked')",
+        f.src, f.src, f.src);
     cw_test_output r;
     run(&r, &f, NULL, "--week", WEEK, NULL, NULL);
     cr_assert_eq(r.status, 0, "stderr: %s", r.err);
@@ -294,7 +266,7 @@ Test(run, severity_floor_lifts_a_rare_severe_symptom_not_a_routine_one)
              "SELECT string_agg(site || ':' || max_severity || ':' || (severity_floor > 0), ' '"
              " ORDER BY site) FROM %s.rankings WHERE kind = 'area_site' AND area_id = 'tech'",
              f.results);
-    char *floors = sql(query);
+    char *floors = cw_test_sql(query);
     cr_assert_str_eq(floors, "north:5:false south:5:true");
     free(floors);
     teardown(&f);
@@ -308,10 +280,11 @@ Test(run, late_rows_are_picked_up_once)
     run(&a, &f, NULL, "--week", WEEK, NULL, NULL);
     cr_assert_eq(a.status, 0, "stderr: %s", a.err);
     /* Committed after the run, but received weeks ago: behind any time watermark. */
-    sqlf("INSERT INTO %s.complaints VALUES (100001, '2026-03-03 09:00+00', 'web', 'north', 'p',"
-         " 'retail', 'a late wrong order'), (100002, '2026-03-04 09:00+00', 'web', 'north', 'p',"
-         " 'retail', 'rude again')",
-         f.src);
+    cw_test_sqlf(
+        "INSERT INTO %s.complaints VALUES (100001, '2026-03-03 09:00+00', 'web', 'north', 'p',"
+        " 'retail', 'a late wrong order'), (100002, '2026-03-04 09:00+00', 'web', 'north', 'p',"
+        " 'retail', 'rude again')",
+        f.src);
     run(&b, &f, NULL, "--week", WEEK, NULL, NULL);
     cr_assert_eq(b.status, 0, "stderr: %s", b.err);
     char *n = count(&f, "classified");
@@ -320,7 +293,7 @@ Test(run, late_rows_are_picked_up_once)
     snprintf(query, sizeof(query),
              "SELECT count(*) FROM %s.matches WHERE complaint_id IN ('100001', '100002')",
              f.results);
-    char *m = sql(query);
+    char *m = cw_test_sql(query);
     cr_assert_str_eq(m, "2");
     free(n);
     free(m);
@@ -347,13 +320,13 @@ Test(run, null_empty_and_hostile_bodies_are_classified_without_echo)
 {
     fixture f;
     setup(&f, NULL);
-    sqlf("INSERT INTO %s.complaints VALUES"
-         " (1, '2026-07-28 10:00+00', 'web', 'north', 'p', 'retail', NULL),"
-         " (2, '2026-07-28 10:00+00', 'web', 'north', 'p', 'retail', ''),"
-         " (3, '2026-07-28 10:00+00', 'web', 'north', 'p', 'retail', '   '),"
-         " (4, '2026-07-28 10:00+00', NULL, NULL, NULL, NULL,"
-         "  E'CANARY-7731 \\u202e rude \\x01 wrong order \\U0001F600')",
-         f.src);
+    cw_test_sqlf("INSERT INTO %s.complaints VALUES"
+                 " (1, '2026-07-28 10:00+00', 'web', 'north', 'p', 'retail', NULL),"
+                 " (2, '2026-07-28 10:00+00', 'web', 'north', 'p', 'retail', ''),"
+                 " (3, '2026-07-28 10:00+00', 'web', 'north', 'p', 'retail', '   '),"
+                 " (4, '2026-07-28 10:00+00', NULL, NULL, NULL, NULL,"
+                 "  E'CANARY-7731 \\u202e rude \\x01 wrong order \\U0001F600')",
+                 f.src);
     cw_test_output r;
     run(&r, &f, NULL, "--week", WEEK, "--format", "csv");
     cr_assert_eq(r.status, 0, "stderr: %s", r.err);
@@ -377,7 +350,7 @@ Test(run, duplicate_ids_from_a_view_count_once)
              "CREATE VIEW %s.doubled AS SELECT * FROM %s.complaints UNION ALL"
              " SELECT * FROM %s.complaints WHERE id %% 3 = 0",
              f.src, f.src, f.src);
-    free(sql(query));
+    free(cw_test_sql(query));
     char text[256];
     snprintf(text, sizeof(text), "source:\n  table: %s.doubled\n", f.src);
     char *view = cw_test_write_temp(text, strlen(text));
@@ -460,13 +433,13 @@ Test(run, changed_rules_reclassify_without_mixing)
     char query[512];
     snprintf(query, sizeof(query),
              "SELECT count(DISTINCT ruleset_id) || '/' || count(*) FROM %s.classified", f.results);
-    char *hashes = sql(query);
+    char *hashes = cw_test_sql(query);
     cr_assert_str_eq(hashes, "2/1200", "classified per rule set: %s", hashes);
     snprintf(query, sizeof(query),
              "SELECT count(DISTINCT ruleset_hash) FROM %s.rankings WHERE target_week ="
              " '2026-07-27'",
              f.results);
-    char *ranked = sql(query);
+    char *ranked = cw_test_sql(query);
     cr_assert_str_eq(ranked, "1", "a week's ranking mixes rule sets");
     unlink(path);
     free(path);
@@ -598,7 +571,7 @@ static void assert_killed_backend_leaves_nothing(fixture *f, const char *rows, c
              "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE"
              " application_name = 'causeway' AND pid <> pg_backend_pid() AND %s",
              which);
-    char *killed = sql(query);
+    char *killed = cw_test_sql(query);
     cr_assert_str_eq(killed, "1", "backends terminated: %s", killed);
     char *err = NULL;
     int status = finish(&c, &err);
@@ -618,7 +591,7 @@ Test(run, backend_killed_mid_read_leaves_nothing)
     fixture f;
     /* Long bodies: the server is still sending when its backend is killed. */
     setup(&f, "20000");
-    sqlf("UPDATE %s.complaints SET body = body || repeat(' and so on', 300)", f.src);
+    cw_test_sqlf("UPDATE %s.complaints SET body = body || repeat(' and so on', 300)", f.src);
     char which[256];
     snprintf(which, sizeof(which), "query LIKE 'COPY (SELECT%%' AND query LIKE '%%%s%%'", f.src);
     assert_killed_backend_leaves_nothing(&f, "20000", "ingest-first-row:pause", which);
@@ -650,7 +623,7 @@ Test(run, writer_killed_before_attaching_a_new_partition_leaves_nothing)
         query, sizeof(query),
         "SELECT count(*) FROM pg_catalog.pg_inherits WHERE inhparent = '%s.classified'::regclass",
         f.results);
-    char *partitions = sql(query);
+    char *partitions = cw_test_sql(query);
     cr_assert_str_eq(partitions, "1", "partitions attached after the next run: %s", partitions);
     free(partitions);
     teardown(&f);
@@ -715,12 +688,12 @@ Test(run, example_snippets_come_from_the_source_and_go_with_it)
         "SELECT count(*) FILTER (WHERE examples::text ~ '(snippet|cashier|crashed|wrong order)'),"
         " count(*) FILTER (WHERE examples::text ~ 'span_start') FROM %s.rankings",
         f.results);
-    char *counts = sql(query);
+    char *counts = cw_test_sql(query);
     cr_assert(strncmp(counts, "0|", 2) == 0 && strcmp(counts, "0|0") != 0, "examples: %s", counts);
     free(counts);
 
     /* Erased from the source: the stored ranking, reported again, shows ids only. */
-    sqlf("DELETE FROM %s.complaints", f.src);
+    cw_test_sqlf("DELETE FROM %s.complaints", f.src);
     const char *report[] = {"causeway", "report", "-d", cw_test_dsn(), "-c",   f.config, "--schema",
                             f.results,  "--week", WEEK, "--format",    "json", NULL};
     cr_assert_eq(cw_test_run(&r, NULL, NULL, report), 0);
@@ -771,13 +744,13 @@ static bool small_disk_mount(small_disk *d)
     cr_assert_eq(chown(d->dir, data.st_uid, data.st_gid), 0);
     cr_assert_eq(chmod(d->dir, 0700), 0);
     cw_test_unique_name(d->tablespace, sizeof(d->tablespace), "small");
-    sqlf("CREATE TABLESPACE %s LOCATION '%s'", d->tablespace, d->dir);
+    cw_test_sqlf("CREATE TABLESPACE %s LOCATION '%s'", d->tablespace, d->dir);
     return true;
 }
 
 static void small_disk_unmount(small_disk *d)
 {
-    sqlf("DROP TABLESPACE %s", d->tablespace);
+    cw_test_sqlf("DROP TABLESPACE %s", d->tablespace);
     cw_test_output r;
     const char *umount[] = {"umount", d->dir, NULL};
     cr_assert_eq(cw_test_run_program(&r, NULL, NULL, umount), 0);
@@ -842,7 +815,7 @@ Test(run, works_with_a_least_privilege_role_that_can_do_no_more)
              "CREATE ROLE %s LOGIN; CREATE SCHEMA %s AUTHORIZATION %s;"
              " GRANT USAGE ON SCHEMA %s TO %s; GRANT SELECT ON %s.complaints TO %s",
              role, schema, role, f.src, role, f.src, role);
-    free(sql(query));
+    free(cw_test_sql(query));
     const char *host = getenv("PGHOST"), *port = getenv("PGPORT");
     char dsn[256];
     snprintf(dsn, sizeof(dsn), "host=%s port=%s dbname=causeway user=%s", host, port, role);
@@ -886,9 +859,10 @@ Test(run, a_duplicate_key_from_a_concurrent_writer_is_another_run_not_bad_data)
     run(&r, &f, NULL, "--week", WEEK, NULL, NULL);
     cr_assert_eq(r.status, 0, "the first run: %s", r.err);
     cw_test_output_fini(&r);
-    sqlf("INSERT INTO %s.complaints VALUES (100001, '2026-07-30 10:00+00', 'web', 'north', 'p',"
-         " 'retail', 'the cashier was rude')",
-         f.src);
+    cw_test_sqlf(
+        "INSERT INTO %s.complaints VALUES (100001, '2026-07-30 10:00+00', 'web', 'north', 'p',"
+        " 'retail', 'the cashier was rude')",
+        f.src);
     char *runs_before = count(&f, "runs");
     char query[1024];
     snprintf(query, sizeof(query),
@@ -908,8 +882,8 @@ Test(run, a_duplicate_key_from_a_concurrent_writer_is_another_run_not_bad_data)
     char *holding = NULL;
     for (int i = 0; i < 50; i++) {
         free(holding);
-        holding = sql("SELECT count(*) FROM pg_stat_activity WHERE state = 'active'"
-                      " AND query LIKE '%pg_sleep(4)%' AND pid <> pg_backend_pid()");
+        holding = cw_test_sql("SELECT count(*) FROM pg_stat_activity WHERE state = 'active'"
+                              " AND query LIKE '%pg_sleep(4)%' AND pid <> pg_backend_pid()");
         if (strcmp(holding, "0") != 0)
             break;
         nanosleep(&(struct timespec){.tv_nsec = 100000000}, NULL);
@@ -960,7 +934,7 @@ Test(run, a_foreign_source_without_a_password_in_its_user_mapping_is_permission)
              " GRANT USAGE ON SCHEMA %s TO %s; GRANT SELECT ON %s.remote TO %s",
              role, schema, role, server, host, port, server, role, role, server, role, schema,
              server, f.src, schema, role, schema, role);
-    free(sql(query));
+    free(cw_test_sql(query));
     char dsn[256];
     snprintf(dsn, sizeof(dsn), "host=%s port=%s dbname=causeway user=%s", host, port, role);
     const char *init[] = {"causeway", "db", "init", "-d", dsn, "--schema", schema, NULL};
@@ -989,11 +963,11 @@ Test(run, exposure_turns_volumes_into_rates)
 {
     fixture f;
     setup(&f, "1500");
-    sqlf("CREATE TABLE %s.orders (week_start date, store text, orders double precision);"
-         " INSERT INTO %s.orders SELECT d::date, s, 1000"
-         " FROM generate_series(date '2026-01-05', date '2026-07-27', interval '7 days') d,"
-         " unnest(ARRAY['north', 'south']) s",
-         f.src, f.src);
+    cw_test_sqlf("CREATE TABLE %s.orders (week_start date, store text, orders double precision);"
+                 " INSERT INTO %s.orders SELECT d::date, s, 1000"
+                 " FROM generate_series(date '2026-01-05', date '2026-07-27', interval '7 days') d,"
+                 " unnest(ARRAY['north', 'south']) s",
+                 f.src, f.src);
     char text[512];
     snprintf(text, sizeof(text),
              "source:\n  table: %s.complaints\n"
@@ -1013,13 +987,13 @@ Test(run, exposure_turns_volumes_into_rates)
              "SELECT round(rate::numeric, 1) FROM %s.rankings WHERE kind = 'area'"
              " AND area_id = 'people'",
              f.results);
-    char *rate = sql(query);
+    char *rate = cw_test_sql(query);
     double v = strtod(rate, NULL);
     cr_assert(v > 8 && v < 14, "people complaints per 1,000 orders: %s", rate);
     snprintf(query, sizeof(query),
              "SELECT count(*) FROM %s.rankings WHERE kind = 'area_site' AND rate = 'NaN'",
              f.results);
-    char *missing = sql(query);
+    char *missing = cw_test_sql(query);
     cr_assert_str_eq(missing, "0", "area x site items without a rate");
     free(rate);
     free(missing);
@@ -1073,17 +1047,18 @@ Test(run, a_small_site_borrows_its_baseline_from_its_siblings)
 {
     fixture f;
     setup(&f, NULL);
-    sqlf("INSERT INTO %s.complaints SELECT row_number() OVER (), timestamptz '2026-01-05 10:00+00'"
-         " + w * interval '7 days', 'web', s, 'p', 'retail', b"
-         " FROM generate_series(0, 29) w, unnest(ARRAY['north', 'south', 'west', 'east']) s,"
-         " LATERAL (SELECT 'the cashier was rude' b FROM generate_series(1,"
-         " CASE s WHEN 'east' THEN 2 ELSE 6 END) UNION ALL"
-         " SELECT 'the app crashed' FROM generate_series(1, 4)) x;"
-         " CREATE TABLE %s.orders (week_start date, store text, orders double precision);"
-         " INSERT INTO %s.orders SELECT d::date, s, 1000"
-         " FROM generate_series(date '2026-01-05', date '2026-07-27', interval '7 days') d,"
-         " unnest(ARRAY['north', 'south', 'west', 'east']) s",
-         f.src, f.src, f.src);
+    cw_test_sqlf(
+        "INSERT INTO %s.complaints SELECT row_number() OVER (), timestamptz '2026-01-05 10:00+00'"
+        " + w * interval '7 days', 'web', s, 'p', 'retail', b"
+        " FROM generate_series(0, 29) w, unnest(ARRAY['north', 'south', 'west', 'east']) s,"
+        " LATERAL (SELECT 'the cashier was rude' b FROM generate_series(1,"
+        " CASE s WHEN 'east' THEN 2 ELSE 6 END) UNION ALL"
+        " SELECT 'the app crashed' FROM generate_series(1, 4)) x;"
+        " CREATE TABLE %s.orders (week_start date, store text, orders double precision);"
+        " INSERT INTO %s.orders SELECT d::date, s, 1000"
+        " FROM generate_series(date '2026-01-05', date '2026-07-27', interval '7 days') d,"
+        " unnest(ARRAY['north', 'south', 'west', 'east']) s",
+        f.src, f.src, f.src);
     char text[512];
     snprintf(text, sizeof(text),
              "source:\n  table: %s.complaints\n"
@@ -1102,7 +1077,7 @@ Test(run, a_small_site_borrows_its_baseline_from_its_siblings)
              "SELECT string_agg(site || '=' || round(excess::numeric, 3), ' ' ORDER BY site)"
              " FROM %s.rankings WHERE kind = 'area_site' AND area_id = 'people'",
              f.results);
-    char *levels = sql(query);
+    char *levels = cw_test_sql(query);
     double east = NAN, north = NAN;
     const char *at = strstr(levels, "east=");
     if (at != NULL)
@@ -1130,7 +1105,7 @@ Test(run, complaints_without_a_site_count_in_the_all_sites_total)
 {
     fixture f;
     setup(&f, NULL);
-    sqlf(
+    cw_test_sqlf(
         "INSERT INTO %s.complaints SELECT row_number() OVER (), timestamptz '2026-01-05 10:00+00'"
         " + w * interval '7 days', 'web', s, 'p', 'retail', b FROM generate_series(0, 29) w,"
         " LATERAL (SELECT s, 'the cashier was rude' b FROM unnest(ARRAY['north', 'south']) s,"
@@ -1147,7 +1122,7 @@ Test(run, complaints_without_a_site_count_in_the_all_sites_total)
              "SELECT round(excess::numeric, 3) FROM %s.rankings WHERE kind = 'area'"
              " AND area_id = 'people'",
              f.results);
-    char *excess = sql(query);
+    char *excess = cw_test_sql(query);
     cr_assert(strtod(excess, NULL) < -0.5, "people's excess: %s", excess);
     free(excess);
     teardown(&f);
@@ -1168,9 +1143,10 @@ static void rewrite_config(const fixture *f, const char *text)
 static void setup_tracked(fixture *f, const char *rows)
 {
     setup(f, NULL);
-    sqlf("ALTER TABLE %s.complaints ADD COLUMN updated_at timestamptz NOT NULL DEFAULT now();"
-         " CREATE INDEX ON %s.complaints (updated_at)",
-         f->src, f->src);
+    cw_test_sqlf(
+        "ALTER TABLE %s.complaints ADD COLUMN updated_at timestamptz NOT NULL DEFAULT now();"
+        " CREATE INDEX ON %s.complaints (updated_at)",
+        f->src, f->src);
     if (rows != NULL)
         fill(f, rows);
     char text[256];
@@ -1196,7 +1172,7 @@ static char *derived(const char *schema)
              " round(score::numeric, 9), status, examples::text, drivers::text) FROM %s.rankings"
              " UNION ALL SELECT 'empty') s",
              schema, schema, schema, schema);
-    return sql(query);
+    return cw_test_sql(query);
 }
 
 /* A full run of WEEK over the fixture's source as it is now, into a fresh schema. */
@@ -1223,17 +1199,19 @@ static char *reference(const fixture *f, char *out_report, size_t size)
 /* New rows, rows received weeks ago but committed now, and edited rows. */
 static void change_source(const fixture *f)
 {
-    sqlf("INSERT INTO %s.complaints (id, received_at, channel, site, product, segment, body)"
-         " VALUES (100001, '2026-03-03 09:00+00', 'web', 'north', 'p', 'retail', 'a late wrong "
-         "order'),"
-         " (100002, '2026-07-28 09:00+00', 'web', 'south', 'p', 'retail', 'rude again'),"
-         " (100003, '2026-07-29 09:00+00', 'web', 'north', 'p', 'retail', 'the app crashed')",
-         f->src);
+    cw_test_sqlf(
+        "INSERT INTO %s.complaints (id, received_at, channel, site, product, segment, body)"
+        " VALUES (100001, '2026-03-03 09:00+00', 'web', 'north', 'p', 'retail', 'a late wrong "
+        "order'),"
+        " (100002, '2026-07-28 09:00+00', 'web', 'south', 'p', 'retail', 'rude again'),"
+        " (100003, '2026-07-29 09:00+00', 'web', 'north', 'p', 'retail', 'the app crashed')",
+        f->src);
     /* 'thanks, all good' (g %% 7 = 4) becomes a rude reply; a wrong order becomes thanks. */
-    sqlf("UPDATE %s.complaints SET body = 'the cashier was rude', updated_at = now()"
-         " WHERE id IN (4, 11);"
-         " UPDATE %s.complaints SET body = 'thanks, all good', updated_at = now() WHERE id = 7",
-         f->src, f->src);
+    cw_test_sqlf(
+        "UPDATE %s.complaints SET body = 'the cashier was rude', updated_at = now()"
+        " WHERE id IN (4, 11);"
+        " UPDATE %s.complaints SET body = 'thanks, all good', updated_at = now() WHERE id = 7",
+        f->src, f->src);
 }
 
 Test(run, incremental_runs_match_a_full_run_with_late_and_edited_rows)
@@ -1250,13 +1228,13 @@ Test(run, incremental_runs_match_a_full_run_with_late_and_edited_rows)
     snprintf(query, sizeof(query),
              "SELECT classified || '/' || reclassified FROM %s.runs ORDER BY id DESC LIMIT 1",
              f.results);
-    char *counts = sql(query);
+    char *counts = cw_test_sql(query);
     cr_assert_str_eq(counts, "6/3", "classified/reclassified: %s", counts);
     snprintf(query, sizeof(query),
              "SELECT string_agg(complaint_id || ':' || symptoms::text, ' ' ORDER BY complaint_id)"
              " FROM %s.classified WHERE complaint_id IN ('4', '7', '100001')",
              f.results);
-    char *edited = sql(query);
+    char *edited = cw_test_sql(query);
     cr_assert_str_eq(edited, "100001:{wrong_order} 4:{rude} 7:{}", "%s", edited);
 
     char report[65536];
@@ -1269,7 +1247,7 @@ Test(run, incremental_runs_match_a_full_run_with_late_and_edited_rows)
     cr_assert_eq(c.status, 0, "stderr: %s", c.err);
     cr_assert_str_eq(c.out, b.out);
     free(counts);
-    counts = sql(query);
+    counts = cw_test_sql(query);
     cr_assert_str_eq(counts, edited);
     char *again = derived(f.results);
     cr_assert_str_eq(again, want);
@@ -1346,12 +1324,13 @@ Test(run, source_data_problems_are_counted_skipped_reported_and_strict_fails)
         fixture f;
         setup(&f, "60");
         /* A view: the source may have no key at all. */
-        sqlf("CREATE TABLE %s.extra (id bigint, received_at timestamptz, body text);"
-             " INSERT INTO %s.extra VALUES %s;"
-             " CREATE VIEW %s.messy AS SELECT id, received_at, channel, site, product, segment,"
-             " body FROM %s.complaints UNION ALL SELECT id, received_at, 'web', 'north', 'p',"
-             " 'retail', body FROM %s.extra",
-             f.src, f.src, problems[i].rows, f.src, f.src, f.src);
+        cw_test_sqlf(
+            "CREATE TABLE %s.extra (id bigint, received_at timestamptz, body text);"
+            " INSERT INTO %s.extra VALUES %s;"
+            " CREATE VIEW %s.messy AS SELECT id, received_at, channel, site, product, segment,"
+            " body FROM %s.complaints UNION ALL SELECT id, received_at, 'web', 'north', 'p',"
+            " 'retail', body FROM %s.extra",
+            f.src, f.src, problems[i].rows, f.src, f.src, f.src);
         char text[256];
         snprintf(text, sizeof(text), "source:\n  table: %s.messy\n", f.src);
         rewrite_config(&f, text);
@@ -1376,7 +1355,7 @@ Test(run, source_data_problems_are_counted_skipped_reported_and_strict_fails)
         snprintf(query, sizeof(query),
                  "SELECT %s || '/' || classified FROM %s.runs ORDER BY id DESC LIMIT 1",
                  problems[i].column, f.results);
-        char *stored = sql(query);
+        char *stored = cw_test_sql(query);
         /* Duplicates: id 5 three times (the fixture's and two more), one kept. */
         const char *want = i == 2 ? "2/60" : "1/60";
         cr_assert_str_eq(stored, want, "%s: stored %s", problems[i].column, stored);

@@ -7,7 +7,6 @@
  * real binary.
  */
 #include <criterion/criterion.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,38 +31,20 @@ static char *psql_as(const char *const *env, const char *user, const char *const
     return cw_test_psql(env, dsn, args);
 }
 
-static char *sql(const char *query)
-{
-    const char *args[] = {"-c", query, NULL};
-    return psql_as(NULL, NULL, args);
-}
-
-static void sqlf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void sqlf(const char *fmt, ...)
-{
-    char query[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(query, sizeof(query), fmt, ap);
-    va_end(ap);
-    free(sql(query));
-}
-
 /* A source table of `rows` complaints over 30 weeks and a config file naming it. */
 static char *make_source(char *src, size_t size, const char *rows)
 {
     cw_test_unique_name(src, size, "ssrc");
-    sqlf("CREATE SCHEMA %s; CREATE TABLE %s.complaints (id bigint PRIMARY KEY,"
-         " received_at timestamptz NOT NULL, channel text, site text, product text,"
-         " segment text, body text);"
-         " INSERT INTO %s.complaints SELECT g,"
-         " timestamptz '2026-01-05 10:00+00' + (g %% 30) * interval '7 days', 'web',"
-         " CASE WHEN g %% 2 = 0 THEN 'north' ELSE 'south' END, 'p', 'retail',"
-         " CASE g %% 3 WHEN 0 THEN 'they sent the wrong order again'"
-         " WHEN 1 THEN 'the cashier was rude' ELSE 'the app crashed twice' END"
-         " FROM generate_series(1, %s) g",
-         src, src, src, rows);
+    cw_test_sqlf("CREATE SCHEMA %s; CREATE TABLE %s.complaints (id bigint PRIMARY KEY,"
+                 " received_at timestamptz NOT NULL, channel text, site text, product text,"
+                 " segment text, body text);"
+                 " INSERT INTO %s.complaints SELECT g,"
+                 " timestamptz '2026-01-05 10:00+00' + (g %% 30) * interval '7 days', 'web',"
+                 " CASE WHEN g %% 2 = 0 THEN 'north' ELSE 'south' END, 'p', 'retail',"
+                 " CASE g %% 3 WHEN 0 THEN 'they sent the wrong order again'"
+                 " WHEN 1 THEN 'the cashier was rude' ELSE 'the app crashed twice' END"
+                 " FROM generate_series(1, %s) g",
+                 src, src, src, rows);
     char text[256];
     snprintf(text, sizeof(text), "source:\n  table: %s.complaints\n", src);
     char *config = cw_test_write_temp(text, strlen(text));
@@ -87,7 +68,7 @@ Test(schema, a_schema_others_may_create_in_is_refused_unless_allowed)
     char results[64], src[64];
     cw_test_unique_name(results, sizeof(results), "shared");
     char *config = make_source(src, sizeof(src), "200");
-    sqlf("CREATE SCHEMA %s; GRANT CREATE ON SCHEMA %s TO PUBLIC", results, results);
+    cw_test_sqlf("CREATE SCHEMA %s; GRANT CREATE ON SCHEMA %s TO PUBLIC", results, results);
 
     cw_test_output r;
     const char *init[] = {"db", "init", "-d", cw_test_dsn(), "--schema", results, NULL};
@@ -101,7 +82,7 @@ Test(schema, a_schema_others_may_create_in_is_refused_unless_allowed)
     cw_test_output_fini(&r);
     char query[256];
     snprintf(query, sizeof(query), "SELECT to_regclass('%s.schema_migrations') IS NULL", results);
-    char *untouched = sql(query);
+    char *untouched = cw_test_sql(query);
     cr_assert_str_eq(untouched, "t", "the refused init created tables");
     free(untouched);
 
@@ -127,15 +108,16 @@ Test(schema, a_schema_others_may_create_in_is_refused_unless_allowed)
     /* A named role, and the fix applied: no flag needed any more. */
     char role[64];
     cw_test_unique_name(role, sizeof(role), "other");
-    sqlf("CREATE ROLE %s; REVOKE CREATE ON SCHEMA %s FROM PUBLIC; GRANT CREATE ON SCHEMA %s TO %s",
-         role, results, results, role);
+    cw_test_sqlf(
+        "CREATE ROLE %s; REVOKE CREATE ON SCHEMA %s FROM PUBLIC; GRANT CREATE ON SCHEMA %s TO %s",
+        role, results, results, role);
     causeway(&r, NULL, run);
     cr_assert_eq(r.status, 77, "status %d: %s", r.status, r.err);
     char named[160];
     snprintf(named, sizeof(named), "role '%s' may create objects in it", role);
     cr_assert_not_null(strstr(r.err, named), "%s", r.err);
     cw_test_output_fini(&r);
-    sqlf("REVOKE CREATE ON SCHEMA %s FROM %s", results, role);
+    cw_test_sqlf("REVOKE CREATE ON SCHEMA %s FROM %s", results, role);
     causeway(&r, NULL, run);
     cr_assert_eq(r.status, 0, "status %d: %s", r.status, r.err);
     cw_test_output_fini(&r);
@@ -167,7 +149,7 @@ static char *planted_calls(const char *app)
              " ORDER BY fn || ' by ' || app), '')"
              " FROM public.planted_calls WHERE %s%s%s",
              app != NULL ? "app LIKE '" : "true", app != NULL ? app : "", app != NULL ? "'" : "");
-    return sql(query);
+    return cw_test_sql(query);
 }
 
 /* SELECT every row of every view of `schema`, found in pg_catalog, as a superuser
@@ -180,7 +162,7 @@ static void select_every_view(const char *schema, const char *path, int *views)
              " c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
              " WHERE n.nspname = '%s' AND c.relkind IN ('v', 'm') ORDER BY c.relname",
              schema);
-    char *selects = sql(query);
+    char *selects = cw_test_sql(query);
     *views = 0;
     for (const char *p = selects; (p = strstr(p, "SELECT count(*)")) != NULL; p++)
         (*views)++;
@@ -227,13 +209,13 @@ Test(schema, code_a_hostile_role_plants_never_runs, .timeout = 240)
     char *config = make_source(src, sizeof(src), "600");
     make_version_1(old);
     /* The log is filled by whoever runs planted code, named by its application_name. */
-    sqlf("CREATE TABLE public.planted_calls (fn text,"
-         " app text DEFAULT current_setting('application_name'));"
-         " GRANT INSERT, SELECT ON public.planted_calls TO PUBLIC;"
-         " CREATE ROLE %s LOGIN; CREATE SCHEMA %s; GRANT USAGE, CREATE ON SCHEMA %s TO %s;"
-         " GRANT CREATE ON SCHEMA public TO %s;"
-         " GRANT USAGE, CREATE ON SCHEMA %s TO %s; GRANT USAGE, CREATE ON SCHEMA %s TO %s",
-         evil, results, src, evil, evil, results, evil, old, evil);
+    cw_test_sqlf("CREATE TABLE public.planted_calls (fn text,"
+                 " app text DEFAULT current_setting('application_name'));"
+                 " GRANT INSERT, SELECT ON public.planted_calls TO PUBLIC;"
+                 " CREATE ROLE %s LOGIN; CREATE SCHEMA %s; GRANT USAGE, CREATE ON SCHEMA %s TO %s;"
+                 " GRANT CREATE ON SCHEMA public TO %s;"
+                 " GRANT USAGE, CREATE ON SCHEMA %s TO %s; GRANT USAGE, CREATE ON SCHEMA %s TO %s",
+                 evil, results, src, evil, evil, results, evil, old, evil);
     /* The plants belong to the hostile role (psql_as connects as it), so the DROP OWNED
      * at the end removes them from public too, before other suites run. */
     plant(evil, results);
@@ -249,7 +231,7 @@ Test(schema, code_a_hostile_role_plants_never_runs, .timeout = 240)
              " 'a'::text || 'b'::text, lower('A'::text), date_trunc('week', now()),"
              " to_char(current_date, 'IYYY')",
              path);
-    free(sql(query));
+    free(cw_test_sql(query));
     char *calls = planted_calls(NULL);
     cr_assert_not_null(strstr(calls, "unnest(text[])"), "control: %s", calls);
     cr_assert_not_null(strstr(calls, "=(text)"), "control: %s", calls);
@@ -294,13 +276,14 @@ Test(schema, code_a_hostile_role_plants_never_runs, .timeout = 240)
     cr_assert_geq(views, 1, "no view found in %s", results);
     cr_assert_eq(views, old_views, "a migrated schema has the views of a new one");
     snprintf(query, sizeof(query), "SELECT count(*) FROM %s.matches", old);
-    char *moved = sql(query);
+    char *moved = cw_test_sql(query);
     cr_assert_str_eq(moved, "2", "version 1 evidence moved through the planted schema");
     free(moved);
 
     calls = planted_calls("causeway%");
     /* The plants go before any assertion on them: public is the other tests' too. */
-    sqlf("DROP OWNED BY %s CASCADE; DROP ROLE %s; DROP TABLE public.planted_calls", evil, evil);
+    cw_test_sqlf("DROP OWNED BY %s CASCADE; DROP ROLE %s; DROP TABLE public.planted_calls", evil,
+                 evil);
     cr_assert_str_eq(calls, "", "planted code ran: %s", calls);
     free(calls);
     unlink(config);
