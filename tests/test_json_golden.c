@@ -8,6 +8,7 @@
  * CW_UPDATE_GOLDEN=1 rewrites the golden files (only when a schema changes).
  */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,8 +32,8 @@ static void check_golden(const char *const *argv, const char *golden)
     size_t want_len;
     char *want = cw_test_read_file(golden, &want_len);
     cr_assert_not_null(want, "missing golden file %s", golden);
-    cr_assert(strlen(r.out) == want_len && memcmp(r.out, want, want_len) == 0,
-              "%s differs:\n%s", golden, r.out);
+    cr_assert(strlen(r.out) == want_len && memcmp(r.out, want, want_len) == 0, "%s differs:\n%s",
+              golden, r.out);
     free(want);
     cw_test_output_fini(&r);
 }
@@ -40,37 +41,47 @@ static void check_golden(const char *const *argv, const char *golden)
 Test(json_golden, classify_jsonl_with_escapes_and_evidence)
 {
     /* Non-ASCII, a bidi override, an escape sequence, quotes and backslashes. */
-    const char *argv[] = {"causeway", "classify",         MAT "basic.yaml", "-i",  "jsonl", "-f",
-                          "jsonl",    "--channel-column", "channel",        "-e",  J "hostile.jsonl",
-                          NULL};
+    const char *argv[] = {"causeway", "classify", MAT "basic.yaml",  "-i",
+                          "jsonl",    "-f",       "jsonl",           "--channel-column",
+                          "channel",  "-e",       J "hostile.jsonl", NULL};
     check_golden(argv, J "classify.expected.jsonl");
 }
 
 Test(json_golden, coverage_json)
 {
-    const char *argv[] = {"causeway", "coverage",
-                          COV "rules.yaml", "-i",
-                          "csv",      "--channel-column",
-                          "channel",  "--label-column",
-                          "label",    "--strength-column",
-                          "strength", "--min-strength",
-                          "medium",   "--suggest",
-                          "late",     "-f",
-                          "json",     COV "corpus.csv",
+    const char *argv[] = {"causeway",
+                          "coverage",
+                          COV "rules.yaml",
+                          "-i",
+                          "csv",
+                          "--channel-column",
+                          "channel",
+                          "--label-column",
+                          "label",
+                          "--strength-column",
+                          "strength",
+                          "--min-strength",
+                          "medium",
+                          "--suggest",
+                          "late",
+                          "-f",
+                          "json",
+                          COV "corpus.csv",
                           NULL};
     check_golden(argv, J "coverage.expected.json");
 }
 
 Test(json_golden, coverage_json_without_labels)
 {
-    const char *argv[] = {"causeway", "coverage", COV "rules.yaml", "-i", "csv", "-f", "json",
-                          COV "corpus.csv", NULL};
+    const char *argv[] = {"causeway", "coverage", COV "rules.yaml", "-i", "csv",
+                          "-f",       "json",     COV "corpus.csv", NULL};
     check_golden(argv, J "coverage_unlabelled.expected.json");
 }
 
 Test(json_golden, diff_json)
 {
-    const char *argv[] = {"causeway", "diff", COV "rules.yaml", COV "rules_new.yaml", "-i", "csv",
-                          "--label-column", "label", "-f", "json", COV "corpus.csv", NULL};
+    const char *argv[] = {"causeway", "diff", COV "rules.yaml", COV "rules_new.yaml",
+                          "-i",       "csv",  "--label-column", "label",
+                          "-f",       "json", COV "corpus.csv", NULL};
     check_golden(argv, J "diff.expected.json");
 }
