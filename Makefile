@@ -116,6 +116,10 @@ $(BUILD)/bench/bench_json: tests/bench/bench_json.c tests/bench/json/jsonc_side.
 	  $(LDFLAGS_ALL) -o $@ tests/bench/bench_json.c tests/bench/json/jsonc_side.c $(LIB_OBJ) \
 	  $(PKG_LIBS) $(shell pkg-config --libs json-c)
 
+# bench_csv links Debian's libcsv, measured against causeway's own CSV reader (issue 19).
+$(BUILD)/bench/bench_csv: tests/bench/bench_csv.c $(LIB_OBJ) | $(BUILD)/bench
+	$(CC) $(CPPFLAGS) $(CFLAGS_ALL) $(WARNINGS) $(LDFLAGS_ALL) -o $@ $< $(LIB_OBJ) $(PKG_LIBS) -lcsv
+
 $(BUILD)/tools/%: tests/tools/%.c $(LIB_OBJ) | $(BUILD)/tools
 	$(CC) $(CPPFLAGS) $(CFLAGS_ALL) $(WARNINGS) $(LDFLAGS_ALL) -o $@ $< $(LIB_OBJ) $(PKG_LIBS)
 
@@ -175,9 +179,10 @@ bench-coverage: deps-bench
 	tests/tools/bench-coverage.sh build/release
 
 # JSON: jansson vs json-c vs the reader in the tree on 1 M JSON Lines complaints, writing
-# a ranking, and classify -i jsonl against BASE_REV's binary (default main), one run.
+# a ranking, and classify -i jsonl against BASE_REV's binary (default main), one run;
+# then CSV: Debian's libcsv against causeway's reader (behaviours and speed).
 bench-json: deps-bench
-	$(MAKE) --no-print-directory VARIANT=release all $(BUILD)/bench/bench_json
+	$(MAKE) --no-print-directory VARIANT=release all $(BUILD)/bench/bench_json $(BUILD)/bench/bench_csv
 	tests/tools/bench-json.sh build/release
 
 bench-detect: deps-bench

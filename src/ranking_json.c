@@ -1,6 +1,8 @@
 /* ranking_json.c - rankings as JSON, for the report and the results schema; see ranking_json.h. */
 #include "causeway/ranking_json.h"
 
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "causeway/effect.h"
@@ -261,6 +263,41 @@ char *cw_ranking_json_column_new(const cw_ranking_entry *e, cw_ranking_json_colu
         break;
     }
     return cw_json_dumps(v, CW_JSON_EXACT_DIGITS);
+}
+
+int cw_ranking_json_numbers_parse(double **out, size_t *len, const char *text, cw_error *err)
+{
+    *out = NULL;
+    *len = 0;
+    if (text == NULL)
+        return 0;
+    json_error_t je;
+    json_t *a = json_loads(text, 0, &je);
+    if (a == NULL && json_error_code(&je) == json_error_out_of_memory)
+        return cw_error_set(err, CW_EXIT_OSERR, "out of memory reading a stored series");
+    size_t n = json_array_size(a);
+    double *v = malloc((n > 0 ? n : 1) * sizeof(double));
+    int rc =
+        v != NULL ? 0 : cw_error_set(err, CW_EXIT_OSERR, "out of memory reading a stored series");
+    if (rc == 0 && !json_is_array(a))
+        rc = cw_error_set(err, CW_EXIT_SOFTWARE, "a stored series is not a JSON array");
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        const json_t *x = json_array_get(a, i);
+        if (json_is_number(x))
+            v[i] = json_number_value(x);
+        else if (json_is_null(x))
+            v[i] = NAN;
+        else
+            rc = cw_error_set(err, CW_EXIT_SOFTWARE, "a stored series holds a non-number");
+    }
+    json_decref(a);
+    if (rc != 0) {
+        free(v);
+        return rc;
+    }
+    *out = v;
+    *len = n;
+    return 0;
 }
 
 char *cw_ranking_json_numbers_new(const double *v, size_t n)

@@ -289,38 +289,6 @@ static int element_row(void *user, int ncols, const char *const *v, const size_t
     return 0;
 }
 
-/* A jsonb array of numbers as PostgreSQL prints it ("[1, 2.5, 3]") into a new array. */
-static int parse_numbers(double **out, size_t *len, const char *text, cw_error *err)
-{
-    *out = NULL;
-    *len = 0;
-    if (text == NULL)
-        return 0;
-    size_t cap = 1;
-    for (const char *p = text; *p != '\0'; p++)
-        cap += *p == ',';
-    double *v = malloc(cap * sizeof(double));
-    if (v == NULL)
-        return oom(err);
-    const char *p = text;
-    while (*p == '[' || *p == ' ')
-        p++;
-    size_t n = 0;
-    while (*p != '\0' && *p != ']' && n < cap) {
-        char *end;
-        double x = strtod(p, &end);
-        if (end == p) /* null */
-            x = NAN, end = (char *)(strncmp(p, "null", 4) == 0 ? p + 4 : p + 1);
-        v[n++] = x;
-        p = end;
-        while (*p == ',' || *p == ' ')
-            p++;
-    }
-    *out = v;
-    *len = n;
-    return 0;
-}
-
 /* Row: kind, area_id, site, then the driver's fields in the order of drivers_sql. */
 static int driver_row(void *user, int ncols, const char *const *v, const size_t *lens,
                       cw_error *err)
@@ -348,7 +316,7 @@ static int driver_row(void *user, int ncols, const char *const *v, const size_t 
         cw_ranking_strdup(&d->since_week, v[7], err) != 0 ||
         cw_ranking_strdup(&d->change, v[8], err) != 0)
         return -1;
-    return parse_numbers(&d->series, &d->series_len, v[15], err);
+    return cw_ranking_json_numbers_parse(&d->series, &d->series_len, v[15], err);
 }
 
 static int latest_row(void *user, int ncols, const char *const *v, const size_t *lens,

@@ -444,7 +444,7 @@ Test(remediation, every_run_judges_the_fixes_and_a_rerun_stores_the_same)
     cw_test_output_fini(&r);
     cw(&r, &f, NULL, "remediation", "show", "2", "--format", "json", NULL);
     cr_assert_eq(r.status, 0, "%s", r.err);
-    cr_assert_not_null(strstr(r.out, "\"latest\":{\"week\":\"2026-W41\",\"fixes\":[\n{\"id\":2,"),
+    cr_assert_not_null(strstr(r.out, "\"latest\":{\"week\":\"2026-W41\",\"fixes\":[{\"id\":2,"),
                        "%s", r.out);
     cr_assert_not_null(strstr(r.out, "\"verdict\":\"no_effect\""), "%s", r.out);
     cw_test_output_fini(&r);

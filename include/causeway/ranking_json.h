@@ -44,4 +44,12 @@ char *cw_ranking_json_column_new(const cw_ranking_entry *e, cw_ranking_json_colu
 /* An array of numbers as exact JSON text (caller frees), e.g. a fix's series; NULL on OOM. */
 char *cw_ranking_json_numbers_new(const double *v, size_t n);
 
+/*
+ * The numbers of a stored JSON array (a jsonb column as PostgreSQL prints it, "[1, 2.5,
+ * null]") into a new array (caller frees; null is NaN). NULL text is an empty array.
+ * Anything but an array of numbers and nulls is 70 (the results schema is causeway's
+ * own); out of memory 71. On failure *out is NULL.
+ */
+int cw_ranking_json_numbers_parse(double **out, size_t *len, const char *text, cw_error *err);
+
 #endif
