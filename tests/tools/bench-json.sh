@@ -10,8 +10,11 @@
 #    and printf, all in one process (see tests/bench/bench_json.c).
 # 3. `causeway classify rules/default.yaml -i jsonl` over the corpus, this build's
 #    binary alternating with BASE_REV's (default main; built from `git archive` under
-#    build/bench-base/, the worktree untouched), BENCH_ROUNDS times each (default 3):
+#    build/bench-base/, the worktree untouched; use the branch point when main has moved
+#    on), BENCH_ROUNDS times each (default 3):
 #    wall and CPU seconds and peak RSS (tools/peakrss), and the CPU-time ratio.
+# 4. bench_csv: Debian's libcsv against causeway's CSV reader on the same complaints
+#    as CSV: the behaviours the reader must have, then the speed (tests/bench/bench_csv.c).
 set -euo pipefail
 
 build=${1:?usage: bench-json.sh BUILD_DIR}
@@ -59,3 +62,14 @@ for round in $(seq 1 "${BENCH_ROUNDS:-3}"); do
     done
 done
 python3 -c "print('  CPU time this / $base_rev: %.3f' % (${cpu_sum[this]} / ${cpu_sum[base]}))"
+
+# 4. The CSV question: libcsv against causeway's reader on the same complaints as CSV.
+csv=build/bench-data/complaints-${rows}.csv
+if [ ! -s "$csv" ]; then
+    "$build/tools/gen_complaints" --format csv --seed 7 --rows "$rows" >"$csv.tmp"
+    mv "$csv.tmp" "$csv"
+fi
+make --no-print-directory VARIANT="$variant" "$build/bench/bench_csv" >/dev/null
+echo
+echo "== bench_csv --csv $csv"
+"$build/bench/bench_csv" --csv "$csv"
