@@ -22,6 +22,14 @@ static int open_text(reader *r, const char *text, size_t len, const cw_input_opt
     return cw_input_new(&r->in, r->f, "in.txt", opt, &r->err);
 }
 
+/* JSON Lines text t (borrowed until close_reader) read with its "channel" key. */
+static void open_jsonl_with_channel(reader *r, const char *t)
+{
+    cw_input_options o = {.format = CW_INPUT_JSONL};
+    o.field_columns[CW_FIELD_CHANNEL] = "channel";
+    cr_assert_eq(open_text(r, t, strlen(t), &o), 0, "%s", r->err.message);
+}
+
 static void close_reader(reader *r)
 {
     cw_input_free(r->in);
@@ -183,10 +191,8 @@ Test(input, jsonl_objects_with_escapes_and_extra_keys)
                     "\n"
                     "  {\"text\": null, \"id\": \"x\\/y\", \"channel\": null}  \n"
                     "{\"text\": \"no id\"}";
-    cw_input_options o = {.format = CW_INPUT_JSONL};
-    o.field_columns[CW_FIELD_CHANNEL] = "channel";
     reader r;
-    cr_assert_eq(open_text(&r, t, strlen(t), &o), 0);
+    open_jsonl_with_channel(&r, t);
     cw_record rec;
     cr_assert_eq(cw_input_next(&rec, r.in, &r.err), 1, "%s", r.err.message);
     cr_assert_str_eq(rec.id, "12");
@@ -323,10 +329,8 @@ Test(input, jsonl_ids_and_fields_of_every_scalar_kind)
     const char *t = "{\"id\": 42, \"text\": \"a\", \"channel\": true}\n"
                     "{\"id\": -1.5e3, \"text\": \"b\", \"channel\": 0.1}\n"
                     "{\"id\": null, \"text\": \"nul\\u0000byte\", \"channel\": false}\n";
-    cw_input_options o = {.format = CW_INPUT_JSONL};
-    o.field_columns[CW_FIELD_CHANNEL] = "channel";
     reader r;
-    cr_assert_eq(open_text(&r, t, strlen(t), &o), 0);
+    open_jsonl_with_channel(&r, t);
     cw_record rec;
     cr_assert_eq(cw_input_next(&rec, r.in, &r.err), 1, "%s", r.err.message);
     cr_assert_str_eq(rec.id, "42");
