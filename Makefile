@@ -22,7 +22,7 @@ VARIANT ?= release
 BUILD := build/$(VARIANT)
 GEN := build/gen
 PREFIX ?= /usr/local
-PKGS := libpq libcyaml yaml-0.1 libhs
+PKGS := libpq libcyaml yaml-0.1 libhs jansson
 SHARED_DATA ?= ../shared/data
 
 WARNINGS := -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wstrict-prototypes \
@@ -64,7 +64,7 @@ MIGRATIONS := $(sort $(wildcard sql/migrations/*.sql))
 RULES := rules/default.yaml
 
 .PHONY: all build-tests test test-release unit deps deps-build deps-demo deps-test deps-bench deps-docker demo test-fresh test-compose format format-check eval \
-        bench bench-classify bench-coverage bench-detect bench-fixes bench-incremental install uninstall clean lint
+        bench bench-classify bench-coverage bench-json bench-detect bench-fixes bench-incremental install uninstall clean lint
 
 all: $(BUILD)/causeway $(TOOL_BIN)
 
@@ -107,6 +107,18 @@ $(BUILD)/obj/test_support.o: tests/support.c tests/support.h | $(BUILD)/obj
 
 $(BUILD)/bench/%: tests/bench/%.c $(LIB_OBJ) | $(BUILD)/bench
 	$(CC) $(CPPFLAGS) $(CFLAGS_ALL) $(WARNINGS) $(LDFLAGS_ALL) -o $@ $< $(LIB_OBJ) $(PKG_LIBS)
+
+# bench_json also links json-c, the library jansson was measured against (issue 19);
+# the two cannot share a file (both define json_object_get).
+$(BUILD)/bench/bench_json: tests/bench/bench_json.c tests/bench/json/jsonc_side.c tests/bench/json/side.h \
+  $(LIB_OBJ) | $(BUILD)/bench
+	$(CC) $(CPPFLAGS) -Itests/bench $(CFLAGS_ALL) $(shell pkg-config --cflags json-c) $(WARNINGS) \
+	  $(LDFLAGS_ALL) -o $@ tests/bench/bench_json.c tests/bench/json/jsonc_side.c $(LIB_OBJ) \
+	  $(PKG_LIBS) $(shell pkg-config --libs json-c)
+
+# bench_csv links Debian's libcsv, measured against causeway's own CSV reader (issue 19).
+$(BUILD)/bench/bench_csv: tests/bench/bench_csv.c $(LIB_OBJ) | $(BUILD)/bench
+	$(CC) $(CPPFLAGS) $(CFLAGS_ALL) $(WARNINGS) $(LDFLAGS_ALL) -o $@ $< $(LIB_OBJ) $(PKG_LIBS) -lcsv
 
 $(BUILD)/tools/%: tests/tools/%.c $(LIB_OBJ) | $(BUILD)/tools
 	$(CC) $(CPPFLAGS) $(CFLAGS_ALL) $(WARNINGS) $(LDFLAGS_ALL) -o $@ $< $(LIB_OBJ) $(PKG_LIBS)
@@ -165,6 +177,13 @@ bench-classify: deps-bench
 bench-coverage: deps-bench
 	$(MAKE) --no-print-directory VARIANT=release all
 	tests/tools/bench-coverage.sh build/release
+
+# JSON: jansson vs json-c vs the reader in the tree on 1 M JSON Lines complaints, writing
+# a ranking, and classify -i jsonl against BASE_REV's binary (default main), one run;
+# then CSV: Debian's libcsv against causeway's reader (behaviours and speed).
+bench-json: deps-bench
+	$(MAKE) --no-print-directory VARIANT=release all $(BUILD)/bench/bench_json $(BUILD)/bench/bench_csv
+	tests/tools/bench-json.sh build/release
 
 bench-detect: deps-bench
 	$(MAKE) --no-print-directory VARIANT=release $(BUILD)/bench/bench_detect

@@ -14,6 +14,7 @@
 #include "causeway/cli.h"
 #include "causeway/corpus_cli.h"
 #include "causeway/input.h"
+#include "causeway/json.h"
 #include "causeway/matcher.h"
 #include "causeway/rules.h"
 #include "causeway/text.h"
@@ -218,46 +219,39 @@ static int write_csv(writer *w, const cw_record *rec, const cw_hit *hits, size_t
     return 0;
 }
 
+/* One object per complaint; -1 when out of memory. */
 static int write_jsonl(writer *w, const cw_record *rec, const cw_hit *hits, size_t count)
 {
-    FILE *out = w->out;
     const cw_rules *r = w->rules;
     const char *id = clean(w, rec->id, strlen(rec->id));
-    if (id == NULL)
-        return -1;
-    fputs("{\"id\":", out);
-    cw_text_json_string(out, id);
-    fputs(",\"symptoms\":[", out);
-    for (size_t i = 0; i < count; i++) {
-        if (i > 0)
-            fputc(',', out);
-        cw_text_json_string(out, r->symptoms[hits[i].symptom].id);
-    }
-    fputs("],\"causes\":[", out);
+    json_t *symptoms = json_array(), *causes = json_array();
     size_t n = sum_causes(w, hits, count);
+    for (size_t i = 0; i < count; i++)
+        symptoms = cw_json_push(symptoms, cw_json_text(r->symptoms[hits[i].symptom].id));
     for (size_t i = 0; i < n; i++) {
-        fprintf(out, "%s{\"area\":", i ? "," : "");
-        cw_text_json_string(out, r->areas[w->order[i]].id);
-        fprintf(out, ",\"weight\":%.6g}", w->weight[w->order[i]]);
+        size_t a = w->order[i];
+        causes = cw_json_push(causes,
+                              json_pack("{s:o,s:o}", "area", cw_json_text(r->areas[a].id), "weight",
+                                        cw_json_number(w->weight[a], CW_JSON_REPORT_DIGITS)));
     }
-    fputc(']', out);
+    json_t *doc = json_pack("{s:o,s:o,s:o}", "id", id != NULL ? cw_json_text(id) : NULL, "symptoms",
+                            symptoms, "causes", causes);
     if (w->opt->explain) {
-        fputs(",\"evidence\":[", out);
+        json_t *evidence = json_array();
         for (size_t i = 0; i < count; i++) {
             char buf[SNIPPET_BYTES * 2];
             const char *text = snippet(w, buf, sizeof(buf), rec, &hits[i]);
-            if (text == NULL)
-                return -1;
-            fprintf(out, "%s{\"symptom\":", i ? "," : "");
-            cw_text_json_string(out, r->symptoms[hits[i].symptom].id);
-            fprintf(out, ",\"start\":%zu,\"end\":%zu,\"text\":", hits[i].start, hits[i].end);
-            cw_text_json_string(out, text);
-            fputc('}', out);
+            evidence = cw_json_push(
+                evidence, json_pack("{s:o,s:I,s:I,s:o}", "symptom",
+                                    cw_json_text(r->symptoms[hits[i].symptom].id), "start",
+                                    (json_int_t)hits[i].start, "end", (json_int_t)hits[i].end,
+                                    "text", text != NULL ? cw_json_text(text) : NULL));
         }
-        fputc(']', out);
+        doc = cw_json_put(doc, "evidence", evidence);
     }
-    fputs("}\n", out);
-    return 0;
+    cw_error err;
+    cw_error_clear(&err);
+    return cw_json_write(w->out, doc, CW_JSON_REPORT_DIGITS, &err);
 }
 
 enum { OPT_BUILTIN = 256 };

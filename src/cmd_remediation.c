@@ -9,6 +9,8 @@
 #include "causeway/config.h"
 #include "causeway/db.h"
 #include "causeway/fixes.h"
+#include "causeway/json.h"
+#include "causeway/ranking_json.h"
 #include "causeway/remediation.h"
 #include "causeway/report.h"
 #include "causeway/report_fixes.h"
@@ -438,49 +440,27 @@ static void list_csv(FILE *out, const cw_remediation *r, const cw_ranking *v)
     fputs("\r\n", out);
 }
 
-static void json_fix(FILE *out, const cw_remediation *r, const cw_ranking *v)
+/* 2: written by jansson on one line (json.h); 1 had the same fields. */
+#define REMEDIATIONS_JSON_SCHEMA "causeway.remediations/2"
+
+/* One recorded fix with its latest verdict as the ranking's JSON has it ({"week", "fixes"}). */
+static json_t *json_fix(const cw_remediation *r, const cw_ranking *v)
 {
-    char week[16];
-    fprintf(out, "{\"id\":%lld,\"area_id\":", r->id);
-    cw_text_json_string(out, r->area_id);
-    fputs(",\"symptom_id\":", out);
-    cw_text_json_string(out, r->symptom_id);
-    fputs(",\"site\":", out);
-    cw_text_json_string(out, r->site);
-    fputs(",\"title\":", out);
-    cw_text_json_string(out, r->title);
-    fputs(",\"owner\":", out);
-    cw_text_json_string(out, r->owner);
-    cw_week_format_iso(week, sizeof(week), r->started);
-    fprintf(out, ",\"started\":\"%s\",\"ended\":", week);
-    if (r->ended) {
-        cw_week_format_iso(week, sizeof(week), r->ended_week);
-        fprintf(out, "\"%s\"", week);
-    } else {
-        fputs("null", out);
-    }
-    fputs(",\"end_note\":", out);
-    cw_text_json_string(out, r->end_note);
-    fputs(",\"expected_cut\":", out);
-    if (isnan(r->expected_cut))
-        fputs("null", out);
-    else
-        fprintf(out, "%.6g", r->expected_cut);
-    fprintf(out, ",\"settling_weeks\":%u,\"created_at\":", r->settling_weeks);
-    cw_text_json_string(out, r->created_at);
-    fputs(",\"created_by\":", out);
-    cw_text_json_string(out, r->created_by);
-    fputs(",\"latest\":", out);
-    if (v->fix_count > 0) {
-        /* The verdict as the ranking's JSON has it, inside {"week":..., "fixes":[...]}. */
-        fputs("{\"week\":", out);
-        cw_text_json_string(out, v->target_week);
-        cw_report_fixes_json(out, v);
-        fputc('}', out);
-    } else {
-        fputs("null", out);
-    }
-    fputc('}', out);
+    char started[16], ended[16];
+    cw_week_format_iso(started, sizeof(started), r->started);
+    if (r->ended)
+        cw_week_format_iso(ended, sizeof(ended), r->ended_week);
+    json_t *latest = v->fix_count > 0 ? json_pack("{s:o,s:o}", "week", cw_json_text(v->target_week),
+                                                  "fixes", cw_ranking_json_fixes_new(v))
+                                      : json_null();
+    return json_pack(
+        "{s:I,s:o,s:o,s:o,s:o,s:o,s:s,s:s?,s:o,s:o,s:I,s:o,s:o,s:o}", "id", (json_int_t)r->id,
+        "area_id", cw_json_text(r->area_id), "symptom_id", cw_json_text(r->symptom_id), "site",
+        cw_json_text(r->site), "title", cw_json_text(r->title), "owner", cw_json_text(r->owner),
+        "started", started, "ended", r->ended ? ended : NULL, "end_note", cw_json_text(r->end_note),
+        "expected_cut", cw_json_number(r->expected_cut, CW_JSON_REPORT_DIGITS), "settling_weeks",
+        (json_int_t)r->settling_weeks, "created_at", cw_json_text(r->created_at), "created_by",
+        cw_json_text(r->created_by), "latest", latest);
 }
 
 static int do_list(session *s)
@@ -491,6 +471,7 @@ static int do_list(session *s)
                               .open_only = a->verb == LIST && !a->all};
     const char *format = a->format != NULL ? a->format : "table";
     FILE *out = s->ctx->out;
+    json_t *listed = NULL; /* --format json: the fixes' objects */
     int rc = -1;
     if (load_config(s) != 0 || connect_results(s) != 0 ||
         cw_remediation_load(&set, s->db, s->schema, &q, &s->err) != 0)
@@ -501,9 +482,8 @@ static int do_list(session *s)
         goto done;
     }
     bool json = strcmp(format, "json") == 0, csv = strcmp(format, "csv") == 0;
-    if (json && a->verb == LIST)
-        fputs("{\"schema\":\"causeway.remediations/1\",\"remediations\":[", out);
-    else if (csv)
+    listed = json ? json_array() : NULL;
+    if (csv)
         fputs("id,area_id,symptom_id,site,title,owner,started,ended,expected_cut,"
               "settling_weeks,verdict,verdict_week,end_note,created_at,created_by\r\n",
               out);
@@ -521,8 +501,8 @@ static int do_list(session *s)
             goto done;
         }
         if (json) {
-            fputs(i > 0 && a->verb == LIST ? ",\n" : a->verb == LIST ? "\n" : "", out);
-            json_fix(out, &set.items[i], &v);
+            if (json_array_append_new(listed, json_fix(&set.items[i], &v)) != 0)
+                json_decref(listed), listed = NULL;
         } else if (csv) {
             list_csv(out, &set.items[i], &v);
         } else if (a->verb == LIST) {
@@ -556,10 +536,18 @@ static int do_list(session *s)
         }
         cw_ranking_fini(&v);
     }
-    if (json)
-        fputs(a->verb == LIST ? "\n]}\n" : "\n", out);
     rc = 0;
+    if (json) {
+        /* list: every fix under the schema's name (listed is stolen); show: the one fix. */
+        json_t *doc = a->verb == LIST ? json_pack("{s:s,s:o}", "schema", REMEDIATIONS_JSON_SCHEMA,
+                                                  "remediations", listed)
+                                      : json_incref(json_array_get(listed, 0));
+        if (a->verb == LIST)
+            listed = NULL;
+        rc = cw_json_write(out, doc, CW_JSON_REPORT_DIGITS, &s->err);
+    }
 done:
+    json_decref(listed);
     cw_remediation_set_fini(&set);
     return close_session(s, rc);
 }

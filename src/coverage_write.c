@@ -5,6 +5,7 @@
 
 #include "causeway/coverage.h"
 #include "causeway/grid.h"
+#include "causeway/json.h"
 #include "causeway/text.h"
 
 int cw_coverage_parse_format(const char *name)
@@ -647,214 +648,189 @@ static void write_csv(FILE *out, const cw_coverage_report *r)
 
 /* ---- JSON (docs/coverage.schema.json) ------------------------------------------------------- */
 
-static void json_key(FILE *out, bool *first, const char *key)
+static json_t *count(unsigned long long v)
 {
-    fprintf(out, "%s\"%s\":", *first ? "" : ",", key);
-    *first = false;
+    return json_integer((json_int_t)v);
 }
 
-static void json_phrases(FILE *out, const cw_topk_item *items, size_t n, const role_names *names)
+static json_t *number(double v)
+{
+    return cw_json_number(v, CW_JSON_REPORT_DIGITS);
+}
+
+static json_t *json_phrases(const cw_topk_item *items, size_t n, const role_names *names)
 {
     bool synonyms = names->aux != NULL;
-    fputc('[', out);
+    int which = synonyms ? 1 : 0;
+    json_t *a = json_array();
     for (size_t i = 0; i < n; i++) {
         const cw_topk_item *it = &items[i];
-        fputs(i ? ",{\"phrase\":" : "{\"phrase\":", out);
-        cw_grid_json_string(out, it->text);
-        fprintf(out, ",\"g2\":%.6g,\"%s\":%llu,\"%s\":%llu", it->g2, names->target,
-                it->count[CW_TOPK_TARGET], names->reference, it->count[CW_TOPK_REFERENCE]);
+        json_t *o = json_pack("{s:o,s:o,s:o,s:o}", "phrase", cw_grid_json_text(it->text), "g2",
+                              number(it->g2), names->target, count(it->count[CW_TOPK_TARGET]),
+                              names->reference, count(it->count[CW_TOPK_REFERENCE]));
         if (synonyms)
-            fprintf(out, ",\"%s\":%llu", names->aux, it->count[CW_TOPK_AUX]);
-        fprintf(out, ",\"error\":%llu,\"examples\":[", it->error);
-        int which = synonyms ? 1 : 0;
-        for (unsigned e = 0; e < CW_TOPK_EXAMPLES && it->examples[which][e][0] != '\0'; e++) {
-            if (e > 0)
-                fputc(',', out);
-            cw_grid_json_string(out, it->examples[which][e]);
-        }
-        fputs("]}", out);
+            o = cw_json_put(o, names->aux, count(it->count[CW_TOPK_AUX]));
+        o = cw_json_put(o, "error", count(it->error));
+        json_t *examples = json_array();
+        for (unsigned e = 0; e < CW_TOPK_EXAMPLES && it->examples[which][e][0] != '\0'; e++)
+            examples = cw_json_push(examples, cw_grid_json_text(it->examples[which][e]));
+        a = cw_json_push(a, cw_json_put(o, "examples", examples));
     }
-    fputc(']', out);
+    return a;
 }
 
-static void json_ids(FILE *out, char (*ids)[CW_SCORE_ID_MAX + 1], size_t n)
+static json_t *json_ids(char (*ids)[CW_SCORE_ID_MAX + 1], size_t n)
 {
-    fputc('[', out);
-    for (size_t i = 0; i < n; i++) {
-        if (i > 0)
-            fputc(',', out);
-        cw_grid_json_string(out, ids[i]);
-    }
-    fputc(']', out);
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        a = cw_json_push(a, cw_grid_json_text(ids[i]));
+    return a;
 }
 
-static void json_labels(FILE *out, const cw_coverage_report *r)
+static json_t *json_confusion(const cw_coverage_report *r)
 {
     const cw_labels *l = r->params->labels;
     size_t classes = cw_labels_class_count(l), negatives = cw_labels_negative_count(l);
-    fputs("{\"classes\":[", out);
-    for (size_t k = 0; k < classes; k++) {
-        cw_coverage_class *x = &r->classes[k];
-        fputs(k ? ",{\"class\":" : "{\"class\":", out);
-        cw_grid_json_string(out, cw_labels_class_name(l, k));
-        fprintf(out,
-                ",\"support\":%llu,\"predicted\":%llu,\"tp\":%llu,\"fp\":%llu,\"fn\":%llu,"
-                "\"precision\":%.6g,\"recall\":%.6g,\"f1\":%.6g,\"cell\":%s,\"missed_phrases\":",
-                x->score.support, x->score.predicted, x->score.tp, x->score.fp, x->score.fn,
-                x->score.precision, x->score.recall, x->score.f1, x->score.cell ? "true" : "false");
-        json_phrases(out, x->missed, x->missed_count, &MISSED_ROLES);
-        fputs(",\"false_positives\":", out);
-        json_ids(out, x->score.fp_examples, x->score.fp_count);
-        fputs(",\"false_negatives\":", out);
-        json_ids(out, x->score.fn_examples, x->score.fn_count);
-        fputc('}', out);
-    }
-    fprintf(out, "],\"macro_f1\":%.6g,\"cells\":%zu,\"min_support\":%llu,", r->macro_f1, r->cells,
-            r->params->min_support);
-    fprintf(out,
-            "\"scored\":%llu,\"not_scored\":{\"ignored\":%llu,\"below_strength\":%llu,"
-            "\"unlabelled\":%llu},",
-            cw_score_count(r->score, CW_LABEL_CLASS) + cw_score_count(r->score, CW_LABEL_NEGATIVE),
-            cw_score_count(r->score, CW_LABEL_IGNORED), cw_score_count(r->score, CW_LABEL_BELOW),
-            cw_score_count(r->score, CW_LABEL_NONE));
-    fputs("\"confusion\":{\"columns\":[", out);
-    for (size_t k = 0; k < classes; k++) {
-        cw_grid_json_string(out, cw_labels_class_name(l, k));
-        fputc(',', out);
-    }
-    fputs("\"(none)\"],\"rows\":[", out);
+    json_t *columns = json_array(), *rows = json_array();
+    for (size_t k = 0; k < classes; k++)
+        columns = cw_json_push(columns, cw_grid_json_text(cw_labels_class_name(l, k)));
+    columns = cw_json_push(columns, json_string("(none)"));
     for (size_t rix = 0; rix < classes + negatives; rix++) {
-        fputs(rix ? ",{\"label\":" : "{\"label\":", out);
-        cw_grid_json_string(out, row_name(r, rix));
-        fputs(",\"counts\":[", out);
+        json_t *counts = json_array();
         for (size_t k = 0; k <= classes; k++)
-            fprintf(out, "%s%llu", k ? "," : "", cw_score_confusion(r->score, rix, k));
-        fputs("]}", out);
+            counts = cw_json_push(counts, count(cw_score_confusion(r->score, rix, k)));
+        rows = cw_json_push(rows, json_pack("{s:o,s:o}", "label",
+                                            cw_grid_json_text(row_name(r, rix)), "counts", counts));
     }
-    fputs("]}}", out);
+    return json_pack("{s:o,s:o}", "columns", columns, "rows", rows);
 }
 
-static void json_entries(FILE *out, const cw_coverage_report *r)
+static json_t *json_labels(const cw_coverage_report *r)
+{
+    const cw_labels *l = r->params->labels;
+    json_t *classes = json_array();
+    for (size_t k = 0; k < cw_labels_class_count(l); k++) {
+        cw_coverage_class *x = &r->classes[k];
+        const cw_class_score *sc = &x->score;
+        classes = cw_json_push(
+            classes,
+            json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:b,s:o,s:o,s:o}", "class",
+                      cw_grid_json_text(cw_labels_class_name(l, k)), "support", count(sc->support),
+                      "predicted", count(sc->predicted), "tp", count(sc->tp), "fp", count(sc->fp),
+                      "fn", count(sc->fn), "precision", number(sc->precision), "recall",
+                      number(sc->recall), "f1", number(sc->f1), "cell", (int)sc->cell,
+                      "missed_phrases", json_phrases(x->missed, x->missed_count, &MISSED_ROLES),
+                      "false_positives", json_ids(x->score.fp_examples, x->score.fp_count),
+                      "false_negatives", json_ids(x->score.fn_examples, x->score.fn_count)));
+    }
+    return json_pack("{s:o,s:o,s:o,s:o,s:o,s:{s:o,s:o,s:o},s:o}", "classes", classes, "macro_f1",
+                     number(r->macro_f1), "cells", count(r->cells), "min_support",
+                     count(r->params->min_support), "scored",
+                     count(cw_score_count(r->score, CW_LABEL_CLASS) +
+                           cw_score_count(r->score, CW_LABEL_NEGATIVE)),
+                     "not_scored", "ignored", count(cw_score_count(r->score, CW_LABEL_IGNORED)),
+                     "below_strength", count(cw_score_count(r->score, CW_LABEL_BELOW)),
+                     "unlabelled", count(cw_score_count(r->score, CW_LABEL_NONE)), "confusion",
+                     json_confusion(r));
+}
+
+static json_t *json_entries(const cw_coverage_report *r, json_t **dead)
 {
     size_t n = cw_matcher_entry_count(r->matcher);
-    fputc('[', out);
+    json_t *a = json_array();
+    *dead = json_array();
     for (size_t i = 0; i < n; i++) {
         const cw_entry *e = cw_matcher_entry(r->matcher, i);
         const cw_entry_stats *st = &r->stats->entries[i];
+        bool untracked = e->kind == CW_ENTRY_TERM && !e->tracked;
         char loc[300], text[300];
         location(loc, sizeof(loc), r->rules, e);
         entry_text(text, sizeof(text), r->rules, e);
-        fputs(i ? ",{\"location\":" : "{\"location\":", out);
-        cw_grid_json_string(out, loc);
-        fprintf(out, ",\"kind\":\"%s\",\"%s\":", kind_name(e->kind),
-                e->kind == CW_ENTRY_TERM ? "term" : "symptom");
-        cw_grid_json_string(out, owner(r->rules, e));
-        fputs(",\"text\":", out);
-        cw_grid_json_string(out, text);
-        if (e->kind == CW_ENTRY_TERM && !e->tracked)
-            fputs(",\"hits\":null,\"negated\":null,\"suppressed\":null}", out);
-        else
-            fprintf(out, ",\"hits\":%llu,\"negated\":%llu,\"suppressed\":%llu}", st->hits,
-                    st->negated, st->suppressed);
+        a = cw_json_push(
+            a, json_pack("{s:o,s:s,s:o,s:o,s:o,s:o,s:o}", "location", cw_grid_json_text(loc),
+                         "kind", kind_name(e->kind), e->kind == CW_ENTRY_TERM ? "term" : "symptom",
+                         cw_grid_json_text(owner(r->rules, e)), "text", cw_grid_json_text(text),
+                         "hits", untracked ? json_null() : count(st->hits), "negated",
+                         untracked ? json_null() : count(st->negated), "suppressed",
+                         untracked ? json_null() : count(st->suppressed)));
+        if (!untracked && st->hits == 0)
+            *dead = cw_json_push(*dead, cw_grid_json_text(loc));
     }
-    fputs("],\"dead_entries\":[", out);
-    bool first = true;
-    for (size_t i = 0; i < n; i++) {
-        const cw_entry *e = cw_matcher_entry(r->matcher, i);
-        if ((e->kind == CW_ENTRY_TERM && !e->tracked) || r->stats->entries[i].hits != 0)
-            continue;
-        char loc[300];
-        location(loc, sizeof(loc), r->rules, e);
-        if (!first)
-            fputc(',', out);
-        first = false;
-        cw_grid_json_string(out, loc);
-    }
-    fputc(']', out);
+    return a;
 }
 
-static void write_json(FILE *out, const cw_coverage_report *r)
+static json_t *json_symptoms(const cw_coverage_report *r)
+{
+    json_t *a = json_array();
+    for (size_t k = 0; k < r->rules->symptom_count; k++) {
+        const cw_coverage_symptom *x = &r->symptoms[k];
+        a = cw_json_push(
+            a, json_pack("{s:o,s:o,s:o,s:o,s:o,s:{s:o,s:o,s:o,s:o}}", "id",
+                         cw_grid_json_text(r->rules->symptoms[k].id), "name",
+                         cw_grid_json_text(r->rules->symptoms[k].name), "matched",
+                         count(x->matched), "share", number(share(x->matched, r->complaints)),
+                         "only", count(x->only), "suppressed", "negation", count(x->stats.negated),
+                         "veto", count(x->stats.vetoed), "all", count(x->stats.held_all), "where",
+                         count(x->stats.held_where)));
+    }
+    return a;
+}
+
+static json_t *json_overlaps(const cw_coverage_report *r)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < r->pair_count && i < r->params->top; i++)
+        a = cw_json_push(a, json_pack("{s:o,s:o,s:o,s:o}", "a",
+                                      cw_grid_json_text(r->rules->symptoms[r->pairs[i].a].id), "b",
+                                      cw_grid_json_text(r->rules->symptoms[r->pairs[i].b].id),
+                                      "complaints", count(r->pairs[i].both), "jaccard",
+                                      number(r->pairs[i].jaccard)));
+    return a;
+}
+
+/* The sections asked for, in the order docs/coverage.schema.json lists them. */
+static json_t *json_report(const cw_coverage_report *r)
 {
     unsigned s = r->params->sections;
-    bool first = true;
-    fputc('{', out);
-    json_key(out, &first, "schema");
-    fputs("\"causeway.coverage/1\"", out);
-    json_key(out, &first, "rules");
-    cw_grid_json_string(out, r->rules->path);
-    json_key(out, &first, "input");
-    cw_grid_json_string(out, r->source);
-    json_key(out, &first, "complaints");
-    fprintf(out, "%llu", r->complaints);
-    json_key(out, &first, "bytes");
-    fprintf(out, "%llu", r->bytes);
+    json_t *doc =
+        json_pack("{s:s,s:o,s:o,s:o,s:o}", "schema", CW_COVERAGE_JSON_SCHEMA, "rules",
+                  cw_grid_json_text(r->rules->path), "input", cw_grid_json_text(r->source),
+                  "complaints", count(r->complaints), "bytes", count(r->bytes));
     if (s & CW_COVERAGE_SUMMARY) {
-        json_key(out, &first, "uncategorised");
-        fprintf(out, "{\"count\":%llu,\"share\":%.6g}", r->by_count[0],
-                share(r->by_count[0], r->complaints));
-        json_key(out, &first, "by_symptom_count");
-        fprintf(out, "{\"0\":%llu,\"1\":%llu,\"2\":%llu,\"3+\":%llu}", r->by_count[0],
-                r->by_count[1], r->by_count[2], r->by_count[3]);
+        doc = cw_json_put(doc, "uncategorised",
+                          json_pack("{s:o,s:o}", "count", count(r->by_count[0]), "share",
+                                    number(share(r->by_count[0], r->complaints))));
+        doc = cw_json_put(doc, "by_symptom_count",
+                          json_pack("{s:o,s:o,s:o,s:o}", "0", count(r->by_count[0]), "1",
+                                    count(r->by_count[1]), "2", count(r->by_count[2]), "3+",
+                                    count(r->by_count[3])));
     }
-    if (s & (CW_COVERAGE_SYMPTOMS | CW_COVERAGE_SUPPRESSED)) {
-        json_key(out, &first, "symptoms");
-        fputc('[', out);
-        for (size_t k = 0; k < r->rules->symptom_count; k++) {
-            const cw_coverage_symptom *x = &r->symptoms[k];
-            fputs(k ? ",{\"id\":" : "{\"id\":", out);
-            cw_grid_json_string(out, r->rules->symptoms[k].id);
-            fputs(",\"name\":", out);
-            cw_grid_json_string(out, r->rules->symptoms[k].name);
-            fprintf(out,
-                    ",\"matched\":%llu,\"share\":%.6g,\"only\":%llu,\"suppressed\":{"
-                    "\"negation\":%llu,\"veto\":%llu,\"all\":%llu,\"where\":%llu}}",
-                    x->matched, share(x->matched, r->complaints), x->only, x->stats.negated,
-                    x->stats.vetoed, x->stats.held_all, x->stats.held_where);
-        }
-        fputc(']', out);
-    }
+    if (s & (CW_COVERAGE_SYMPTOMS | CW_COVERAGE_SUPPRESSED))
+        doc = cw_json_put(doc, "symptoms", json_symptoms(r));
     if (s & (CW_COVERAGE_ENTRIES | CW_COVERAGE_SUPPRESSED)) {
-        json_key(out, &first, "entries");
-        json_entries(out, r);
+        json_t *dead;
+        doc = cw_json_put(doc, "entries", json_entries(r, &dead));
+        doc = cw_json_put(doc, "dead_entries", dead);
     }
-    if (s & CW_COVERAGE_OVERLAPS) {
-        json_key(out, &first, "overlaps");
-        fputc('[', out);
-        for (size_t i = 0; i < r->pair_count && i < r->params->top; i++) {
-            fputs(i ? ",{\"a\":" : "{\"a\":", out);
-            cw_grid_json_string(out, r->rules->symptoms[r->pairs[i].a].id);
-            fputs(",\"b\":", out);
-            cw_grid_json_string(out, r->rules->symptoms[r->pairs[i].b].id);
-            fprintf(out, ",\"complaints\":%llu,\"jaccard\":%.6g}", r->pairs[i].both,
-                    r->pairs[i].jaccard);
-        }
-        fputc(']', out);
-    }
+    if (s & CW_COVERAGE_OVERLAPS)
+        doc = cw_json_put(doc, "overlaps", json_overlaps(r));
     if (s & CW_COVERAGE_SUGGESTIONS) {
-        json_key(out, &first, "suggestions");
-        fprintf(out, "{\"uncategorised\":%llu,\"matched\":%llu,\"capacity\":%u,\"phrases\":",
-                r->suggest_target, r->suggest_reference, CW_COVERAGE_SKETCH);
-        json_phrases(out, r->suggestions, r->suggestion_count, &SUGGESTION_ROLES);
-        fputc('}', out);
-        json_key(out, &first, "synonyms");
-        if (r->params->suggest < 0) {
-            fputs("null", out);
-        } else {
-            fputs("{\"symptom\":", out);
-            cw_grid_json_string(out, r->rules->symptoms[r->params->suggest].id);
-            fputs(",\"phrases\":", out);
-            json_phrases(out, r->synonyms, r->synonym_count, &SYNONYM_ROLES);
-            fputc('}', out);
-        }
+        doc = cw_json_put(
+            doc, "suggestions",
+            json_pack("{s:o,s:o,s:i,s:o}", "uncategorised", count(r->suggest_target), "matched",
+                      count(r->suggest_reference), "capacity", (int)CW_COVERAGE_SKETCH, "phrases",
+                      json_phrases(r->suggestions, r->suggestion_count, &SUGGESTION_ROLES)));
+        doc = cw_json_put(
+            doc, "synonyms",
+            r->params->suggest < 0
+                ? json_null()
+                : json_pack("{s:o,s:o}", "symptom",
+                            cw_grid_json_text(r->rules->symptoms[r->params->suggest].id), "phrases",
+                            json_phrases(r->synonyms, r->synonym_count, &SYNONYM_ROLES)));
     }
-    if (s & CW_COVERAGE_LABELS) {
-        json_key(out, &first, "labels");
-        if (r->score == NULL)
-            fputs("null", out);
-        else
-            json_labels(out, r);
-    }
-    fputs("}\n", out);
+    if (s & CW_COVERAGE_LABELS)
+        doc = cw_json_put(doc, "labels", r->score == NULL ? json_null() : json_labels(r));
+    return doc;
 }
 
 int cw_coverage_write(FILE *out, const cw_coverage_report *r, cw_coverage_format format,
@@ -869,8 +845,7 @@ int cw_coverage_write(FILE *out, const cw_coverage_report *r, cw_coverage_format
         write_csv(out, r);
         return 0;
     case CW_COVERAGE_JSON:
-        write_json(out, r);
-        return 0;
+        return cw_json_write(out, json_report(r), CW_JSON_REPORT_DIGITS, err);
     }
     return 0;
 }

@@ -467,89 +467,84 @@ static void write_csv(FILE *out, const cw_diff *d, const char *source)
     cw_grid_csv_number(out, "labels", "", "macro_f1_after", cw_score_macro_f1(d->score[1], &cb));
 }
 
-static void json_tallies(FILE *out, const tally *t, size_t n)
+/* The JSON form's layout (docs/diff.schema.json). */
+#define DIFF_JSON_SCHEMA "causeway.diff/1"
+
+static json_t *count(unsigned long long v)
 {
-    fputc('[', out);
-    for (size_t i = 0; i < n; i++) {
-        fputs(i ? ",{\"id\":" : "{\"id\":", out);
-        cw_grid_json_string(out, t[i].id);
-        fputs(",\"before\":", out);
-        if (t[i].index[0] == NONE)
-            fputs("null", out);
-        else
-            fprintf(out, "%llu", before_of(&t[i]));
-        fputs(",\"after\":", out);
-        if (t[i].index[1] == NONE)
-            fputs("null", out);
-        else
-            fprintf(out, "%llu", after_of(&t[i]));
-        fprintf(out, ",\"gained\":%llu,\"lost\":%llu,\"unchanged\":%llu}", t[i].gained, t[i].lost,
-                t[i].kept);
-    }
-    fputc(']', out);
+    return json_integer((json_int_t)v);
+}
+
+static json_t *pair(double before, double after)
+{
+    return json_pack("[o,o]", cw_json_number(before, CW_JSON_REPORT_DIGITS),
+                     cw_json_number(after, CW_JSON_REPORT_DIGITS));
+}
+
+static json_t *json_tallies(const tally *t, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        a = cw_json_push(
+            a,
+            json_pack("{s:o,s:o,s:o,s:o,s:o,s:o}", "id", cw_grid_json_text(t[i].id), "before",
+                      t[i].index[0] == NONE ? json_null() : count(before_of(&t[i])), "after",
+                      t[i].index[1] == NONE ? json_null() : count(after_of(&t[i])), "gained",
+                      count(t[i].gained), "lost", count(t[i].lost), "unchanged", count(t[i].kept)));
+    return a;
 }
 
 /* A ';'-joined list of ids as a JSON array. */
-static void json_list(FILE *out, const char *list)
+static json_t *json_list(const char *list)
 {
-    fputc('[', out);
+    json_t *a = json_array();
     for (const char *p = list; *p != '\0';) {
         size_t n = strcspn(p, ";");
         char id[256];
         snprintf(id, sizeof(id), "%.*s", (int)(n < 255 ? n : 255), p);
-        if (p != list)
-            fputc(',', out);
-        cw_grid_json_string(out, id);
+        a = cw_json_push(a, cw_grid_json_text(id));
         p += n + (p[n] == ';');
     }
-    fputc(']', out);
+    return a;
 }
 
-static void write_json(FILE *out, const cw_diff *d, const char *source)
+static json_t *json_labels(const cw_diff *d)
 {
-    fputs("{\"schema\":\"causeway.diff/1\",\"before\":", out);
-    cw_grid_json_string(out, d->rules[0]->path);
-    fputs(",\"after\":", out);
-    cw_grid_json_string(out, d->rules[1]->path);
-    fputs(",\"input\":", out);
-    cw_grid_json_string(out, source);
-    fprintf(out, ",\"complaints\":%llu,\"changed\":%llu,\"symptoms\":", d->complaints, d->changed);
-    json_tallies(out, d->symptoms, d->symptom_count);
-    fputs(",\"areas\":", out);
-    json_tallies(out, d->areas, d->area_count);
-    fputs(",\"changes\":[", out);
-    for (size_t i = 0; i < d->change_count; i++) {
-        const change *x = &d->changes[i];
-        fputs(i ? ",{\"id\":" : "{\"id\":", out);
-        cw_grid_json_string(out, x->id);
-        fputs(",\"before\":", out);
-        json_list(out, x->before);
-        fputs(",\"after\":", out);
-        json_list(out, x->after);
-        fputs(",\"evidence\":", out);
-        cw_grid_json_string(out, x->snippet);
-        fputc('}', out);
-    }
-    fputs("],\"labels\":", out);
-    if (d->score[0] == NULL) {
-        fputs("null}\n", out);
-        return;
-    }
+    if (d->score[0] == NULL)
+        return json_null();
     const cw_labels *l = d->p.labels;
-    fputs("{\"classes\":[", out);
+    json_t *classes = json_array();
     for (size_t k = 0; k < cw_labels_class_count(l); k++) {
         cw_class_score a = cw_score_class(d->score[0], k), b = cw_score_class(d->score[1], k);
-        fputs(k ? ",{\"class\":" : "{\"class\":", out);
-        cw_grid_json_string(out, cw_labels_class_name(l, k));
-        fprintf(out,
-                ",\"support\":%llu,\"precision\":[%.6g,%.6g],\"recall\":[%.6g,%.6g],"
-                "\"f1\":[%.6g,%.6g],\"cell\":%s}",
-                b.support, a.precision, b.precision, a.recall, b.recall, a.f1, b.f1,
-                b.cell ? "true" : "false");
+        classes = cw_json_push(classes, json_pack("{s:o,s:o,s:o,s:o,s:o,s:b}", "class",
+                                                  cw_grid_json_text(cw_labels_class_name(l, k)),
+                                                  "support", count(b.support), "precision",
+                                                  pair(a.precision, b.precision), "recall",
+                                                  pair(a.recall, b.recall), "f1", pair(a.f1, b.f1),
+                                                  "cell", (int)b.cell));
     }
     size_t ca, cb;
     double fa = cw_score_macro_f1(d->score[0], &ca), fb = cw_score_macro_f1(d->score[1], &cb);
-    fprintf(out, "],\"macro_f1\":[%.6g,%.6g],\"cells\":[%zu,%zu]}}\n", fa, fb, ca, cb);
+    return json_pack("{s:o,s:o,s:[o,o]}", "classes", classes, "macro_f1", pair(fa, fb), "cells",
+                     count(ca), count(cb));
+}
+
+static json_t *json_report(const cw_diff *d, const char *source)
+{
+    json_t *changes = json_array();
+    for (size_t i = 0; i < d->change_count; i++) {
+        const change *x = &d->changes[i];
+        changes = cw_json_push(
+            changes, json_pack("{s:o,s:o,s:o,s:o}", "id", cw_grid_json_text(x->id), "before",
+                               json_list(x->before), "after", json_list(x->after), "evidence",
+                               cw_grid_json_text(x->snippet)));
+    }
+    return json_pack(
+        "{s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "schema", DIFF_JSON_SCHEMA, "before",
+        cw_grid_json_text(d->rules[0]->path), "after", cw_grid_json_text(d->rules[1]->path),
+        "input", cw_grid_json_text(source), "complaints", count(d->complaints), "changed",
+        count(d->changed), "symptoms", json_tallies(d->symptoms, d->symptom_count), "areas",
+        json_tallies(d->areas, d->area_count), "changes", changes, "labels", json_labels(d));
 }
 
 int cw_diff_write(FILE *out, const cw_diff *d, const char *source, cw_coverage_format format,
@@ -564,8 +559,7 @@ int cw_diff_write(FILE *out, const cw_diff *d, const char *source, cw_coverage_f
         write_csv(out, d, source);
         return 0;
     case CW_COVERAGE_JSON:
-        write_json(out, d, source);
-        return 0;
+        return cw_json_write(out, json_report(d, source), CW_JSON_REPORT_DIGITS, err);
     }
     return 0;
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "causeway/ranking_json.h"
 #include "causeway/remediation.h"
 #include "causeway/text.h"
 
@@ -311,24 +312,6 @@ static const char *monday(char buf[16], cw_week w)
     return buf;
 }
 
-static char *json_values(const double *v, size_t n)
-{
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    if (f == NULL)
-        return NULL;
-    fputc('[', f);
-    for (size_t i = 0; i < n; i++)
-        fprintf(f, i > 0 ? ",%.17g" : "%.17g", v[i]);
-    fputc(']', f);
-    if (fclose(f) != 0) {
-        free(text);
-        return NULL;
-    }
-    return text;
-}
-
 static int save_one(cw_db *db, const cw_ranking *r, const cw_fix_verdict *f, const char *run,
                     cw_error *err)
 {
@@ -341,7 +324,7 @@ static int save_one(cw_db *db, const cw_ranking *r, const cw_fix_verdict *f, con
     snprintf(aw, sizeof(aw), "%zu", e->after_weeks);
     snprintf(needed, sizeof(needed), "%ld", e->needed_weeks);
     snprintf(more, sizeof(more), "%ld", e->more_weeks);
-    char *values = json_values(f->series, f->series_len);
+    char *values = cw_ranking_json_numbers_new(f->series, f->series_len);
     if (values == NULL)
         return oom(err);
     const char *row[COLUMN_COUNT] = {

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "causeway/json.h"
 #include "causeway/text.h"
 
 #define CELL_MAX 1024 /* bytes of a cell as printed; longer ones are cut with "..." */
@@ -173,8 +174,8 @@ void cw_grid_csv_number(FILE *out, const char *section, const char *item, const 
     cw_grid_csv_row(out, section, item, metric, buf);
 }
 
-void cw_grid_json_string(FILE *out, const char *s)
+json_t *cw_grid_json_text(const char *s)
 {
     char buf[3 * 1024 + 1];
-    cw_text_json_string(out, cleaned(buf, sizeof(buf), s));
+    return cw_json_text(cleaned(buf, sizeof(buf), s));
 }

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define JSON_MAX_DEPTH 64
+#include <jansson.h>
 
 typedef struct buf {
     char *p;
@@ -410,365 +410,112 @@ static int csv_next(cw_record *rec, cw_input *in, cw_error *err)
     return 1;
 }
 
-/* ---- JSON Lines ---------------------------------------------------------------- */
+/* ---- JSON Lines (jansson) -------------------------------------------------------- */
 
-typedef struct jp {
-    const unsigned char *s;
-    size_t n, i;
-    cw_input *in;
-    unsigned long line;
-    cw_error *err;
-} jp;
-
-static int jfail(jp *p, const char *what)
+/*
+ * jansson's message for a malformed line, without the " near '...'" it appends: that
+ * is the input's own text (a complaint: personal data) and never goes to the log.
+ * The column is jansson's byte position: the last byte it read, the one at fault.
+ */
+static int json_fail(cw_input *in, unsigned long line, const json_error_t *je, cw_error *err)
 {
-    char msg[128];
-    snprintf(msg, sizeof(msg), "invalid JSON: %s", what);
-    return bad_at(p->in, p->line, p->i + 1, p->err, msg);
+    if (json_error_code(je) == json_error_out_of_memory)
+        return oom(err);
+    const char *near = strstr(je->text, " near ");
+    int len = near != NULL ? (int)(near - je->text) : (int)strlen(je->text);
+    char msg[JSON_ERROR_TEXT_LENGTH + 32];
+    snprintf(msg, sizeof(msg), "invalid JSON: %s%.*s",
+             json_error_code(je) == json_error_invalid_utf8 ? "invalid UTF-8: " : "", len,
+             je->text);
+    /* An undecodable byte is not counted in the position: point at it, not before it. */
+    unsigned long col = (unsigned long)je->position;
+    if (json_error_code(je) == json_error_invalid_utf8 || col == 0)
+        col++;
+    return bad_at(in, line, col, err, msg);
 }
 
-static void jws(jp *p)
+/* A number as the shortest text that reads back to the same double. */
+static int put_real(buf *b, double v)
 {
-    while (p->i < p->n &&
-           (p->s[p->i] == ' ' || p->s[p->i] == '\t' || p->s[p->i] == '\r' || p->s[p->i] == '\n'))
-        p->i++;
-}
-
-static int hex4(jp *p, uint32_t *v)
-{
-    *v = 0;
-    if (p->n - p->i < 4)
-        return jfail(p, "truncated \\u escape");
-    for (int k = 0; k < 4; k++) {
-        unsigned char c = p->s[p->i++];
-        uint32_t d = c >= '0' && c <= '9'   ? (uint32_t)(c - '0')
-                     : c >= 'a' && c <= 'f' ? (uint32_t)(c - 'a' + 10)
-                     : c >= 'A' && c <= 'F' ? (uint32_t)(c - 'A' + 10)
-                                            : 16u;
-        if (d == 16u)
-            return jfail(p, "bad hex digit in \\u escape");
-        *v = *v << 4 | d;
-    }
-    return 0;
-}
-
-static int put_utf8(buf *b, uint32_t cp)
-{
-    unsigned char u[4];
-    size_t n;
-    if (cp < 0x80) {
-        u[0] = (unsigned char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        u[0] = (unsigned char)(0xc0 | cp >> 6);
-        u[1] = (unsigned char)(0x80 | (cp & 0x3f));
-        n = 2;
-    } else if (cp < 0x10000) {
-        u[0] = (unsigned char)(0xe0 | cp >> 12);
-        u[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
-        u[2] = (unsigned char)(0x80 | (cp & 0x3f));
-        n = 3;
-    } else {
-        u[0] = (unsigned char)(0xf0 | cp >> 18);
-        u[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3f));
-        u[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
-        u[3] = (unsigned char)(0x80 | (cp & 0x3f));
-        n = 4;
-    }
-    return put(b, u, n);
-}
-
-/* A string at p->s[p->i] == '"'; decoded into out (NULL: only validated). */
-static int jstring(jp *p, buf *out)
-{
-    p->i++;
-    for (;;) {
-        size_t run = p->i;
-        while (p->i < p->n && p->s[p->i] != '"' && p->s[p->i] != '\\' && p->s[p->i] >= 0x20)
-            p->i++;
-        if (out != NULL && put(out, p->s + run, p->i - run) != 0)
-            return oom(p->err);
-        if (p->i == p->n)
-            return jfail(p, "unterminated string");
-        unsigned char c = p->s[p->i];
-        if (c == '"') {
-            p->i++;
-            return 0;
-        }
-        if (c < 0x20)
-            return jfail(p, "control character in a string (escape it)");
-        p->i++; /* backslash */
-        if (p->i == p->n)
-            return jfail(p, "unterminated string");
-        c = p->s[p->i++];
-        const char *simple = NULL;
-        switch (c) {
-        case '"':
-            simple = "\"";
+    char num[32];
+    for (int digits = 15; digits <= 17; digits++) {
+        snprintf(num, sizeof(num), "%.*g", digits, v);
+        if (strtod(num, NULL) == v)
             break;
-        case '\\':
-            simple = "\\";
-            break;
-        case '/':
-            simple = "/";
-            break;
-        case 'b':
-            simple = "\b";
-            break;
-        case 'f':
-            simple = "\f";
-            break;
-        case 'n':
-            simple = "\n";
-            break;
-        case 'r':
-            simple = "\r";
-            break;
-        case 't':
-            simple = "\t";
-            break;
-        case 'u': {
-            size_t at = p->i - 2; /* the backslash, for diagnostics */
-            uint32_t cp;
-            if (hex4(p, &cp) != 0)
-                return -1;
-            if (cp >= 0xd800 && cp <= 0xdbff) {
-                uint32_t lo;
-                if (p->n - p->i < 2 || p->s[p->i] != '\\' || p->s[p->i + 1] != 'u') {
-                    p->i = at;
-                    return jfail(p, "unpaired surrogate in \\u escape");
-                }
-                p->i += 2;
-                if (hex4(p, &lo) != 0)
-                    return -1;
-                if (lo < 0xdc00 || lo > 0xdfff) {
-                    p->i = at;
-                    return jfail(p, "unpaired surrogate in \\u escape");
-                }
-                cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-            } else if (cp >= 0xdc00 && cp <= 0xdfff) {
-                p->i = at;
-                return jfail(p, "unpaired surrogate in \\u escape");
-            }
-            if (out != NULL && put_utf8(out, cp) != 0)
-                return oom(p->err);
-            continue;
-        }
-        default:
-            p->i -= 2; /* point at the backslash */
-            return jfail(p, "unknown escape in a string");
-        }
-        if (out != NULL && put(out, simple, 1) != 0)
-            return oom(p->err);
     }
+    return put(b, num, strlen(num));
 }
 
-static bool is_digit(unsigned char c)
+/* A wanted value as text into in->vals; 1 when it is of a kind the slot does not take. */
+static int put_value(cw_input *in, int s, const json_t *v, cw_error *err)
 {
-    return c >= '0' && c <= '9';
+    int rc = 0;
+    char num[32];
+    switch (json_typeof(v)) {
+    case JSON_STRING:
+        rc = put(&in->vals, json_string_value(v), json_string_length(v));
+        break;
+    case JSON_NULL:
+        rc = put(&in->vals, "", 0);
+        break;
+    case JSON_INTEGER:
+    case JSON_REAL:
+    case JSON_TRUE:
+    case JSON_FALSE:
+        if (s == SLOT_TEXT)
+            return 1;
+        if (json_is_integer(v)) {
+            snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+            rc = put(&in->vals, num, strlen(num));
+        } else if (json_is_real(v)) {
+            rc = put_real(&in->vals, json_real_value(v));
+        } else {
+            rc = put(&in->vals, json_is_true(v) ? "true" : "false", json_is_true(v) ? 4 : 5);
+        }
+        break;
+    case JSON_OBJECT:
+    case JSON_ARRAY:
+        return 1;
+    }
+    return rc != 0 || put(&in->vals, "", 1) != 0 ? oom(err) : 0;
 }
 
-static int jnumber(jp *p)
+/* Fill the slots from the object on in->rec: the wanted keys' values, decoded. */
+static int jsonl_object(cw_input *in, unsigned long line, size_t blank, cw_error *err)
 {
-    size_t i = p->i;
-    if (i < p->n && p->s[i] == '-')
-        i++;
-    if (i < p->n && p->s[i] == '0')
-        i++;
-    else if (i < p->n && is_digit(p->s[i]))
-        while (i < p->n && is_digit(p->s[i]))
-            i++;
-    else
-        return jfail(p, "unexpected character");
-    if (i < p->n && p->s[i] == '.') {
-        i++;
-        if (i == p->n || !is_digit(p->s[i])) {
-            p->i = i;
-            return jfail(p, "digit expected");
-        }
-        while (i < p->n && is_digit(p->s[i]))
-            i++;
-    }
-    if (i < p->n && (p->s[i] == 'e' || p->s[i] == 'E')) {
-        i++;
-        if (i < p->n && (p->s[i] == '+' || p->s[i] == '-'))
-            i++;
-        if (i == p->n || !is_digit(p->s[i])) {
-            p->i = i;
-            return jfail(p, "digit expected");
-        }
-        while (i < p->n && is_digit(p->s[i]))
-            i++;
-    }
-    p->i = i;
-    return 0;
-}
-
-typedef enum jkind { J_STRING, J_SCALAR, J_NULL, J_COMPOSITE } jkind;
-
-static int jvalue(jp *p, int depth, buf *out, jkind *kind);
-
-static int jcomposite(jp *p, int depth)
-{
-    if (depth >= JSON_MAX_DEPTH)
-        return jfail(p, "nested too deeply");
-    unsigned char close = p->s[p->i] == '{' ? '}' : ']';
-    bool object = close == '}';
-    p->i++;
-    jws(p);
-    if (p->i < p->n && p->s[p->i] == close) {
-        p->i++;
-        return 0;
-    }
-    for (;;) {
-        jws(p);
-        jkind k;
-        if (object) {
-            if (p->i == p->n || p->s[p->i] != '"')
-                return jfail(p, "object key expected");
-            if (jstring(p, NULL) != 0)
-                return -1;
-            jws(p);
-            if (p->i == p->n || p->s[p->i] != ':')
-                return jfail(p, "':' expected");
-            p->i++;
-            jws(p);
-        }
-        if (jvalue(p, depth + 1, NULL, &k) != 0)
-            return -1;
-        jws(p);
-        if (p->i < p->n && p->s[p->i] == ',') {
-            p->i++;
-            continue;
-        }
-        if (p->i < p->n && p->s[p->i] == close) {
-            p->i++;
-            return 0;
-        }
-        return jfail(p, object ? "',' or '}' expected" : "',' or ']' expected");
-    }
-}
-
-/* A value at p->i (after whitespace). Strings are decoded and scalars copied raw into out. */
-static int jvalue(jp *p, int depth, buf *out, jkind *kind)
-{
-    if (p->i == p->n)
-        return jfail(p, "value expected");
-    unsigned char c = p->s[p->i];
-    size_t start = p->i;
-    if (c == '"') {
-        *kind = J_STRING;
-        return jstring(p, out);
-    }
-    if (c == '{' || c == '[') {
-        *kind = J_COMPOSITE;
-        return jcomposite(p, depth);
-    }
-    static const char *const words[] = {"true", "false", "null"};
-    for (size_t w = 0; w < 3; w++) {
-        size_t len = strlen(words[w]);
-        if (p->n - p->i >= len && memcmp(p->s + p->i, words[w], len) == 0) {
-            p->i += len;
-            *kind = w == 2 ? J_NULL : J_SCALAR;
-            return out != NULL && w != 2 && put(out, words[w], len) != 0 ? oom(p->err) : 0;
-        }
-    }
-    *kind = J_SCALAR;
-    if (jnumber(p) != 0)
-        return -1;
-    return out != NULL && put(out, p->s + start, p->i - start) != 0 ? oom(p->err) : 0;
-}
-
-/* Which slot a key fills, or -1. */
-static int slot_of(const cw_input *in, const char *key, size_t len)
-{
-    for (int s = 0; s < SLOT_COUNT; s++)
-        if (in->want[s] != NULL && strlen(in->want[s]) == len && memcmp(in->want[s], key, len) == 0)
-            return s;
-    return -1;
-}
-
-static int jsonl_object(cw_input *in, unsigned long line, cw_error *err)
-{
-    jp p = {(const unsigned char *)in->rec.p, in->rec.len, 0, in, line, err};
-    buf key = {0};
+    json_error_t je;
+    /* Duplicate keys are an error (which one would count?); NUL is kept (text_len). */
+    json_t *o = json_loadb(in->rec.p, in->rec.len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
+    if (o == NULL)
+        return json_fail(in, line, &je, err);
     int rc = -1;
-    in->vals.len = 0;
-    for (size_t s = 0; s < SLOT_COUNT; s++)
-        in->slots[s].present = false;
-    jws(&p);
-    if (p.i == p.n || p.s[p.i] != '{') {
-        jfail(&p, "each line must be one object");
+    if (!json_is_object(o)) {
+        bad_at(in, line, blank + 1, err, "invalid JSON: each line must be one object");
         goto done;
     }
-    p.i++;
-    jws(&p);
-    if (p.i < p.n && p.s[p.i] == '}') {
-        p.i++;
-    } else {
-        for (;;) {
-            jws(&p);
-            if (p.i == p.n || p.s[p.i] != '"') {
-                jfail(&p, "object key expected");
-                goto done;
-            }
-            key.len = 0;
-            if (put(&key, "", 0) != 0) {
-                oom(err);
-                goto done;
-            }
-            if (jstring(&p, &key) != 0)
-                goto done;
-            jws(&p);
-            if (p.i == p.n || p.s[p.i] != ':') {
-                jfail(&p, "':' expected");
-                goto done;
-            }
-            p.i++;
-            jws(&p);
-            int s = slot_of(in, key.p, key.len);
-            size_t value_col = p.i + 1;
-            size_t off = in->vals.len;
-            jkind k;
-            if (jvalue(&p, 1, s >= 0 ? &in->vals : NULL, &k) != 0)
-                goto done;
-            if (s >= 0) {
-                if (k == J_COMPOSITE || (s == SLOT_TEXT && k == J_SCALAR)) {
-                    char msg[160];
-                    snprintf(msg, sizeof(msg), "'%s' must be a string%s", in->want[s],
-                             s == SLOT_TEXT ? " or null" : ", a number or null");
-                    bad_at(in, line, value_col, err, msg);
-                    goto done;
-                }
-                if (put(&in->vals, "", 1) != 0) {
-                    oom(err);
-                    goto done;
-                }
-                in->slots[s] = (slot){off, in->vals.len - off - 1, k != J_NULL};
-                if (s == SLOT_TEXT)
-                    in->slots[s].present = true; /* null text: an empty complaint */
-            }
-            jws(&p);
-            if (p.i < p.n && p.s[p.i] == ',') {
-                p.i++;
-                continue;
-            }
-            if (p.i < p.n && p.s[p.i] == '}') {
-                p.i++;
-                break;
-            }
-            jfail(&p, "',' or '}' expected");
+    in->vals.len = 0;
+    for (int s = 0; s < SLOT_COUNT; s++) {
+        const json_t *v = in->want[s] != NULL ? json_object_get(o, in->want[s]) : NULL;
+        in->slots[s].present = false;
+        if (v == NULL)
+            continue;
+        size_t off = in->vals.len;
+        int bad = put_value(in, s, v, err);
+        if (bad < 0)
+            goto done;
+        if (bad > 0) {
+            char msg[160];
+            snprintf(msg, sizeof(msg), "'%s' must be a string%s", in->want[s],
+                     s == SLOT_TEXT ? " or null" : ", a number or null");
+            bad_at(in, line, blank + 1, err, msg);
             goto done;
         }
-    }
-    jws(&p);
-    if (p.i != p.n) {
-        jfail(&p, "text after the object");
-        goto done;
+        /* A null text is an empty complaint; any other null is absent. */
+        in->slots[s] = (slot){off, in->vals.len - off - 1, s == SLOT_TEXT || !json_is_null(v)};
     }
     rc = 0;
 done:
-    free(key.p);
+    json_decref(o);
     return rc;
 }
 
@@ -784,7 +531,7 @@ static int jsonl_next(cw_record *rec, cw_input *in, cw_error *err)
             i++;
         if (i == in->rec.len)
             continue; /* blank line */
-        if (jsonl_object(in, line, err) != 0)
+        if (jsonl_object(in, line, i, err) != 0)
             return -1;
         const slot *t = &in->slots[SLOT_TEXT];
         if (!t->present) {

@@ -178,3 +178,25 @@ int cw_ranking_nothing_attributed(const cw_ranking *r)
     }
     return 1;
 }
+
+const char *cw_ranking_listed_change(const cw_ranking *r, size_t i, size_t k,
+                                     const cw_ranking_driver **d)
+{
+    const cw_ranking_entry *e = &r->entries[i];
+    *d = k > 0 ? &e->drivers[k - 1] : NULL;
+    if (!cw_ranking_change_listed(r, i, k))
+        return NULL;
+    return *d != NULL ? (*d)->change : e->change;
+}
+
+cw_ranking_change_counts cw_ranking_count_changes(const cw_ranking *r)
+{
+    cw_ranking_change_counts c = {0, 0};
+    for (size_t i = 0; i < r->count; i++) {
+        const cw_ranking_entry *e = &r->entries[i];
+        c.ongoing += e->change != NULL && strcmp(e->change, "ongoing") == 0;
+        for (size_t k = 0; k <= e->driver_count; k++)
+            c.listed += cw_ranking_change_listed(r, i, k) ? 1 : 0;
+    }
+    return c;
+}

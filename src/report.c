@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "causeway/ranking_json.h"
 #include "causeway/report_fixes.h"
 #include "causeway/report_html.h"
 #include "causeway/text.h"
@@ -97,35 +98,6 @@ static void item_label(char *buf, size_t size, const cw_ranking_entry *e)
 static const char *text_or(const char *s, const char *none)
 {
     return s != NULL && s[0] != '\0' ? s : none;
-}
-
-/*
- * The state listed at (item i, k): k == 0 is the item's own, k >= 1 its driver k - 1
- * (*d set); NULL when that state is not listed (cw_ranking_change_listed).
- */
-static const char *listed_at(const cw_ranking *r, size_t i, size_t k, const cw_ranking_driver **d)
-{
-    const cw_ranking_entry *e = &r->entries[i];
-    *d = k > 0 ? &e->drivers[k - 1] : NULL;
-    if (!cw_ranking_change_listed(r, i, k))
-        return NULL;
-    return *d != NULL ? (*d)->change : e->change;
-}
-
-typedef struct change_counts {
-    size_t listed, ongoing;
-} change_counts;
-
-static change_counts count_changes(const cw_ranking *r)
-{
-    change_counts c = {0, 0};
-    for (size_t i = 0; i < r->count; i++) {
-        const cw_ranking_entry *e = &r->entries[i];
-        c.ongoing += e->change != NULL && strcmp(e->change, "ongoing") == 0;
-        for (size_t k = 0; k <= e->driver_count; k++)
-            c.listed += cw_ranking_change_listed(r, i, k) ? 1 : 0;
-    }
-    return c;
 }
 
 /* "drift since 2026-W40, +4.1%/wk, +3.2 a week over 6.5 (64 % of the item's rise)". */
@@ -244,7 +216,7 @@ static void table_section(FILE *out, const cw_ranking *r, size_t from, size_t to
 
 static void table_changes(FILE *out, const cw_ranking *r)
 {
-    change_counts c = count_changes(r);
+    cw_ranking_change_counts c = cw_ranking_count_changes(r);
     if (text_or(r->previous_week, NULL) == NULL)
         fputs("Changed since last week (no earlier week is stored: every alarm is new):", out);
     else
@@ -397,7 +369,7 @@ static void md_section(FILE *out, const cw_ranking *r, size_t from, size_t to,
 
 static void md_changes(FILE *out, const cw_ranking *r)
 {
-    change_counts c = count_changes(r);
+    cw_ranking_change_counts c = cw_ranking_count_changes(r);
     if (text_or(r->previous_week, NULL) == NULL)
         fputs("## Changed since last week\n\nNo earlier week is stored: every alarm is new.\n\n",
               out);
@@ -530,7 +502,7 @@ static void csv_changes(FILE *out, const cw_ranking *r)
         const cw_ranking_entry *e = &r->entries[i];
         for (size_t k = 0; k <= e->driver_count; k++) {
             const cw_ranking_driver *d;
-            const char *change = listed_at(r, i, k, &d);
+            const char *change = cw_ranking_listed_change(r, i, k, &d);
             if (change == NULL)
                 continue;
             fprintf(out, "%s,%s,", r->target_week, text_or(r->previous_week, ""));
@@ -619,205 +591,6 @@ static void write_csv(FILE *out, const cw_ranking *r, const cw_report_options *o
     cw_report_fixes_csv(out, r);
 }
 
-/* ---- json ----------------------------------------------------------------- */
-
-static void json_number(FILE *out, double v)
-{
-    if (isnan(v) || isinf(v))
-        fputs("null", out);
-    else
-        fprintf(out, "%.6g", v);
-}
-
-static void json_shares(FILE *out, const char *key, const cw_ranking_share *s, size_t n)
-{
-    fprintf(out, ",\"%s\":[", key);
-    for (size_t i = 0; i < n; i++) {
-        fputs(i > 0 ? ",{\"id\":" : "{\"id\":", out);
-        cw_text_json_string(out, s[i].id);
-        fputs(",\"attributed\":", out);
-        json_number(out, s[i].value);
-        fputc('}', out);
-    }
-    fputc(']', out);
-}
-
-static void json_string_or_null(FILE *out, const char *s)
-{
-    if (s != NULL && s[0] != '\0')
-        cw_text_json_string(out, s);
-    else
-        fputs("null", out);
-}
-
-static void json_driver(FILE *out, const cw_ranking_driver *d, bool with_series)
-{
-    fputs("{\"kind\":", out);
-    cw_text_json_string(out, d->kind);
-    fputs(",\"symptom_id\":", out);
-    cw_text_json_string(out, d->symptom_id);
-    fputs(",\"value\":", out);
-    json_string_or_null(out, d->value);
-    fputs(",\"status\":", out);
-    cw_text_json_string(out, d->status);
-    fputs(",\"since_week\":", out);
-    json_string_or_null(out, d->since_week);
-    fputs(",\"change\":", out);
-    json_string_or_null(out, d->change);
-    const struct {
-        const char *name;
-        double v;
-    } nums[] = {{"slope_pct", d->slope_pct},
-                {"excess", d->excess},
-                {"share", d->share},
-                {"baseline", d->baseline},
-                {"recent", d->recent}};
-    for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
-        fprintf(out, ",\"%s\":", nums[i].name);
-        json_number(out, nums[i].v);
-    }
-    if (with_series) {
-        fputs(",\"series\":[", out);
-        for (size_t i = 0; i < d->series_len; i++) {
-            if (i > 0)
-                fputc(',', out);
-            json_number(out, d->series[i]);
-        }
-        fputc(']', out);
-    }
-    fputc('}', out);
-}
-
-static void json_changes(FILE *out, const cw_ranking *r)
-{
-    fputs(",\"previous_week\":", out);
-    json_string_or_null(out, r->previous_week);
-    fprintf(out, ",\"ongoing\":%zu,\"changes\":[", count_changes(r).ongoing);
-    bool first = true;
-    for (size_t i = 0; i < r->count; i++) {
-        const cw_ranking_entry *e = &r->entries[i];
-        for (size_t k = 0; k <= e->driver_count; k++) {
-            const cw_ranking_driver *d;
-            const char *change = listed_at(r, i, k, &d);
-            if (change == NULL)
-                continue;
-            fputs(first ? "\n{\"change\":" : ",\n{\"change\":", out);
-            first = false;
-            cw_text_json_string(out, change);
-            fputs(",\"kind\":", out);
-            cw_text_json_string(out, e->kind);
-            fputs(",\"area_id\":", out);
-            cw_text_json_string(out, e->area_id);
-            fputs(",\"site\":", out);
-            json_string_or_null(out, e->site);
-            fputs(",\"status\":", out);
-            cw_text_json_string(out, e->status);
-            fputs(",\"driver\":", out);
-            if (d != NULL)
-                json_driver(out, d, false);
-            else
-                fputs("null", out);
-            fputc('}', out);
-        }
-    }
-    fputs("]", out);
-}
-
-static void json_entry(FILE *out, const cw_ranking_entry *e)
-{
-    fprintf(out, "{\"rank\":%u,\"kind\":", e->rank);
-    cw_text_json_string(out, e->kind);
-    fputs(",\"area_id\":", out);
-    cw_text_json_string(out, e->area_id);
-    fputs(",\"area_name\":", out);
-    cw_text_json_string(out, e->area_name);
-    fputs(",\"site\":", out);
-    if (e->site[0] != '\0')
-        cw_text_json_string(out, e->site);
-    else
-        fputs("null", out);
-    fputs(",\"status\":", out);
-    cw_text_json_string(out, e->status);
-    fputs(",\"since_week\":", out);
-    if (e->since_week[0] != '\0')
-        cw_text_json_string(out, e->since_week);
-    else
-        fputs("null", out);
-    const struct {
-        const char *name;
-        double v;
-    } nums[] = {{"slope_pct", e->slope_pct},
-                {"strength", e->strength},
-                {"score", e->score},
-                {"volume", e->volume},
-                {"rate", e->rate},
-                {"trend_factor", e->trend_factor},
-                {"severity_floor", e->severity_floor},
-                {"baseline", e->baseline},
-                {"recent", e->recent},
-                {"excess", e->excess},
-                {"driver_factor", e->driver_factor}};
-    for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
-        fprintf(out, ",\"%s\":", nums[i].name);
-        json_number(out, nums[i].v);
-    }
-    fprintf(out, ",\"max_severity\":%d", e->max_severity);
-    json_shares(out, "top_symptoms", e->top_symptoms, e->top_symptom_count);
-    json_shares(out, "top_sites", e->top_sites, e->top_site_count);
-    fputs(",\"examples\":[", out);
-    for (size_t i = 0; i < e->example_count; i++) {
-        fputs(i > 0 ? ",{\"complaint_id\":" : "{\"complaint_id\":", out);
-        cw_text_json_string(out, e->examples[i].complaint_id);
-        fputs(",\"symptom_id\":", out);
-        cw_text_json_string(out, e->examples[i].symptom_id);
-        fputs(",\"snippet\":", out);
-        cw_text_json_string(out, e->examples[i].snippet);
-        fputc('}', out);
-    }
-    fputs("],\"change\":", out);
-    json_string_or_null(out, e->change);
-    fputs(",\"drivers\":[", out);
-    for (size_t i = 0; i < e->driver_count; i++) {
-        if (i > 0)
-            fputc(',', out);
-        json_driver(out, &e->drivers[i], true);
-    }
-    fputs("],\"owner\":", out);
-    cw_text_json_string(out, e->owner);
-    fputs(",\"remediation\":", out);
-    cw_text_json_string(out, e->remediation);
-    fputs(",\"series\":[", out);
-    for (size_t i = 0; i < e->series_len; i++) {
-        if (i > 0)
-            fputc(',', out);
-        json_number(out, e->series[i]);
-    }
-    fputs("]}", out);
-}
-
-static void write_json(FILE *out, const cw_ranking *r, const cw_report_options *o)
-{
-    fputs("{\"schema\":\"" CW_REPORT_JSON_SCHEMA "\",\"week\":", out);
-    cw_text_json_string(out, r->target_week);
-    fputs(",\"week_start\":", out);
-    cw_text_json_string(out, r->week_monday);
-    fputs(",\"ruleset_hash\":", out);
-    cw_text_json_string(out, r->ruleset_hash);
-    json_changes(out, r);
-    if (o->changes_only) {
-        fputs("}\n", out);
-        return;
-    }
-    fputs(",\"items\":[", out);
-    for (size_t i = 0; i < r->count; i++) {
-        fputs(i > 0 ? ",\n" : "\n", out);
-        json_entry(out, &r->entries[i]);
-    }
-    fputs("\n]", out);
-    cw_report_fixes_json(out, r);
-    fputs("}\n", out);
-}
-
 int cw_report_write(FILE *out, const cw_ranking *r, const cw_report_options *opts, cw_error *err)
 {
     switch (opts->format) {
@@ -831,7 +604,8 @@ int cw_report_write(FILE *out, const cw_ranking *r, const cw_report_options *opt
         write_csv(out, r, opts);
         break;
     case CW_REPORT_JSON:
-        write_json(out, r, opts);
+        if (cw_ranking_json_write(out, r, opts->changes_only, err) != 0)
+            return -1;
         break;
     case CW_REPORT_HTML:
         cw_report_write_html(out, r, opts);

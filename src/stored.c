@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "causeway/fixes.h"
+#include "causeway/ranking_json.h"
 #include "causeway/text.h"
 
 #define COLUMNS                                                                                    \
@@ -30,119 +31,18 @@ static void format_double(char buf[32], double v)
         snprintf(buf, 32, "%.17g", v);
 }
 
-static void json_number(FILE *f, double v)
-{
-    if (isfinite(v))
-        fprintf(f, "%.17g", v);
-    else
-        fputs("null", f);
-}
-
-static void json_shares(FILE *f, const cw_ranking_share *s, size_t n)
-{
-    fputc('[', f);
-    for (size_t i = 0; i < n; i++) {
-        fputs(i > 0 ? ",{\"id\":" : "{\"id\":", f);
-        cw_text_json_string(f, s[i].id);
-        fputs(",\"value\":", f);
-        json_number(f, s[i].value);
-        fputc('}', f);
-    }
-    fputc(']', f);
-}
-
-static void json_examples(FILE *f, const cw_ranking_entry *e)
-{
-    fputc('[', f);
-    for (size_t i = 0; i < e->example_count; i++) {
-        fputs(i > 0 ? ",{\"complaint_id\":" : "{\"complaint_id\":", f);
-        cw_text_json_string(f, e->examples[i].complaint_id);
-        fputs(",\"symptom_id\":", f);
-        cw_text_json_string(f, e->examples[i].symptom_id);
-        /* Offsets, never text: the snippet is cut from the source when shown. */
-        fprintf(f, ",\"span_start\":%ld,\"span_end\":%ld}", e->examples[i].span_start,
-                e->examples[i].span_end);
-    }
-    fputc(']', f);
-}
-
-static void json_numbers(FILE *f, const double *v, size_t n)
-{
-    fputc('[', f);
-    for (size_t i = 0; i < n; i++) {
-        if (i > 0)
-            fputc(',', f);
-        json_number(f, v[i]);
-    }
-    fputc(']', f);
-}
-
-static void json_text_or_null(FILE *f, const char *s)
-{
-    if (s != NULL && s[0] != '\0')
-        cw_text_json_string(f, s);
-    else
-        fputs("null", f);
-}
-
-static void json_drivers(FILE *f, const cw_ranking_entry *e)
-{
-    fputc('[', f);
-    for (size_t i = 0; i < e->driver_count; i++) {
-        const cw_ranking_driver *d = &e->drivers[i];
-        fputs(i > 0 ? ",{\"kind\":" : "{\"kind\":", f);
-        cw_text_json_string(f, d->kind);
-        fputs(",\"symptom_id\":", f);
-        cw_text_json_string(f, d->symptom_id);
-        fputs(",\"value\":", f);
-        cw_text_json_string(f, d->value);
-        fputs(",\"status\":", f);
-        cw_text_json_string(f, d->status);
-        fputs(",\"since_week\":", f);
-        json_text_or_null(f, d->since_week);
-        fputs(",\"change\":", f);
-        cw_text_json_string(f, d->change);
-        const struct {
-            const char *name;
-            double v;
-        } nums[] = {{"slope_pct", d->slope_pct}, {"excess", d->excess},
-                    {"share", d->share},         {"baseline", d->baseline},
-                    {"recent", d->recent},       {"since_index", (double)d->series_since}};
-        for (size_t k = 0; k < sizeof(nums) / sizeof(nums[0]); k++) {
-            fprintf(f, ",\"%s\":", nums[k].name);
-            json_number(f, nums[k].v);
-        }
-        fputs(",\"series\":", f);
-        json_numbers(f, d->series, d->series_len);
-        fputc('}', f);
-    }
-    fputc(']', f);
-}
-
 static int save_entry(cw_db *db, const cw_ranking *r, const cw_ranking_entry *e, const char *run_id,
                       cw_error *err)
 {
     char num[8][32], rank[16], severity[16], since[16] = "", series_from[16], baseline_from[16];
     char *json[5] = {0};
-    size_t json_len[5];
     int rc = -1;
-    for (int i = 0; i < 5; i++) {
-        FILE *f = open_memstream(&json[i], &json_len[i]);
-        if (f == NULL)
+    const cw_ranking_json_column columns[5] = {CW_RANKING_JSON_TOP_SYMPTOMS,
+                                               CW_RANKING_JSON_TOP_SITES, CW_RANKING_JSON_EXAMPLES,
+                                               CW_RANKING_JSON_SERIES, CW_RANKING_JSON_DRIVERS};
+    for (int i = 0; i < 5; i++)
+        if ((json[i] = cw_ranking_json_column_new(e, columns[i])) == NULL)
             goto oom;
-        if (i == 0)
-            json_shares(f, e->top_symptoms, e->top_symptom_count);
-        else if (i == 1)
-            json_shares(f, e->top_sites, e->top_site_count);
-        else if (i == 2)
-            json_examples(f, e);
-        else if (i == 3)
-            json_numbers(f, e->series, e->series_len);
-        else
-            json_drivers(f, e);
-        if (fclose(f) != 0)
-            goto oom;
-    }
     const double nums[8] = {e->score,          e->volume,    e->rate,     e->trend_factor,
                             e->severity_floor, e->slope_pct, e->strength, e->baseline};
     for (int i = 0; i < 8; i++)
@@ -389,38 +289,6 @@ static int element_row(void *user, int ncols, const char *const *v, const size_t
     return 0;
 }
 
-/* A jsonb array of numbers as PostgreSQL prints it ("[1, 2.5, 3]") into a new array. */
-static int parse_numbers(double **out, size_t *len, const char *text, cw_error *err)
-{
-    *out = NULL;
-    *len = 0;
-    if (text == NULL)
-        return 0;
-    size_t cap = 1;
-    for (const char *p = text; *p != '\0'; p++)
-        cap += *p == ',';
-    double *v = malloc(cap * sizeof(double));
-    if (v == NULL)
-        return oom(err);
-    const char *p = text;
-    while (*p == '[' || *p == ' ')
-        p++;
-    size_t n = 0;
-    while (*p != '\0' && *p != ']' && n < cap) {
-        char *end;
-        double x = strtod(p, &end);
-        if (end == p) /* null */
-            x = NAN, end = (char *)(strncmp(p, "null", 4) == 0 ? p + 4 : p + 1);
-        v[n++] = x;
-        p = end;
-        while (*p == ',' || *p == ' ')
-            p++;
-    }
-    *out = v;
-    *len = n;
-    return 0;
-}
-
 /* Row: kind, area_id, site, then the driver's fields in the order of drivers_sql. */
 static int driver_row(void *user, int ncols, const char *const *v, const size_t *lens,
                       cw_error *err)
@@ -448,7 +316,7 @@ static int driver_row(void *user, int ncols, const char *const *v, const size_t 
         cw_ranking_strdup(&d->since_week, v[7], err) != 0 ||
         cw_ranking_strdup(&d->change, v[8], err) != 0)
         return -1;
-    return parse_numbers(&d->series, &d->series_len, v[15], err);
+    return cw_ranking_json_numbers_parse(&d->series, &d->series_len, v[15], err);
 }
 
 static int latest_row(void *user, int ncols, const char *const *v, const size_t *lens,

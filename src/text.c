@@ -188,32 +188,41 @@ void cw_text_snippet(char *buf, size_t size, const char *text, size_t len, size_
     buf[o] = '\0';
 }
 
-void cw_text_json_string(FILE *out, const char *s)
+bool cw_text_is_utf8(const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
     size_t n = strlen(s);
-    fputc('"', out);
     for (size_t i = 0; i < n;) {
         size_t k = utf8_len(p + i, n - i);
-        uint32_t cp = k > 0 ? code_point(p + i, k) : 0xfffd;
-        if (cp == '"')
-            fputs("\\\"", out);
-        else if (cp == '\\')
-            fputs("\\\\", out);
-        else if (cp == '\n')
-            fputs("\\n", out);
-        else if (cp == '\r')
-            fputs("\\r", out);
-        else if (cp == '\t')
-            fputs("\\t", out);
-        else if (k == 0 || is_control(cp) || is_bidi(cp))
-            /* Kept, but as an escape: a viewer shows the text, not its effect. */
-            fprintf(out, "\\u%04x", (unsigned)cp);
-        else
-            fwrite(p + i, 1, k, out);
-        i += k > 0 ? k : 1;
+        if (k == 0)
+            return false;
+        i += k;
     }
-    fputc('"', out);
+    return true;
+}
+
+char *cw_text_utf8_new(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = strlen(s);
+    char *out = malloc(3 * n + 1); /* each byte at worst becomes U+FFFD */
+    if (out == NULL)
+        return NULL;
+    size_t o = 0;
+    for (size_t i = 0; i < n;) {
+        size_t k = utf8_len(p + i, n - i);
+        if (k == 0) {
+            memcpy(out + o, REPLACEMENT, 3);
+            o += 3;
+            i++;
+        } else {
+            memcpy(out + o, p + i, k);
+            o += k;
+            i += k;
+        }
+    }
+    out[o] = '\0';
+    return out;
 }
 
 /* Levenshtein distance; SIZE_MAX for words longer than the suggestions

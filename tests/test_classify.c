@@ -1,5 +1,6 @@
 /* test_classify.c - 'causeway classify' end to end through the real binary (golden files). */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -160,9 +161,44 @@ Test(classify, malformed_input_is_a_positioned_data_error)
     const char *json[] = {"causeway", "classify", D "basic.yaml", "-i", "jsonl", NULL};
     run_in(&r, "{\"text\": \"a\"}\n{\"text\": 1}\n", json);
     cr_assert_eq(r.status, 65);
-    cr_assert(strstr(r.err, "<stdin>:2:10: error: 'text' must be a string") != NULL, "stderr: %s",
+    cr_assert(strstr(r.err, "<stdin>:2:1: error: 'text' must be a string") != NULL, "stderr: %s",
               r.err);
     cw_test_output_fini(&r);
+}
+
+/* Each kind of malformed JSON Lines through the binary: name:line:col, exit 65, no text. */
+Test(classify, malformed_jsonl_kinds_are_positioned_data_errors)
+{
+    static const struct {
+        const char *line;
+        const char *where;
+    } cases[] = {
+        {"{\"text\": \"SECRET \xff\"}", "<stdin>:2:18: error: invalid JSON: invalid UTF-8"},
+        {"{\"text\": \"SECRET \\ud800\"}", "<stdin>:2:24: error: invalid JSON: invalid Unicode"},
+        {"{\"text\": \"SECRET\", \"text\": \"b\"}", "<stdin>:2:25: error: invalid JSON: duplicate"},
+        {"{\"text\": [\"SECRET\"]}", "<stdin>:2:1: error: 'text' must be a string or null"},
+        {NULL, "<stdin>:2:2072: error: invalid JSON: maximum parsing depth reached"},
+    };
+    const char *json[] = {"causeway", "classify", D "basic.yaml", "-i", "jsonl", NULL};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char in[8192], bomb[6100];
+        const char *line = cases[i].line;
+        if (line == NULL) { /* a depth bomb: 3000 arrays deep, past jansson's 2048 */
+            int n = snprintf(bomb, sizeof(bomb), "{\"text\": \"SECRET\", \"a\": ");
+            memset(bomb + n, '[', 3000);
+            memset(bomb + n + 3000, ']', 3000);
+            snprintf(bomb + n + 6000, sizeof(bomb) - (size_t)n - 6000, "}");
+            line = bomb;
+        }
+        snprintf(in, sizeof(in), "{\"text\": \"rude\"}\n%s\n", line);
+        cw_test_output r;
+        run_in(&r, in, json);
+        cr_assert_eq(r.status, 65, "case %zu: status %d", i, r.status);
+        cr_assert(strstr(r.err, cases[i].where) != NULL, "want %s, stderr: %s", cases[i].where,
+                  r.err);
+        cr_assert_null(strstr(r.err, "SECRET"), "complaint text in stderr: %s", r.err);
+        cw_test_output_fini(&r);
+    }
 }
 
 Test(classify, errors_and_exit_statuses)

@@ -249,7 +249,8 @@ Test(hostile, hostile_names_are_safe_in_every_output_format, .timeout = 240)
         if (strcmp(formats[i].format, "html") == 0)
             cr_assert_not_null(strstr(r.out, "&lt;script&gt;"), "html: not escaped");
         if (strcmp(formats[i].format, "json") == 0) {
-            cr_assert_not_null(strstr(r.out, "\\u202e"), "json: the override is kept escaped");
+            /* jansson writes the escape in upper case (JSON_ENSURE_ASCII, json.h) */
+            cr_assert_not_null(strstr(r.out, "\\u202E"), "json: the override is kept escaped");
             cw_test_check_json_schema(r.out, "{items,0,status}", "\"unknown\"", "status");
         }
         cw_test_output_fini(&r);

@@ -1,4 +1,5 @@
 /* test_input.c - lines, CSV and JSON Lines readers (input.h). */
+#define _GNU_SOURCE /* fopencookie: an endless stream */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,14 @@ static int open_text(reader *r, const char *text, size_t len, const cw_input_opt
     r->f = fmemopen((void *)text, len, "r");
     cr_assert_not_null(r->f);
     return cw_input_new(&r->in, r->f, "in.txt", opt, &r->err);
+}
+
+/* JSON Lines text t (borrowed until close_reader) read with its "channel" key. */
+static void open_jsonl_with_channel(reader *r, const char *t)
+{
+    cw_input_options o = {.format = CW_INPUT_JSONL};
+    o.field_columns[CW_FIELD_CHANNEL] = "channel";
+    cr_assert_eq(open_text(r, t, strlen(t), &o), 0, "%s", r->err.message);
 }
 
 static void close_reader(reader *r)
@@ -182,10 +191,8 @@ Test(input, jsonl_objects_with_escapes_and_extra_keys)
                     "\n"
                     "  {\"text\": null, \"id\": \"x\\/y\", \"channel\": null}  \n"
                     "{\"text\": \"no id\"}";
-    cw_input_options o = {.format = CW_INPUT_JSONL};
-    o.field_columns[CW_FIELD_CHANNEL] = "channel";
     reader r;
-    cr_assert_eq(open_text(&r, t, strlen(t), &o), 0);
+    open_jsonl_with_channel(&r, t);
     cw_record rec;
     cr_assert_eq(cw_input_next(&rec, r.in, &r.err), 1, "%s", r.err.message);
     cr_assert_str_eq(rec.id, "12");
@@ -208,20 +215,33 @@ Test(input, jsonl_errors_are_positioned)
         unsigned col;
         const char *what;
     } cases[] = {
+        /* Columns are jansson's byte positions: the byte at fault. */
         {"[1]", 1, "one object"},
-        {"{\"text\": \"a\",}", 14, "object key expected"},
-        {"{\"text\": \"a\" \"b\"}", 14, "',' or '}' expected"},
-        {"{\"text\": \"a\\x\"}", 12, "unknown escape"},
-        {"{\"text\": \"\\ud800\"}", 11, "unpaired surrogate"},
-        {"{\"text\": \"x\\udc00\"}", 12, "unpaired surrogate"},
-        {"{\"text\": 5}", 10, "'text' must be a string or null"},
-        {"{\"id\": [1], \"text\": \"a\"}", 8, "'id' must be a string"},
-        {"{\"text\": \"a\"} x", 15, "text after the object"},
-        {"{\"text\": \"a\", \"n\": 01}", 21, "',' or '}' expected"},
-        {"{\"text\": \"a\", \"n\": -}", 20, "unexpected character"},
+        {"  [1]", 3, "one object"},
+        {"{\"text\": \"a\",}", 14, "string or '}' expected"},
+        {"{\"text\": \"a\" \"b\"}", 16, "'}' expected"},
+        {"{\"text\": \"a\\x\"}", 13, "invalid escape"},
+        {"{\"text\": \"\\ud800\"}", 17, "invalid Unicode '\\uD800'"},
+        {"{\"text\": \"x\\udc00\"}", 18, "invalid Unicode '\\uDC00'"},
+        /* A bad \\u escape is found when the string is decoded: at its closing quote. */
+        {"{\"text\": \"\\udc00\\ud800\"}", 23, "invalid Unicode '\\uDC00'"},
+        {"{\"text\": \"caf\xff\"}", 14, "invalid UTF-8"},
+        {"{\"text\": \"caf\xc3\"}", 14, "invalid UTF-8"},
+        {"{\"text\": \"\xed\xa0\x80\"}", 11, "invalid UTF-8"},
+        {"{\"text\": \"a\", \"text\": \"b\"}", 20, "duplicate object key"},
+        {"{\"id\": 1, \"text\": \"a\", \"id\": 2}", 27, "duplicate object key"},
+        {"{\"text\": 5}", 1, "'text' must be a string or null"},
+        {"{\"text\": true}", 1, "'text' must be a string or null"},
+        {"{\"text\": [\"a\"]}", 1, "'text' must be a string or null"},
+        {"{\"text\": {\"a\": 1}}", 1, "'text' must be a string or null"},
+        {"{\"id\": [1], \"text\": \"a\"}", 1, "'id' must be a string, a number or null"},
+        {"{\"text\": \"a\"} x", 15, "end of file expected"},
+        {"{\"text\": \"a\", \"n\": 01}", 20, "invalid token"},
+        {"{\"text\": \"a\", \"n\": -}", 20, "invalid token"},
+        {"{\"text\": \"a\", \"n\": 1e999}", 24, "real number overflow"},
         {"{\"id\": \"a\"}", 1, "no 'text' key"},
-        {"{\"text\": \"tab\there\"}", 14, "control character"},
-        {"{\"text\": \"open", 15, "unterminated string"},
+        {"{\"text\": \"tab\there\"}", 13, "control character 0x9"},
+        {"{\"text\": \"open", 14, "premature end of input"},
     };
     cw_input_options o = {.format = CW_INPUT_JSONL};
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -246,9 +266,85 @@ Test(input, jsonl_deep_nesting_is_refused)
     cw_input_options o = {.format = CW_INPUT_JSONL};
     reader r;
     cr_assert_eq(open_text(&r, t, n + 2 * depth + 2, &o), 0);
-    expect_error(&r, 1, (unsigned)(n + 64), "nested too deeply");
+    /* jansson's fixed limit (JSON_PARSER_MAX_DEPTH): the object and 2047 arrays. */
+    expect_error(&r, 1, (unsigned)(n + 2048), "maximum parsing depth reached");
     close_reader(&r);
     free(t);
+}
+
+/* jansson's messages end with " near '<input>'": that is complaint text, never logged. */
+Test(input, jsonl_errors_never_echo_the_text)
+{
+    static const char *const lines[] = {
+        "{\"text\": \"SECRET words \xff\"}", "{\"text\": \"SECRET words\\q\"}",
+        "{\"text\": \"SECRET words\", \"text\": \"SECRET\"}", "{\"text\": \"SECRET words"};
+    cw_input_options o = {.format = CW_INPUT_JSONL};
+    for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+        reader r;
+        cr_assert_eq(open_text(&r, lines[i], strlen(lines[i]), &o), 0);
+        cw_record rec;
+        cr_assert_eq(cw_input_next(&rec, r.in, &r.err), -1);
+        cr_assert_eq(r.err.code, CW_EXIT_DATAERR);
+        cr_assert_null(strstr(r.err.message, "SECRET"), "%s", r.err.message);
+        cr_assert_null(strstr(r.err.message, "near"), "%s", r.err.message);
+        close_reader(&r);
+    }
+}
+
+/* An endless line (as 1 GB would be): refused at the record cap, not read to the end. */
+static ssize_t endless_read(void *cookie, char *buf, size_t size)
+{
+    size_t *sent = cookie;
+    memset(buf, 'a', size);
+    if (*sent == 0 && size > 10)
+        memcpy(buf, "{\"text\": \"", 10);
+    *sent += size;
+    return (ssize_t)size;
+}
+
+Test(input, jsonl_line_over_the_record_cap_is_refused)
+{
+    size_t sent = 0;
+    cookie_io_functions_t io = {.read = endless_read};
+    FILE *f = fopencookie(&sent, "r", io);
+    cr_assert_not_null(f);
+    cw_input_options o = {.format = CW_INPUT_JSONL};
+    cw_input *in = NULL;
+    cw_error err;
+    cw_error_clear(&err);
+    cr_assert_eq(cw_input_new(&in, f, "huge.jsonl", &o, &err), 0);
+    cw_record rec;
+    cr_assert_eq(cw_input_next(&rec, in, &err), -1);
+    cr_assert_eq(err.code, CW_EXIT_DATAERR);
+    cr_assert_eq(err.line, 1);
+    cr_assert_eq(err.column, 1);
+    cr_assert_not_null(strstr(err.message, "record is larger than"), "%s", err.message);
+    cr_assert_lt(sent, (size_t)CW_INPUT_MAX_RECORD + (1u << 20), "read %zu bytes", sent);
+    cw_input_free(in);
+    fclose(f);
+}
+
+Test(input, jsonl_ids_and_fields_of_every_scalar_kind)
+{
+    const char *t = "{\"id\": 42, \"text\": \"a\", \"channel\": true}\n"
+                    "{\"id\": -1.5e3, \"text\": \"b\", \"channel\": 0.1}\n"
+                    "{\"id\": null, \"text\": \"nul\\u0000byte\", \"channel\": false}\n";
+    reader r;
+    open_jsonl_with_channel(&r, t);
+    cw_record rec;
+    cr_assert_eq(cw_input_next(&rec, r.in, &r.err), 1, "%s", r.err.message);
+    cr_assert_str_eq(rec.id, "42");
+    cr_assert_str_eq(rec.fields[CW_FIELD_CHANNEL], "true");
+    cr_assert_eq(cw_input_next(&rec, r.in, &r.err), 1, "%s", r.err.message);
+    cr_assert_str_eq(rec.id, "-1500", "a number id is its value, shortest form");
+    cr_assert_str_eq(rec.fields[CW_FIELD_CHANNEL], "0.1");
+    cr_assert_eq(cw_input_next(&rec, r.in, &r.err), 1, "%s", r.err.message);
+    cr_assert_str_eq(rec.id, "3", "a null id falls back to the line number");
+    cr_assert_eq(rec.text_len, 8, "\\u0000 is kept: text_len counts past it");
+    cr_assert_eq(memcmp(rec.text, "nul\0byte", 8), 0);
+    cr_assert_str_eq(rec.fields[CW_FIELD_CHANNEL], "false");
+    expect_end(&r);
+    close_reader(&r);
 }
 
 Test(input, format_names)

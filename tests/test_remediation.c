@@ -141,7 +141,7 @@ Test(remediation, add_records_the_fix_and_list_and_show_read_it)
 
     cw(&r, &f, NULL, "remediation", "list", "--format", "json", NULL);
     cr_assert_eq(r.status, 0, "%s", r.err);
-    cr_assert_not_null(strstr(r.out, "\"schema\":\"causeway.remediations/1\""));
+    cr_assert_not_null(strstr(r.out, "\"schema\":\"causeway.remediations/2\""));
     cr_assert_not_null(strstr(r.out, "\"title\":\"Courtesy coaching\""), "%s", r.out);
     cr_assert_not_null(strstr(r.out, "\"expected_cut\":30"), "%s", r.out);
     cr_assert_not_null(strstr(r.out, "\"latest\":null"), "no run has judged them: %s", r.out);
@@ -420,7 +420,7 @@ Test(remediation, every_run_judges_the_fixes_and_a_rerun_stores_the_same)
     cw_test_output_fini(&r);
     cw(&r, &f, NULL, "remediation", "show", "2", "--format", "json", NULL);
     cr_assert_eq(r.status, 0, "%s", r.err);
-    cr_assert_not_null(strstr(r.out, "\"latest\":{\"week\":\"2026-W41\",\"fixes\":[\n{\"id\":2,"),
+    cr_assert_not_null(strstr(r.out, "\"latest\":{\"week\":\"2026-W41\",\"fixes\":[{\"id\":2,"),
                        "%s", r.out);
     cr_assert_not_null(strstr(r.out, "\"verdict\":\"no_effect\""), "%s", r.out);
     cw_test_output_fini(&r);
@@ -478,7 +478,7 @@ Test(remediation, every_report_format_shows_the_fixes_section)
           "2026-W41,1,Courtesy coaching,Store managers,people,rude,north,2026-W22,,2,",
           ",working,0,no,,no\r\n", ",no_effect,0,no,,no\r\n"}},
         {"json",
-         {"\"schema\":\"causeway.ranking/2\"", "\"fixes\":[\n{\"id\":1,\"title\":\"Courtesy",
+         {"\"schema\":\"causeway.ranking/3\"", "\"fixes\":[{\"id\":1,\"title\":\"Courtesy",
           "\"verdict\":\"working\"", "\"verdict\":\"no_effect\""}},
         {"html",
          {"<h2>Fixes</h2>", "<line class=\"fix-start\"", "<line class=\"fix-before\"",

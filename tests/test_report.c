@@ -237,7 +237,7 @@ Test(report, output_file_is_replaced_whole)
     cr_assert_eq(cw_output_write(path, stdout, &r, &opts, &err), 0, "%s", err.message);
     size_t len = 0;
     char *got = cw_test_read_file(path, &len);
-    cr_assert_not_null(strstr(got, "\"schema\":\"causeway.ranking/2\""));
+    cr_assert_not_null(strstr(got, "\"schema\":\"causeway.ranking/3\""));
     free(got);
     unlink(path);
     rmdir(dir);

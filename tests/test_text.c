@@ -94,24 +94,23 @@ Test(text, csv_cells_that_start_like_a_formula_are_shown_as_text)
 Test(text, clean_text_has_no_controls_and_no_bidi_overrides)
 {
     static const struct {
-        const char *in, *plain, *json;
+        const char *in, *plain;
     } cases[] = {
-        {"\x1b[2J\x1b[31mred", " [2J [31mred", "\"\\u001b[2J\\u001b[31mred\""},
-        {"bell\x07", "bell ", "\"bell\\u0007\""},
-        {"line\nbreak", "line break", "\"line\\nbreak\""},
+        {"\x1b[2J\x1b[31mred", " [2J [31mred"},
+        {"bell\x07", "bell "},
+        {"line\nbreak", "line break"},
         {"csi\xc2\x9b"
          "2J",
-         "csi 2J", "\"csi\\u009b2J\""},
+         "csi 2J"},
         {"\xe2\x80\xae"
          "txt.exe",
-         "\xef\xbf\xbdtxt.exe", "\"\\u202etxt.exe\""},
-        {"iso\xe2\x81\xa6x\xe2\x81\xa9", "iso\xef\xbf\xbdx\xef\xbf\xbd", "\"iso\\u2066x\\u2069\""},
-        {"rlm\xe2\x80\x8f", "rlm\xef\xbf\xbd", "\"rlm\\u200f\""},
-        {"sep\xe2\x80\xa8", "sep ", "\"sep\\u2028\""},
-        {"bad\xff", "bad\xef\xbf\xbd", "\"bad\\ufffd\""},
-        {"caf\xc3\xa9 \xf0\x9f\x98\x80", "caf\xc3\xa9 \xf0\x9f\x98\x80",
-         "\"caf\xc3\xa9 \xf0\x9f\x98\x80\""},
-        {"<b>&\"'", "<b>&\"'", "\"<b>&\\\"'\""},
+         "\xef\xbf\xbdtxt.exe"},
+        {"iso\xe2\x81\xa6x\xe2\x81\xa9", "iso\xef\xbf\xbdx\xef\xbf\xbd"},
+        {"rlm\xe2\x80\x8f", "rlm\xef\xbf\xbd"},
+        {"sep\xe2\x80\xa8", "sep "},
+        {"bad\xff", "bad\xef\xbf\xbd"},
+        {"caf\xc3\xa9 \xf0\x9f\x98\x80", "caf\xc3\xa9 \xf0\x9f\x98\x80"},
+        {"<b>&\"'", "<b>&\"'"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char *plain = written(cw_text_write_clean, cases[i].in);
@@ -119,10 +118,7 @@ Test(text, clean_text_has_no_controls_and_no_bidi_overrides)
         char buf[64];
         cr_assert_str_eq(cw_text_clean(buf, sizeof(buf), cases[i].in, strlen(cases[i].in)),
                          cases[i].plain, "case %zu", i);
-        char *json = written(cw_text_json_string, cases[i].in);
-        cr_assert_str_eq(json, cases[i].json, "case %zu", i);
         free(plain);
-        free(json);
     }
 }
 

@@ -121,6 +121,9 @@ void cw_coverage_report_fini(cw_coverage_report *r);
 
 /* ---- output (coverage_write.c) ------------------------------------------------------------ */
 
+/* The JSON form's layout (docs/coverage.schema.json). */
+#define CW_COVERAGE_JSON_SCHEMA "causeway.coverage/1"
+
 typedef enum cw_coverage_format {
     CW_COVERAGE_TABLE = 0,
     CW_COVERAGE_MARKDOWN,

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "causeway/json.h"
+
 #include "causeway/error.h"
 
 typedef enum cw_grid_style { CW_GRID_PLAIN = 0, CW_GRID_MARKDOWN } cw_grid_style;
@@ -53,7 +55,10 @@ void cw_grid_csv_count(FILE *out, const char *section, const char *item, const c
 void cw_grid_csv_number(FILE *out, const char *section, const char *item, const char *metric,
                         double value);
 
-/* s as a JSON string, made valid UTF-8 without control characters first (cut at 1 KiB). */
-void cw_grid_json_string(FILE *out, const char *s);
+/*
+ * s as a JSON string (json.h), made valid UTF-8 without control characters first (cut
+ * at 1 KiB). New reference; NULL when out of memory.
+ */
+json_t *cw_grid_json_text(const char *s);
 
 #endif

@@ -5,8 +5,12 @@
  *
  * Records are streamed: memory is bounded by the largest record, which is
  * capped at CW_INPUT_MAX_RECORD bytes. Malformed input is a data error (65)
- * positioned as `name:line:col`. Bytes are passed through as they are
- * (invalid UTF-8 included): the matcher is safe on any bytes.
+ * positioned as `name:line:col`. Lines and CSV pass bytes through as they are
+ * (invalid UTF-8 included): the matcher is safe on any bytes. JSON Lines are
+ * parsed by jansson, one line at a time: invalid UTF-8, unpaired surrogates,
+ * duplicate keys and nesting past jansson's 2048 levels are errors, positioned
+ * at jansson's byte position (col) in the record's line; messages never quote
+ * the input (it is complaint text).
  */
 #ifndef CAUSEWAY_INPUT_H
 #define CAUSEWAY_INPUT_H

@@ -135,6 +135,20 @@ const char *cw_ranking_change(int was, double prev_excess, int is, double excess
 int cw_ranking_change_listed(const cw_ranking *r, size_t i, size_t k);
 
 /*
+ * The state listed at (item i, k): k == 0 is the item's own, k >= 1 its driver k - 1
+ * (*d set, else NULL); NULL when that state is not listed (cw_ranking_change_listed).
+ */
+const char *cw_ranking_listed_change(const cw_ranking *r, size_t i, size_t k,
+                                     const cw_ranking_driver **d);
+
+/* How many states the changes section lists, and how many items are ongoing. */
+typedef struct cw_ranking_change_counts {
+    size_t listed, ongoing;
+} cw_ranking_change_counts;
+
+cw_ranking_change_counts cw_ranking_count_changes(const cw_ranking *r);
+
+/*
  * Whether no complaint is attributed to any item in the recent window (an empty source,
  * or a week before or after the data): the ranking is then all "insufficient", and the
  * reports say so instead of listing zeros.

@@ -47,7 +47,6 @@ typedef struct cw_report_options {
     "'insufficient'). Is the source empty, or the week before or after its data?"
 
 /* The version of the JSON document layout (the "schema" member). */
-#define CW_REPORT_JSON_SCHEMA "causeway.ranking/2"
 
 /* Parse "table", "markdown", "csv", "json", "html"; -1 when unknown. */
 int cw_report_parse_format(const char *name);

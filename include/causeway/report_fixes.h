@@ -19,8 +19,6 @@ void cw_report_fixes_table(FILE *out, const cw_ranking *r);
 void cw_report_fixes_markdown(FILE *out, const cw_ranking *r);
 /* A second CSV table after one empty line, with its own header. */
 void cw_report_fixes_csv(FILE *out, const cw_ranking *r);
-/* `,"fixes":[...]`: the member to append inside the ranking's JSON object. */
-void cw_report_fixes_json(FILE *out, const cw_ranking *r);
 void cw_report_fixes_html(FILE *out, const cw_ranking *r);
 
 /* One line per fix of entry e ("     fix #3:   working ..."), after its details. */

@@ -19,13 +19,12 @@ char *cw_text_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)))
 void cw_text_snippet(char *buf, size_t size, const char *text, size_t len, size_t start, size_t end,
                      size_t context);
 
-/*
- * Write s as a JSON string literal: quotes and backslashes escaped, and the characters
- * cw_text_clean would replace (C0/C1 controls, DEL, U+2028/U+2029, bidirectional
- * controls) as \uXXXX escapes, so the value is kept but a viewer shows no effect; an
- * invalid UTF-8 byte becomes \ufffd. Other UTF-8 passes through.
+/* Whether the NUL-terminated s is valid UTF-8 (no overlong forms, no surrogates). */
+bool cw_text_is_utf8(const char *s);
+
+/* A heap copy of s with each invalid UTF-8 byte as U+FFFD (caller frees); NULL when out of memory.
  */
-void cw_text_json_string(FILE *out, const char *s);
+char *cw_text_utf8_new(const char *s);
 
 /* Longest word cw_text_closest compares (identifiers are at most 64 bytes). */
 #define CW_TEXT_SUGGEST_BYTES 64

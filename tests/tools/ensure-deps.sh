@@ -10,15 +10,16 @@
 #          and the checkers the suite runs:
 #          clang-format, cppcheck, chromium (renders the HTML report), docker-compose
 #          (validates the compose file), python3-jsonschema (validates the JSON reports)
-#   bench  test + hyperfine (make bench*)
+#   bench  test + hyperfine, json-c and libcsv (make bench*; bench-json measures them
+#          against jansson and causeway's CSV reader)
 #   docker Debian's Docker, Compose and debootstrap (make test-fresh, make test-compose)
 # CW_DEPS_EXTRA=1 (or CI set) adds the bench extras to any need.
 set -euo pipefail
 
-build=(build-essential pkg-config libpq-dev libcyaml-dev libyaml-dev libvectorscan-dev)
+build=(build-essential pkg-config libpq-dev libcyaml-dev libyaml-dev libvectorscan-dev libjansson-dev)
 server=(postgresql postgresql-client)
 test_only=(libcriterion-dev pgbouncer clang libclang-rt-dev clang-format cppcheck chromium docker-compose python3-jsonschema)
-extras=(hyperfine)
+extras=(hyperfine libjson-c-dev libcsv-dev)
 docker=(docker.io docker-compose debootstrap)
 
 [ $# -gt 0 ] || { echo "usage: ensure-deps.sh build|demo|test|bench|docker..." >&2; exit 64; }
