@@ -12,7 +12,7 @@
 
 #include "causeway/stored.h"
 #include "causeway/fixes.h"
-#include "causeway/text.h"
+#include "causeway/util/text.h"
 
 const char *const analysis_kind_names[] = {"area", "area_site", "symptom", "symptom_site",
                                            "symptom_dim"};

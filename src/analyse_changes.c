@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "causeway/stored.h"
-#include "causeway/text.h"
+#include "causeway/util/text.h"
 
 /* The newest matched complaint per (site, symptom) in the recent window. */
 typedef struct example_row_set {

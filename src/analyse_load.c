@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "causeway/text.h"
+#include "causeway/util/text.h"
 
 static int grow(void **items, size_t *cap, size_t count, size_t size)
 {

@@ -16,7 +16,7 @@
 #include "causeway/input.h"
 #include "causeway/matcher.h"
 #include "causeway/rules.h"
-#include "causeway/text.h"
+#include "causeway/util/text.h"
 
 #define SNIPPET_BYTES 100
 

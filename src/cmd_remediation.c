@@ -14,7 +14,7 @@
 #include "causeway/report_fixes.h"
 #include "causeway/rules.h"
 #include "causeway/schema.h"
-#include "causeway/text.h"
+#include "causeway/util/text.h"
 
 static void print_help(FILE *out)
 {

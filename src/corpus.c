@@ -8,7 +8,7 @@
 #include "causeway/config.h"
 #include "causeway/db.h"
 #include "causeway/source.h"
-#include "causeway/text.h"
+#include "causeway/util/text.h"
 
 enum { COL_ID, COL_CHANNEL, COL_SITE, COL_PRODUCT, COL_SEGMENT, COL_BODY, COL_LABEL, COL_STRENGTH };
 

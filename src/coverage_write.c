@@ -5,7 +5,7 @@
 
 #include "causeway/coverage.h"
 #include "causeway/grid.h"
-#include "causeway/text.h"
+#include "causeway/util/text.h"
 
 int cw_coverage_parse_format(const char *name)
 {

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "causeway/grid.h"
-#include "causeway/text.h"
+#include "causeway/util/text.h"
 
 #define NONE SIZE_MAX
 

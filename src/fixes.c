@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "causeway/remediation.h"
-#include "causeway/text.h"
+#include "causeway/util/text.h"
 
 static int oom(cw_error *err)
 {

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "causeway/text.h"
+#include "causeway/util/text.h"
 
 #define CELL_MAX 1024 /* bytes of a cell as printed; longer ones are cut with "..." */
 

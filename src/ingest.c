@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "causeway/fault.h"
-#include "causeway/text.h"
+#include "causeway/util/fault.h"
+#include "causeway/util/text.h"
 #include "causeway/weekly.h"
 
 /* The reader's columns (complaints_sql). */

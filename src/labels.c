@@ -7,9 +7,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "causeway/hash.h"
+#include "causeway/util/hash.h"
 #include "causeway/input.h"
-#include "causeway/text.h"
+#include "causeway/util/text.h"
 
 #define NONE    SIZE_MAX
 #define DROPPED (SIZE_MAX - 1) /* mapped by the class map to an ignored or negative label */

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "causeway/hash.h"
+#include "causeway/util/hash.h"
 
 #define STOP_BITS  9u /* the stop-word set has 512 slots, over twice its words */
 #define STOP_SLOTS (1u << STOP_BITS)

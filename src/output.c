@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "causeway/text.h"
+#include "causeway/util/text.h"
 
 /*
  * The mode the report gets. mkstemp creates 0600, which made a report that replaced a

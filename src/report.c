@@ -9,7 +9,7 @@
 
 #include "causeway/report_fixes.h"
 #include "causeway/report_html.h"
-#include "causeway/text.h"
+#include "causeway/util/text.h"
 
 static const char *const format_names[] = {"table", "markdown", "csv", "json", "html"};
 

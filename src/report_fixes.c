@@ -6,7 +6,7 @@
 
 #include "causeway/report.h"
 #include "causeway/report_html.h"
-#include "causeway/text.h"
+#include "causeway/util/text.h"
 
 #define CHART_W 560
 #define CHART_H 150

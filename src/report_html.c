@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "causeway/report_fixes.h"
-#include "causeway/text.h"
-#include "causeway/week.h"
+#include "causeway/util/text.h"
+#include "causeway/util/week.h"
 
 #define CHART_W 560
 #define CHART_H 150

@@ -28,8 +28,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "causeway/embed.h"
-#include "causeway/text.h"
+#include "causeway/util/embed.h"
+#include "causeway/util/text.h"
 
 #define CY_MAX_FRAMES 24
 #define DEFAULT_NAME  "rules/default.yaml"

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "causeway/text.h"
+#include "causeway/util/text.h"
 
 /* ---- small parsers ------------------------------------------------------- */
 

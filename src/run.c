@@ -11,7 +11,7 @@
 #include "causeway/cli.h"
 #include "causeway/db.h"
 #include "causeway/evidence.h"
-#include "causeway/fault.h"
+#include "causeway/util/fault.h"
 #include "causeway/ingest.h"
 #include "causeway/matcher.h"
 #include "causeway/output.h"
@@ -19,7 +19,7 @@
 #include "causeway/schema.h"
 #include "causeway/source.h"
 #include "causeway/stored.h"
-#include "causeway/text.h"
+#include "causeway/util/text.h"
 #include "causeway/weekly.h"
 
 /*

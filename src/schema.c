@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "causeway/embed.h"
-#include "causeway/text.h"
+#include "causeway/util/embed.h"
+#include "causeway/util/text.h"
 
 static int migration_version(const cw_embedded_file *f)
 {

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "causeway/text.h"
+#include "causeway/util/text.h"
 
 struct cw_score {
     size_t classes, negatives;

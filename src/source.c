@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "causeway/text.h"
+#include "causeway/util/text.h"
 
 static int quote_relation(char **out, cw_db *db, const char *table, cw_error *err)
 {

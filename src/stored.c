@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "causeway/fixes.h"
-#include "causeway/text.h"
+#include "causeway/util/text.h"
 
 #define COLUMNS                                                                                    \
     "target_week, kind, area_id, site, rank, score, volume, rate, trend_factor,"                   \

@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "causeway/hash.h"
-#include "causeway/text.h"
+#include "causeway/util/hash.h"
+#include "causeway/util/text.h"
 
 #define NONE UINT32_MAX
 

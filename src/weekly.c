@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "causeway/text.h"
-#include "causeway/week.h"
+#include "causeway/util/text.h"
+#include "causeway/util/week.h"
 
 enum {
     S_AREA,

@@ -13,7 +13,7 @@
 #include "causeway/fixes.h"
 #include "causeway/report.h"
 #include "causeway/report_fixes.h"
-#include "causeway/week.h"
+#include "causeway/util/week.h"
 #include "support.h"
 
 static cw_ranking_entry *entry(cw_ranking *r, const char *kind, unsigned rank, const char *area,

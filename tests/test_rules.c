@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "causeway/embed.h"
+#include "causeway/util/embed.h"
 #include "causeway/rules.h"
 #include "support.h"
 

@@ -15,12 +15,12 @@
 
 #include "causeway/db.h"
 #include "causeway/detect.h"
-#include "causeway/log.h"
+#include "causeway/util/log.h"
 #include "causeway/rank.h"
 #include "causeway/ranking.h"
 #include "causeway/rules.h"
 #include "causeway/source.h"
-#include "causeway/week.h"
+#include "causeway/util/week.h"
 
 typedef struct cw_analyse_params {
     const char *schema;  /* quoted results schema */

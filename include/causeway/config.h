@@ -10,7 +10,7 @@
 
 #include <stdio.h>
 
-#include "causeway/error.h"
+#include "causeway/util/error.h"
 
 /*
  * Columns of the complaint source; the first three are required. updated_at (when

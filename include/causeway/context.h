@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "causeway/log.h"
+#include "causeway/util/log.h"
 
 typedef struct cw_ctx {
     const char *prog;   /* program name for messages ("causeway") */

@@ -12,11 +12,11 @@
 
 #include <stdbool.h>
 
-#include "causeway/error.h"
+#include "causeway/util/error.h"
 #include "causeway/input.h"
-#include "causeway/log.h"
+#include "causeway/util/log.h"
 #include "causeway/matcher.h"
-#include "causeway/week.h"
+#include "causeway/util/week.h"
 
 typedef struct cw_corpus_options {
     /* A text input. */

@@ -16,7 +16,7 @@
 #include <stdio.h>
 
 #include "causeway/corpus.h"
-#include "causeway/error.h"
+#include "causeway/util/error.h"
 #include "causeway/labels.h"
 #include "causeway/matcher.h"
 #include "causeway/score.h"

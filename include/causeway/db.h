@@ -27,8 +27,8 @@
 
 #include <stddef.h>
 
-#include "causeway/error.h"
-#include "causeway/log.h"
+#include "causeway/util/error.h"
+#include "causeway/util/log.h"
 
 typedef struct cw_db cw_db;
 

@@ -43,7 +43,7 @@
 
 #include <stddef.h>
 
-#include "causeway/error.h"
+#include "causeway/util/error.h"
 
 typedef enum cw_trend {
     CW_TREND_STABLE = 0,

@@ -39,7 +39,7 @@
 #include <stddef.h>
 
 #include "causeway/detect.h"
-#include "causeway/error.h"
+#include "causeway/util/error.h"
 
 typedef enum cw_effect_verdict {
     CW_EFFECT_UNKNOWN = 0, /* not yet known */

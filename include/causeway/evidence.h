@@ -15,7 +15,7 @@
 
 #include "causeway/config.h"
 #include "causeway/db.h"
-#include "causeway/log.h"
+#include "causeway/util/log.h"
 #include "causeway/ranking.h"
 #include "causeway/source.h"
 

@@ -28,7 +28,7 @@
 #include "causeway/effect.h"
 #include "causeway/rank.h"
 #include "causeway/ranking.h"
-#include "causeway/week.h"
+#include "causeway/util/week.h"
 
 struct cw_fix_verdict {
     long long id; /* remediations.id */

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "causeway/error.h"
+#include "causeway/util/error.h"
 
 typedef enum cw_grid_style { CW_GRID_PLAIN = 0, CW_GRID_MARKDOWN } cw_grid_style;
 

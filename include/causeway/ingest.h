@@ -32,7 +32,7 @@
 #define CAUSEWAY_INGEST_H
 
 #include "causeway/db.h"
-#include "causeway/log.h"
+#include "causeway/util/log.h"
 #include "causeway/matcher.h"
 #include "causeway/source.h"
 #include "causeway/weekly.h"

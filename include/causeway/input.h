@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "causeway/error.h"
+#include "causeway/util/error.h"
 #include "causeway/rules.h"
 
 #define CW_INPUT_MAX_RECORD (64u * 1024u * 1024u)

@@ -29,8 +29,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "causeway/error.h"
-#include "causeway/log.h"
+#include "causeway/util/error.h"
+#include "causeway/util/log.h"
 #include "causeway/matcher.h"
 #include "causeway/rules.h"
 

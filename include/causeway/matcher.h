@@ -54,7 +54,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "causeway/error.h"
+#include "causeway/util/error.h"
 #include "causeway/rules.h"
 
 /* Refuse rule sets that would make Vectorscan compile for minutes or build a huge database. */

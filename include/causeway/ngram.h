@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "causeway/error.h"
+#include "causeway/util/error.h"
 
 #define CW_NGRAM_MAX_WORDS 3u
 #define CW_NGRAM_MAX_WORD  24u /* bytes */

@@ -12,7 +12,7 @@
 #include "causeway/config.h"
 #include "causeway/context.h"
 #include "causeway/report.h"
-#include "causeway/week.h"
+#include "causeway/util/week.h"
 
 #define CW_OPTIONS_MAX_OUTPUTS 8
 

@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "causeway/error.h"
+#include "causeway/util/error.h"
 
 #define CW_RANKING_TOP     3 /* top symptoms, top sites and examples kept per item */
 #define CW_RANKING_DRIVERS 6 /* drivers kept per item */

@@ -16,7 +16,7 @@
 
 #include "causeway/db.h"
 #include "causeway/rules.h"
-#include "causeway/week.h"
+#include "causeway/util/week.h"
 
 #define CW_REMEDIATION_TITLE_BYTES  200 /* longest title */
 #define CW_REMEDIATION_TEXT_BYTES   500 /* longest owner or note */

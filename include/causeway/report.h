@@ -19,7 +19,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "causeway/error.h"
+#include "causeway/util/error.h"
 #include "causeway/ranking.h"
 
 typedef enum cw_report_format {

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "causeway/error.h"
+#include "causeway/util/error.h"
 
 /* Hard limits that keep a hostile rule file cheap to reject. */
 #define CW_RULES_MAX_FILE_BYTES    (4u * 1024u * 1024u)

@@ -17,7 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "causeway/error.h"
+#include "causeway/util/error.h"
 #include "causeway/rules.h"
 
 /* Deeper than this cannot be a rule file (the language nests 5 levels). */

@@ -17,7 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "causeway/error.h"
+#include "causeway/util/error.h"
 #include "causeway/labels.h"
 
 #define CW_SCORE_EXAMPLES 3u  /* example ids kept per class for false positives / negatives */

@@ -10,7 +10,7 @@
 
 #include "causeway/db.h"
 #include "causeway/ranking.h"
-#include "causeway/week.h"
+#include "causeway/util/week.h"
 
 /*
  * Replace the stored ranking of r's target week with r (schema quoted),

@@ -35,7 +35,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "causeway/error.h"
+#include "causeway/util/error.h"
 #include "causeway/ngram.h"
 
 typedef enum cw_topk_role {

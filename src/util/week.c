@@ -1,5 +1,5 @@
 /* week.c - ISO weeks as integers; see week.h. */
-#include "causeway/week.h"
+#include "causeway/util/week.h"
 
 #include <stdbool.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* log.c - diagnostics on stderr; see log.h. */
-#include "causeway/log.h"
+#include "causeway/util/log.h"
 
 #include <stdarg.h>
 #include <stdlib.h>

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "causeway/error.h"
+#include "causeway/util/error.h"
 
 typedef enum cw_log_level {
     CW_LOG_QUIET = 0, /* errors only */

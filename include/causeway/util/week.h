@@ -12,7 +12,7 @@
 
 #include <stddef.h>
 
-#include "causeway/error.h"
+#include "causeway/util/error.h"
 
 typedef long cw_week;
 

@@ -1,5 +1,5 @@
 /* error.c - errors as values; see error.h. */
-#include "causeway/error.h"
+#include "causeway/util/error.h"
 
 #include <stdarg.h>
 #include <string.h>

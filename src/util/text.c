@@ -1,5 +1,5 @@
 /* text.c - string helpers; see text.h. */
-#include "causeway/text.h"
+#include "causeway/util/text.h"
 
 #include <stdarg.h>
 #include <stdbool.h>

@@ -1,5 +1,5 @@
 /* fault.c - named fault points for tests; see fault.h. */
-#include "causeway/fault.h"
+#include "causeway/util/fault.h"
 
 #ifdef CW_FAULT_HOOKS
 #include <signal.h>
