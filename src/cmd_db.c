@@ -5,9 +5,9 @@
 #include <string.h>
 
 #include "causeway/cli.h"
-#include "causeway/config.h"
-#include "causeway/db.h"
-#include "causeway/schema.h"
+#include "causeway/store/config.h"
+#include "causeway/store/db.h"
+#include "causeway/store/schema.h"
 
 static void print_help(FILE *out)
 {

@@ -6,14 +6,14 @@
 #include <string.h>
 
 #include "causeway/cli.h"
-#include "causeway/config.h"
-#include "causeway/db.h"
+#include "causeway/store/config.h"
+#include "causeway/store/db.h"
 #include "causeway/fixes.h"
-#include "causeway/remediation.h"
+#include "causeway/store/remediation.h"
 #include "causeway/report.h"
 #include "causeway/report_fixes.h"
 #include "causeway/rules.h"
-#include "causeway/schema.h"
+#include "causeway/store/schema.h"
 #include "causeway/util/text.h"
 
 static void print_help(FILE *out)

@@ -1,10 +1,10 @@
 /* cmd_report.c - 'causeway report': render a stored week's ranking. */
 #include "causeway/cli.h"
-#include "causeway/db.h"
+#include "causeway/store/db.h"
 #include "causeway/evidence.h"
 #include "causeway/options.h"
 #include "causeway/output.h"
-#include "causeway/schema.h"
+#include "causeway/store/schema.h"
 #include "causeway/stored.h"
 
 #include <stdlib.h>

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "causeway/config.h"
-#include "causeway/db.h"
-#include "causeway/source.h"
+#include "causeway/store/config.h"
+#include "causeway/store/db.h"
+#include "causeway/store/source.h"
 #include "causeway/util/text.h"
 
 enum { COL_ID, COL_CHANNEL, COL_SITE, COL_PRODUCT, COL_SEGMENT, COL_BODY, COL_LABEL, COL_STRENGTH };

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "causeway/remediation.h"
+#include "causeway/store/remediation.h"
 #include "causeway/util/text.h"
 
 static int oom(cw_error *err)

@@ -13,13 +13,13 @@
 #ifndef CAUSEWAY_ANALYSE_H
 #define CAUSEWAY_ANALYSE_H
 
-#include "causeway/db.h"
+#include "causeway/store/db.h"
 #include "causeway/detect.h"
 #include "causeway/util/log.h"
 #include "causeway/rank.h"
 #include "causeway/ranking.h"
 #include "causeway/rules.h"
-#include "causeway/source.h"
+#include "causeway/store/source.h"
 #include "causeway/util/week.h"
 
 typedef struct cw_analyse_params {

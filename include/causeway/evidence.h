@@ -13,11 +13,11 @@
 #ifndef CAUSEWAY_EVIDENCE_H
 #define CAUSEWAY_EVIDENCE_H
 
-#include "causeway/config.h"
-#include "causeway/db.h"
+#include "causeway/store/config.h"
+#include "causeway/store/db.h"
 #include "causeway/util/log.h"
 #include "causeway/ranking.h"
-#include "causeway/source.h"
+#include "causeway/store/source.h"
 
 /* Bytes of body shown on each side of the evidence, and the snippet's size. */
 #define CW_EVIDENCE_CONTEXT 80

@@ -31,10 +31,10 @@
 #ifndef CAUSEWAY_INGEST_H
 #define CAUSEWAY_INGEST_H
 
-#include "causeway/db.h"
+#include "causeway/store/db.h"
 #include "causeway/util/log.h"
 #include "causeway/matcher.h"
-#include "causeway/source.h"
+#include "causeway/store/source.h"
 #include "causeway/weekly.h"
 
 /*

@@ -9,7 +9,7 @@
 
 #include <stdbool.h>
 
-#include "causeway/config.h"
+#include "causeway/store/config.h"
 #include "causeway/context.h"
 #include "causeway/report.h"
 #include "causeway/util/week.h"

@@ -8,7 +8,7 @@
 
 #include <stdbool.h>
 
-#include "causeway/db.h"
+#include "causeway/store/db.h"
 #include "causeway/ranking.h"
 #include "causeway/util/week.h"
 

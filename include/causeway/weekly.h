@@ -19,8 +19,8 @@
 #ifndef CAUSEWAY_WEEKLY_H
 #define CAUSEWAY_WEEKLY_H
 
-#include "causeway/config.h"
-#include "causeway/db.h"
+#include "causeway/store/config.h"
+#include "causeway/store/db.h"
 #include "causeway/matcher.h"
 #include "causeway/rules.h"
 

@@ -8,7 +8,7 @@
 
 #include <stdbool.h>
 
-#include "causeway/db.h"
+#include "causeway/store/db.h"
 
 /* The schema version this binary writes (its newest migration). */
 int cw_schema_version(void);

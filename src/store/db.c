@@ -1,5 +1,5 @@
 /* db.c - PostgreSQL access through libpq; see db.h. */
-#include "causeway/db.h"
+#include "causeway/store/db.h"
 
 #include <assert.h>
 #include <errno.h>

@@ -11,8 +11,8 @@
 
 #include <stdbool.h>
 
-#include "causeway/config.h"
-#include "causeway/db.h"
+#include "causeway/store/config.h"
+#include "causeway/store/db.h"
 
 typedef struct cw_source {
     char *relation;              /* "schema"."table", quoted */

@@ -1,5 +1,5 @@
 /* source.c - the complaint source, quoted and checked; see source.h. */
-#include "causeway/source.h"
+#include "causeway/store/source.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* schema.c - results schema migrations and the version check; see schema.h. */
-#include "causeway/schema.h"
+#include "causeway/store/schema.h"
 
 #include <stdbool.h>
 #include <stdio.h>

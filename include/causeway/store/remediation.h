@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "causeway/db.h"
+#include "causeway/store/db.h"
 #include "causeway/rules.h"
 #include "causeway/util/week.h"
 

@@ -1,5 +1,5 @@
 /* remediation.c - recorded fixes in the results schema; see remediation.h. */
-#include "causeway/remediation.h"
+#include "causeway/store/remediation.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -9,7 +9,7 @@
  * includes it) and numbers are parsed here, strictly (no 1e3, 0x10, 010, 12abc).
  * The first error wins and is reported as `file:line:col: error: message`.
  */
-#include "causeway/config.h"
+#include "causeway/store/config.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,7 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "causeway/db.h"
+#include "causeway/store/db.h"
 #include "causeway/rules_pos.h"
 
 #define WHAT "configuration file"
