@@ -197,7 +197,7 @@ fuzz-rules: $(GEN)/embedded_rules.c
 	@mkdir -p build/fuzz/corpus-rules
 	clang $(CPPFLAGS) -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined \
 	  -fno-sanitize-recover=all $(PKG_CFLAGS) -o build/fuzz/fuzz_rules tests/fuzz/fuzz_rules.c \
-	  src/rules.c src/rules_check.c src/rules_model.c src/rules_pos.c src/util/error.c src/util/text.c $(GEN)/embedded_rules.c $(PKG_LIBS)
+	  $(wildcard src/rules/*.c) src/util/error.c src/util/text.c $(GEN)/embedded_rules.c $(PKG_LIBS)
 	if [ "$(FUZZ_SECONDS)" = 0 ]; then build/fuzz/fuzz_rules -runs=0 $(wildcard tests/data/rules tests/fuzz/corpus/rules); \
 	else build/fuzz/fuzz_rules -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=5 \
 	  -rss_limit_mb=1024 build/fuzz/corpus-rules tests/data/rules; fi

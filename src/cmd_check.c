@@ -9,7 +9,7 @@
 
 #include "causeway/cli.h"
 #include "causeway/matcher.h"
-#include "causeway/rules.h"
+#include "causeway/rules/rules.h"
 
 static void print_help(FILE *out)
 {

@@ -15,7 +15,7 @@
 #include "causeway/corpus_cli.h"
 #include "causeway/input.h"
 #include "causeway/matcher.h"
-#include "causeway/rules.h"
+#include "causeway/rules/rules.h"
 #include "causeway/util/text.h"
 
 #define SNIPPET_BYTES 100

@@ -10,7 +10,7 @@
 #include "causeway/coverage.h"
 #include "causeway/labels.h"
 #include "causeway/matcher.h"
-#include "causeway/rules.h"
+#include "causeway/rules/rules.h"
 
 enum { OPT_SECTION = 300, OPT_SUGGEST };
 

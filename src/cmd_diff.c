@@ -10,7 +10,7 @@
 #include "causeway/diff.h"
 #include "causeway/labels.h"
 #include "causeway/matcher.h"
-#include "causeway/rules.h"
+#include "causeway/rules/rules.h"
 
 enum { OPT_LIMIT = 300, OPT_EXIT_CODE };
 

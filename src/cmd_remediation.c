@@ -12,7 +12,7 @@
 #include "causeway/store/remediation.h"
 #include "causeway/report.h"
 #include "causeway/report_fixes.h"
-#include "causeway/rules.h"
+#include "causeway/rules/rules.h"
 #include "causeway/store/schema.h"
 #include "causeway/util/text.h"
 

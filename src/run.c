@@ -15,7 +15,7 @@
 #include "causeway/ingest.h"
 #include "causeway/matcher.h"
 #include "causeway/output.h"
-#include "causeway/rules.h"
+#include "causeway/rules/rules.h"
 #include "causeway/store/schema.h"
 #include "causeway/store/source.h"
 #include "causeway/stored.h"

@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "causeway/matcher.h"
-#include "causeway/rules.h"
+#include "causeway/rules/rules.h"
 #include "support.h"
 
 #define WEEKS       52

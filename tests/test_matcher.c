@@ -5,7 +5,7 @@
 #include <time.h>
 
 #include "causeway/matcher.h"
-#include "causeway/rules.h"
+#include "causeway/rules/rules.h"
 
 typedef struct fixture {
     cw_rules *rules;

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "causeway/util/embed.h"
-#include "causeway/rules.h"
+#include "causeway/rules/rules.h"
 #include "support.h"
 
 #define DATA "tests/data/rules/"

@@ -18,7 +18,7 @@
 #include "causeway/util/log.h"
 #include "causeway/rank.h"
 #include "causeway/ranking.h"
-#include "causeway/rules.h"
+#include "causeway/rules/rules.h"
 #include "causeway/store/source.h"
 #include "causeway/util/week.h"
 

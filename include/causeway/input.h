@@ -15,7 +15,7 @@
 #include <stdio.h>
 
 #include "causeway/util/error.h"
-#include "causeway/rules.h"
+#include "causeway/rules/rules.h"
 
 #define CW_INPUT_MAX_RECORD (64u * 1024u * 1024u)
 #define CW_INPUT_EXTRA      2u /* further columns a reader can be asked for (labels, strengths) */

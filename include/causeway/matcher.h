@@ -55,7 +55,7 @@
 #include <stdio.h>
 
 #include "causeway/util/error.h"
-#include "causeway/rules.h"
+#include "causeway/rules/rules.h"
 
 /* Refuse rule sets that would make Vectorscan compile for minutes or build a huge database. */
 #define CW_MATCHER_MAX_EXPANDED_BYTES (64u * 1024u)        /* one pattern after {term} expansion */

@@ -22,7 +22,7 @@
 #include "causeway/store/config.h"
 #include "causeway/store/db.h"
 #include "causeway/matcher.h"
-#include "causeway/rules.h"
+#include "causeway/rules/rules.h"
 
 /*
  * Weekly counts accumulated while complaints are classified, so that no query

@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "causeway/store/db.h"
-#include "causeway/rules_pos.h"
+#include "causeway/rules/rules_pos.h"
 
 #define WHAT "configuration file"
 

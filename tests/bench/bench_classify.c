@@ -27,7 +27,7 @@
 
 #include "causeway/input.h"
 #include "causeway/matcher.h"
-#include "causeway/rules.h"
+#include "causeway/rules/rules.h"
 
 typedef struct corpus {
     char *data;

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "causeway/matcher.h"
-#include "causeway/rules.h"
+#include "causeway/rules/rules.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -15,7 +15,7 @@
 #include <stddef.h>
 
 #include "causeway/store/db.h"
-#include "causeway/rules.h"
+#include "causeway/rules/rules.h"
 #include "causeway/util/week.h"
 
 #define CW_REMEDIATION_TITLE_BYTES  200 /* longest title */

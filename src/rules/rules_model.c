@@ -1,5 +1,5 @@
 /* rules_model.c - the rule set model once loaded: free it, find areas, symptoms, terms. */
-#include "causeway/rules.h"
+#include "causeway/rules/rules.h"
 
 #include <stdlib.h>
 #include <string.h>

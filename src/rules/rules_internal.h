@@ -12,8 +12,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "causeway/rules.h"
-#include "causeway/rules_pos.h"
+#include "causeway/rules/rules.h"
+#include "causeway/rules/rules_pos.h"
 
 #define MAX_ID_BYTES     64
 #define MAX_DIAGS        100

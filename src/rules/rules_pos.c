@@ -6,7 +6,7 @@
  * streams events without recursion, so a 40,000-deep nesting is refused at
  * depth 17 and an alias bomb at its first anchor, in microseconds.
  */
-#include "causeway/rules_pos.h"
+#include "causeway/rules/rules_pos.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -18,7 +18,7 @@
 #include <stddef.h>
 
 #include "causeway/util/error.h"
-#include "causeway/rules.h"
+#include "causeway/rules/rules.h"
 
 /* Deeper than this cannot be a rule file (the language nests 5 levels). */
 #define CW_RULES_POS_MAX_DEPTH 16
