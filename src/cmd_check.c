@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "causeway/cli.h"
-#include "causeway/matcher.h"
+#include "causeway/match/matcher.h"
 #include "causeway/rules/rules.h"
 
 static void print_help(FILE *out)

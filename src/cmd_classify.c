@@ -14,7 +14,7 @@
 #include "causeway/cli.h"
 #include "causeway/corpus_cli.h"
 #include "causeway/input.h"
-#include "causeway/matcher.h"
+#include "causeway/match/matcher.h"
 #include "causeway/rules/rules.h"
 #include "causeway/util/text.h"
 

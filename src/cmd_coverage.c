@@ -9,7 +9,7 @@
 #include "causeway/corpus_cli.h"
 #include "causeway/coverage.h"
 #include "causeway/labels.h"
-#include "causeway/matcher.h"
+#include "causeway/match/matcher.h"
 #include "causeway/rules/rules.h"
 
 enum { OPT_SECTION = 300, OPT_SUGGEST };

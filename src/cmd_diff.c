@@ -9,7 +9,7 @@
 #include "causeway/corpus_cli.h"
 #include "causeway/diff.h"
 #include "causeway/labels.h"
-#include "causeway/matcher.h"
+#include "causeway/match/matcher.h"
 #include "causeway/rules/rules.h"
 
 enum { OPT_LIMIT = 300, OPT_EXIT_CODE };

@@ -13,7 +13,7 @@
 #include "causeway/evidence.h"
 #include "causeway/util/fault.h"
 #include "causeway/ingest.h"
-#include "causeway/matcher.h"
+#include "causeway/match/matcher.h"
 #include "causeway/output.h"
 #include "causeway/rules/rules.h"
 #include "causeway/store/schema.h"

@@ -18,7 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "causeway/matcher.h"
+#include "causeway/match/matcher.h"
 #include "causeway/rules/rules.h"
 #include "support.h"
 

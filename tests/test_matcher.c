@@ -4,7 +4,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "causeway/matcher.h"
+#include "causeway/match/matcher.h"
 #include "causeway/rules/rules.h"
 
 typedef struct fixture {

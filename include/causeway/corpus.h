@@ -15,7 +15,7 @@
 #include "causeway/util/error.h"
 #include "causeway/input.h"
 #include "causeway/util/log.h"
-#include "causeway/matcher.h"
+#include "causeway/match/matcher.h"
 #include "causeway/util/week.h"
 
 typedef struct cw_corpus_options {

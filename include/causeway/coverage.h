@@ -18,7 +18,7 @@
 #include "causeway/corpus.h"
 #include "causeway/util/error.h"
 #include "causeway/labels.h"
-#include "causeway/matcher.h"
+#include "causeway/match/matcher.h"
 #include "causeway/score.h"
 #include "causeway/topk.h"
 

@@ -17,7 +17,7 @@
 #include "causeway/corpus.h"
 #include "causeway/coverage.h"
 #include "causeway/labels.h"
-#include "causeway/matcher.h"
+#include "causeway/match/matcher.h"
 #include "causeway/score.h"
 
 #define CW_DIFF_SNIPPET 160u /* bytes of context shown around the evidence that changed */

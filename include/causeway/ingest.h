@@ -33,7 +33,7 @@
 
 #include "causeway/store/db.h"
 #include "causeway/util/log.h"
-#include "causeway/matcher.h"
+#include "causeway/match/matcher.h"
 #include "causeway/store/source.h"
 #include "causeway/weekly.h"
 

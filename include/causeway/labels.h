@@ -31,7 +31,7 @@
 
 #include "causeway/util/error.h"
 #include "causeway/util/log.h"
-#include "causeway/matcher.h"
+#include "causeway/match/matcher.h"
 #include "causeway/rules/rules.h"
 
 #define CW_LABELS_MAX_NAMES 16 /* negative or ignored labels */

@@ -21,7 +21,7 @@
 
 #include "causeway/store/config.h"
 #include "causeway/store/db.h"
-#include "causeway/matcher.h"
+#include "causeway/match/matcher.h"
 #include "causeway/rules/rules.h"
 
 /*

@@ -26,7 +26,7 @@
 #include <time.h>
 
 #include "causeway/input.h"
-#include "causeway/matcher.h"
+#include "causeway/match/matcher.h"
 #include "causeway/rules/rules.h"
 
 typedef struct corpus {

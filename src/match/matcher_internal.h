@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "causeway/matcher.h"
+#include "causeway/match/matcher.h"
 
 #define NEG_WORDS     3u  /* a negator this many words before a hit cancels it */
 #define NEG_LOOKBACK  96u /* ... and never more bytes back than this */
