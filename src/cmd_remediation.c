@@ -8,7 +8,7 @@
 #include "causeway/cli.h"
 #include "causeway/store/config.h"
 #include "causeway/store/db.h"
-#include "causeway/fixes.h"
+#include "causeway/analysis/fixes.h"
 #include "causeway/store/remediation.h"
 #include "causeway/report.h"
 #include "causeway/report_fixes.h"

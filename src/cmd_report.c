@@ -5,7 +5,7 @@
 #include "causeway/options.h"
 #include "causeway/output.h"
 #include "causeway/store/schema.h"
-#include "causeway/stored.h"
+#include "causeway/analysis/stored.h"
 
 #include <stdlib.h>
 

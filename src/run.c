@@ -7,20 +7,20 @@
 #include <string.h>
 #include <time.h>
 
-#include "causeway/analyse.h"
+#include "causeway/analysis/analyse.h"
 #include "causeway/cli.h"
 #include "causeway/store/db.h"
 #include "causeway/evidence.h"
 #include "causeway/util/fault.h"
-#include "causeway/ingest.h"
+#include "causeway/analysis/ingest.h"
 #include "causeway/match/matcher.h"
 #include "causeway/output.h"
 #include "causeway/rules/rules.h"
 #include "causeway/store/schema.h"
 #include "causeway/store/source.h"
-#include "causeway/stored.h"
+#include "causeway/analysis/stored.h"
 #include "causeway/util/text.h"
-#include "causeway/weekly.h"
+#include "causeway/analysis/weekly.h"
 
 /*
  * SIGINT/SIGTERM are taken by a dedicated thread (sigwait), never by an

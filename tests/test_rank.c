@@ -2,7 +2,7 @@
 #include <criterion/criterion.h>
 #include <math.h>
 
-#include "causeway/rank.h"
+#include "causeway/analysis/rank.h"
 
 static cw_rank_params defaults(void)
 {

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "causeway/fixes.h"
+#include "causeway/analysis/fixes.h"
 #include "causeway/report.h"
 #include "causeway/report_fixes.h"
 #include "causeway/util/week.h"

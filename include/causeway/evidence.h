@@ -16,7 +16,7 @@
 #include "causeway/store/config.h"
 #include "causeway/store/db.h"
 #include "causeway/util/log.h"
-#include "causeway/ranking.h"
+#include "causeway/analysis/ranking.h"
 #include "causeway/store/source.h"
 
 /* Bytes of body shown on each side of the evidence, and the snippet's size. */

@@ -20,7 +20,7 @@
 #include <stdio.h>
 
 #include "causeway/util/error.h"
-#include "causeway/ranking.h"
+#include "causeway/analysis/ranking.h"
 
 typedef enum cw_report_format {
     CW_REPORT_TABLE = 0,

@@ -12,8 +12,8 @@
 
 #include <stdio.h>
 
-#include "causeway/fixes.h"
-#include "causeway/ranking.h"
+#include "causeway/analysis/fixes.h"
+#include "causeway/analysis/ranking.h"
 
 void cw_report_fixes_table(FILE *out, const cw_ranking *r);
 void cw_report_fixes_markdown(FILE *out, const cw_ranking *r);

@@ -8,7 +8,7 @@
 
 #include <stdio.h>
 
-#include "causeway/ranking.h"
+#include "causeway/analysis/ranking.h"
 #include "causeway/report.h"
 
 /* Write r as an HTML page to out; errors surface through ferror(out). */

@@ -38,7 +38,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "causeway/detect.h"
+#include "causeway/analysis/detect.h"
 #include "causeway/util/error.h"
 
 typedef enum cw_effect_verdict {

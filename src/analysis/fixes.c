@@ -1,5 +1,5 @@
 /* fixes.c - every recorded fix judged with a week's ranking, stored and loaded; see fixes.h. */
-#include "causeway/fixes.h"
+#include "causeway/analysis/fixes.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -14,10 +14,10 @@
 #define CAUSEWAY_ANALYSE_H
 
 #include "causeway/store/db.h"
-#include "causeway/detect.h"
+#include "causeway/analysis/detect.h"
 #include "causeway/util/log.h"
-#include "causeway/rank.h"
-#include "causeway/ranking.h"
+#include "causeway/analysis/rank.h"
+#include "causeway/analysis/ranking.h"
 #include "causeway/rules/rules.h"
 #include "causeway/store/source.h"
 #include "causeway/util/week.h"

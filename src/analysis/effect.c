@@ -1,5 +1,5 @@
 /* effect.c - before/after effect of a fix and its verdict; the method is in effect.h. */
-#include "causeway/effect.h"
+#include "causeway/analysis/effect.h"
 
 #include <math.h>
 #include <stdlib.h>

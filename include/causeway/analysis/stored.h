@@ -9,7 +9,7 @@
 #include <stdbool.h>
 
 #include "causeway/store/db.h"
-#include "causeway/ranking.h"
+#include "causeway/analysis/ranking.h"
 #include "causeway/util/week.h"
 
 /*

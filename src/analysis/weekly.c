@@ -1,5 +1,5 @@
 /* weekly.c - weekly series counted while complaints are classified; see weekly.h. */
-#include "causeway/weekly.h"
+#include "causeway/analysis/weekly.h"
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "causeway/stored.h"
-#include "causeway/fixes.h"
+#include "causeway/analysis/stored.h"
+#include "causeway/analysis/fixes.h"
 #include "causeway/util/text.h"
 
 const char *const analysis_kind_names[] = {"area", "area_site", "symptom", "symptom_site",

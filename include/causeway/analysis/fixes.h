@@ -24,10 +24,10 @@
 
 #include <stdbool.h>
 
-#include "causeway/analyse.h"
-#include "causeway/effect.h"
-#include "causeway/rank.h"
-#include "causeway/ranking.h"
+#include "causeway/analysis/analyse.h"
+#include "causeway/analysis/effect.h"
+#include "causeway/analysis/rank.h"
+#include "causeway/analysis/ranking.h"
 #include "causeway/util/week.h"
 
 struct cw_fix_verdict {

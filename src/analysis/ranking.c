@@ -1,7 +1,7 @@
 /* ranking.c - ownership of a week's ranking; see ranking.h. */
-#include "causeway/ranking.h"
+#include "causeway/analysis/ranking.h"
 
-#include "causeway/fixes.h"
+#include "causeway/analysis/fixes.h"
 
 #include <math.h>
 #include <stdlib.h>

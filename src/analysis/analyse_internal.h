@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "causeway/analyse.h"
+#include "causeway/analysis/analyse.h"
 
 /*
  * Every series the run counts is watched: the ranked items (area, area x site) and

@@ -1,12 +1,12 @@
 /* stored.c - rankings saved to and loaded from the results schema; see stored.h. */
-#include "causeway/stored.h"
+#include "causeway/analysis/stored.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "causeway/fixes.h"
+#include "causeway/analysis/fixes.h"
 #include "causeway/util/text.h"
 
 #define COLUMNS                                                                                    \

@@ -1,5 +1,5 @@
 /* detect.c - frozen-baseline ramp-evidence drift/shift and spike detection; see detect.h. */
-#include "causeway/detect.h"
+#include "causeway/analysis/detect.h"
 
 #include <math.h>
 #include <stdbool.h>

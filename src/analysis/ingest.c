@@ -1,5 +1,5 @@
 /* ingest.c - stream new complaints through the matcher into the results; see ingest.h. */
-#include "causeway/ingest.h"
+#include "causeway/analysis/ingest.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -8,7 +8,7 @@
 
 #include "causeway/util/fault.h"
 #include "causeway/util/text.h"
-#include "causeway/weekly.h"
+#include "causeway/analysis/weekly.h"
 
 /* The reader's columns (complaints_sql). */
 enum {
