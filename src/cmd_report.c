@@ -1,9 +1,9 @@
 /* cmd_report.c - 'causeway report': render a stored week's ranking. */
 #include "causeway/cli.h"
 #include "causeway/store/db.h"
-#include "causeway/evidence.h"
+#include "causeway/report/evidence.h"
 #include "causeway/options.h"
-#include "causeway/output.h"
+#include "causeway/report/output.h"
 #include "causeway/store/schema.h"
 #include "causeway/analysis/stored.h"
 

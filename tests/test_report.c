@@ -7,8 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "causeway/output.h"
-#include "causeway/report.h"
+#include "causeway/report/output.h"
+#include "causeway/report/report.h"
 #include "causeway/util/week.h"
 #include "support.h"
 

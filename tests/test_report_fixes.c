@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include "causeway/analysis/fixes.h"
-#include "causeway/report.h"
-#include "causeway/report_fixes.h"
+#include "causeway/report/report.h"
+#include "causeway/report/report_fixes.h"
 #include "causeway/util/week.h"
 #include "support.h"
 

@@ -11,7 +11,7 @@
 
 #include "causeway/store/config.h"
 #include "causeway/context.h"
-#include "causeway/report.h"
+#include "causeway/report/report.h"
 #include "causeway/util/week.h"
 
 #define CW_OPTIONS_MAX_OUTPUTS 8

@@ -10,7 +10,7 @@
 
 #include <stdio.h>
 
-#include "causeway/report.h"
+#include "causeway/report/report.h"
 
 /*
  * Render r with opts to `path`, or to `out` when path is NULL or "-".

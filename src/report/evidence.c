@@ -1,5 +1,5 @@
 /* evidence.c - example snippets cut from the source at report time; see evidence.h. */
-#include "causeway/evidence.h"
+#include "causeway/report/evidence.h"
 
 #include <stdbool.h>
 #include <stdio.h>

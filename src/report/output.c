@@ -1,5 +1,5 @@
 /* output.c - write a report to stdout or atomically to a file; see output.h. */
-#include "causeway/output.h"
+#include "causeway/report/output.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -9,7 +9,7 @@
 #include <stdio.h>
 
 #include "causeway/analysis/ranking.h"
-#include "causeway/report.h"
+#include "causeway/report/report.h"
 
 /* Write r as an HTML page to out; errors surface through ferror(out). */
 void cw_report_write_html(FILE *out, const cw_ranking *r, const cw_report_options *opts);

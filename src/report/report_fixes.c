@@ -1,11 +1,11 @@
 /* report_fixes.c - the "Fixes" section of each report format; see report_fixes.h. */
-#include "causeway/report_fixes.h"
+#include "causeway/report/report_fixes.h"
 
 #include <math.h>
 #include <string.h>
 
-#include "causeway/report.h"
-#include "causeway/report_html.h"
+#include "causeway/report/report.h"
+#include "causeway/report/report_html.h"
 #include "causeway/util/text.h"
 
 #define CHART_W 560

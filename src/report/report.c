@@ -1,5 +1,5 @@
 /* report.c - render a week's ranking as table, markdown, csv, json or html; see report.h. */
-#include "causeway/report.h"
+#include "causeway/report/report.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "causeway/report_fixes.h"
-#include "causeway/report_html.h"
+#include "causeway/report/report_fixes.h"
+#include "causeway/report/report_html.h"
 #include "causeway/util/text.h"
 
 static const char *const format_names[] = {"table", "markdown", "csv", "json", "html"};

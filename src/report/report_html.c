@@ -1,10 +1,10 @@
 /* report_html.c - the self-contained HTML report; see report_html.h. */
-#include "causeway/report_html.h"
+#include "causeway/report/report_html.h"
 
 #include <math.h>
 #include <string.h>
 
-#include "causeway/report_fixes.h"
+#include "causeway/report/report_fixes.h"
 #include "causeway/util/text.h"
 #include "causeway/util/week.h"
 
