@@ -13,7 +13,7 @@
 
 #include "causeway/cli.h"
 #include "causeway/corpus_cli.h"
-#include "causeway/input.h"
+#include "causeway/corpus/input.h"
 #include "causeway/match/matcher.h"
 #include "causeway/rules/rules.h"
 #include "causeway/util/text.h"

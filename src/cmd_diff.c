@@ -7,8 +7,8 @@
 
 #include "causeway/cli.h"
 #include "causeway/corpus_cli.h"
-#include "causeway/diff.h"
-#include "causeway/labels.h"
+#include "causeway/corpus/diff.h"
+#include "causeway/corpus/labels.h"
 #include "causeway/match/matcher.h"
 #include "causeway/rules/rules.h"
 

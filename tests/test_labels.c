@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "causeway/labels.h"
-#include "causeway/score.h"
+#include "causeway/corpus/labels.h"
+#include "causeway/corpus/score.h"
 
 #define COV "tests/data/coverage/"
 

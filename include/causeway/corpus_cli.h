@@ -11,9 +11,9 @@
 #include <stdio.h>
 
 #include "causeway/context.h"
-#include "causeway/corpus.h"
-#include "causeway/coverage.h"
-#include "causeway/labels.h"
+#include "causeway/corpus/corpus.h"
+#include "causeway/corpus/coverage.h"
+#include "causeway/corpus/labels.h"
 
 /* Codes of the shared long options without a short letter start here; commands use less. */
 #define CW_CORPUS_CLI_FIRST 400

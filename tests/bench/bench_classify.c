@@ -25,7 +25,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "causeway/input.h"
+#include "causeway/corpus/input.h"
 #include "causeway/match/matcher.h"
 #include "causeway/rules/rules.h"
 

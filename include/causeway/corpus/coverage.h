@@ -15,12 +15,12 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "causeway/corpus.h"
+#include "causeway/corpus/corpus.h"
 #include "causeway/util/error.h"
-#include "causeway/labels.h"
+#include "causeway/corpus/labels.h"
 #include "causeway/match/matcher.h"
-#include "causeway/score.h"
-#include "causeway/topk.h"
+#include "causeway/corpus/score.h"
+#include "causeway/corpus/topk.h"
 
 /* Counters of the phrase sketches (topk.h): about 17 MB for the uncategorised phrases. */
 #define CW_COVERAGE_SKETCH        65536u

@@ -1,5 +1,5 @@
 /* labels.c - label maps, class maps and what a label counts as; see labels.h. */
-#include "causeway/labels.h"
+#include "causeway/corpus/labels.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -8,7 +8,7 @@
 #include <strings.h>
 
 #include "causeway/util/hash.h"
-#include "causeway/input.h"
+#include "causeway/corpus/input.h"
 #include "causeway/util/text.h"
 
 #define NONE    SIZE_MAX

@@ -1,5 +1,5 @@
 /* corpus.c - complaints from a text input or the database source; see corpus.h. */
-#include "causeway/corpus.h"
+#include "causeway/corpus/corpus.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -13,7 +13,7 @@
 #include <stdbool.h>
 
 #include "causeway/util/error.h"
-#include "causeway/input.h"
+#include "causeway/corpus/input.h"
 #include "causeway/util/log.h"
 #include "causeway/match/matcher.h"
 #include "causeway/util/week.h"

@@ -1,5 +1,5 @@
 /* grid.c - aligned and Markdown tables; see grid.h. */
-#include "causeway/grid.h"
+#include "causeway/corpus/grid.h"
 
 #include <stdbool.h>
 #include <stdlib.h>

@@ -7,7 +7,7 @@
  * phrase replaces, is in the first bucket; both in constant time. A hash table with
  * linear probing finds a phrase's counter by its 64-bit hash.
  */
-#include "causeway/topk.h"
+#include "causeway/corpus/topk.h"
 
 #include <math.h>
 #include <stdint.h>

@@ -1,10 +1,10 @@
 /* diff.c - two rule sets over one corpus, complaint by complaint; see diff.h. */
-#include "causeway/diff.h"
+#include "causeway/corpus/diff.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "causeway/grid.h"
+#include "causeway/corpus/grid.h"
 #include "causeway/util/text.h"
 
 #define NONE SIZE_MAX

@@ -1,5 +1,5 @@
 /* score.c - per-class precision, recall, F1 and confusion; see score.h. */
-#include "causeway/score.h"
+#include "causeway/corpus/score.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -3,7 +3,7 @@
  * see input.h. Everything is read through one buffered byte reader that
  * tracks line and column for diagnostics.
  */
-#include "causeway/input.h"
+#include "causeway/corpus/input.h"
 
 #include <errno.h>
 #include <stdbool.h>

@@ -1,11 +1,11 @@
 /* coverage.c - counting a rule set's coverage of a corpus; see coverage.h. */
-#include "causeway/coverage.h"
+#include "causeway/corpus/coverage.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "causeway/ngram.h"
+#include "causeway/corpus/ngram.h"
 
 struct cw_coverage {
     const cw_matcher *m;

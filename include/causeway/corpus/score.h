@@ -18,7 +18,7 @@
 #include <stddef.h>
 
 #include "causeway/util/error.h"
-#include "causeway/labels.h"
+#include "causeway/corpus/labels.h"
 
 #define CW_SCORE_EXAMPLES 3u  /* example ids kept per class for false positives / negatives */
 #define CW_SCORE_ID_MAX   63u /* bytes of an example id kept; longer ones end in "..." */

@@ -36,7 +36,7 @@
 #include <stdint.h>
 
 #include "causeway/util/error.h"
-#include "causeway/ngram.h"
+#include "causeway/corpus/ngram.h"
 
 typedef enum cw_topk_role {
     CW_TOPK_TARGET = 0,

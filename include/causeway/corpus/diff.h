@@ -14,11 +14,11 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "causeway/corpus.h"
-#include "causeway/coverage.h"
-#include "causeway/labels.h"
+#include "causeway/corpus/corpus.h"
+#include "causeway/corpus/coverage.h"
+#include "causeway/corpus/labels.h"
 #include "causeway/match/matcher.h"
-#include "causeway/score.h"
+#include "causeway/corpus/score.h"
 
 #define CW_DIFF_SNIPPET 160u /* bytes of context shown around the evidence that changed */
 

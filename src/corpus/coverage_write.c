@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "causeway/coverage.h"
-#include "causeway/grid.h"
+#include "causeway/corpus/coverage.h"
+#include "causeway/corpus/grid.h"
 #include "causeway/util/text.h"
 
 int cw_coverage_parse_format(const char *name)

@@ -1,5 +1,5 @@
 /* ngram.c - the distinct 1-3-word phrases of a complaint; see ngram.h. */
-#include "causeway/ngram.h"
+#include "causeway/corpus/ngram.h"
 
 #include <assert.h>
 #include <stdbool.h>
