@@ -1,5 +1,5 @@
 /* cli.c - global options and command dispatch; see cli.h. */
-#include "causeway/cli.h"
+#include "causeway/cli/cli.h"
 
 #include <errno.h>
 #include <fcntl.h>

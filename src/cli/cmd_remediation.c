@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "causeway/cli.h"
+#include "causeway/cli/cli.h"
 #include "causeway/store/config.h"
 #include "causeway/store/db.h"
 #include "causeway/analysis/fixes.h"

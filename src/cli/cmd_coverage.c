@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "causeway/cli.h"
-#include "causeway/corpus_cli.h"
+#include "causeway/cli/cli.h"
+#include "causeway/cli/corpus_cli.h"
 #include "causeway/corpus/coverage.h"
 #include "causeway/corpus/labels.h"
 #include "causeway/match/matcher.h"

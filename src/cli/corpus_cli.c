@@ -1,11 +1,11 @@
 /* corpus_cli.c - options shared by coverage and diff; see corpus_cli.h. */
-#include "causeway/corpus_cli.h"
+#include "causeway/cli/corpus_cli.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "causeway/cli.h"
+#include "causeway/cli/cli.h"
 
 enum {
     OPT_ID_COLUMN = CW_CORPUS_CLI_FIRST,

@@ -12,8 +12,8 @@
 #ifndef CAUSEWAY_RUN_H
 #define CAUSEWAY_RUN_H
 
-#include "causeway/context.h"
-#include "causeway/options.h"
+#include "causeway/cli/context.h"
+#include "causeway/cli/options.h"
 
 /* Run the job with the parsed options; returns the process exit status. */
 int cw_run_execute(cw_ctx *ctx, const cw_options *o);

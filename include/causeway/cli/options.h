@@ -10,7 +10,7 @@
 #include <stdbool.h>
 
 #include "causeway/store/config.h"
-#include "causeway/context.h"
+#include "causeway/cli/context.h"
 #include "causeway/report/report.h"
 #include "causeway/util/week.h"
 

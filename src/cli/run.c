@@ -1,5 +1,5 @@
 /* run.c - the weekly job, end to end, in one transaction; see run.h. */
-#include "causeway/run.h"
+#include "causeway/cli/run.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "causeway/analysis/analyse.h"
-#include "causeway/cli.h"
+#include "causeway/cli/cli.h"
 #include "causeway/store/db.h"
 #include "causeway/report/evidence.h"
 #include "causeway/util/fault.h"

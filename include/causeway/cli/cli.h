@@ -8,7 +8,7 @@
 #ifndef CAUSEWAY_CLI_H
 #define CAUSEWAY_CLI_H
 
-#include "causeway/context.h"
+#include "causeway/cli/context.h"
 
 #define CW_VERSION "0.1.0"
 

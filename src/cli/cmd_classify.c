@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "causeway/cli.h"
-#include "causeway/corpus_cli.h"
+#include "causeway/cli/cli.h"
+#include "causeway/cli/corpus_cli.h"
 #include "causeway/corpus/input.h"
 #include "causeway/match/matcher.h"
 #include "causeway/rules/rules.h"

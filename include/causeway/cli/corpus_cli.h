@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "causeway/context.h"
+#include "causeway/cli/context.h"
 #include "causeway/corpus/corpus.h"
 #include "causeway/corpus/coverage.h"
 #include "causeway/corpus/labels.h"

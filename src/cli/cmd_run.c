@@ -1,7 +1,7 @@
 /* cmd_run.c - 'causeway run': parse options, run the job; see run.h. */
-#include "causeway/cli.h"
-#include "causeway/options.h"
-#include "causeway/run.h"
+#include "causeway/cli/cli.h"
+#include "causeway/cli/options.h"
+#include "causeway/cli/run.h"
 
 static void print_help(FILE *out)
 {

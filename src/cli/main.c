@@ -1,5 +1,5 @@
 /* main.c - causeway's entry point: everything else lives in cli.c and below. */
-#include "causeway/cli.h"
+#include "causeway/cli/cli.h"
 
 int main(int argc, char **argv)
 {

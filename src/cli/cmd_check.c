@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "causeway/cli.h"
+#include "causeway/cli/cli.h"
 #include "causeway/match/matcher.h"
 #include "causeway/rules/rules.h"
 

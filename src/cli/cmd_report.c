@@ -1,8 +1,8 @@
 /* cmd_report.c - 'causeway report': render a stored week's ranking. */
-#include "causeway/cli.h"
+#include "causeway/cli/cli.h"
 #include "causeway/store/db.h"
 #include "causeway/report/evidence.h"
-#include "causeway/options.h"
+#include "causeway/cli/options.h"
 #include "causeway/report/output.h"
 #include "causeway/store/schema.h"
 #include "causeway/analysis/stored.h"

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "causeway/cli.h"
+#include "causeway/cli/cli.h"
 #include "causeway/store/config.h"
 #include "causeway/store/db.h"
 #include "causeway/store/schema.h"

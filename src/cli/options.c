@@ -1,7 +1,7 @@
 /* options.c - shared command-line options of run and report; see options.h. */
-#include "causeway/options.h"
+#include "causeway/cli/options.h"
 
-#include "causeway/cli.h"
+#include "causeway/cli/cli.h"
 
 #include <errno.h>
 #include <getopt.h>
