@@ -19,7 +19,7 @@
 #include "causeway/util/error.h"
 #include "causeway/corpus/labels.h"
 #include "causeway/match/matcher.h"
-#include "causeway/corpus/score.h"
+#include "causeway/corpus/label_score.h"
 #include "causeway/corpus/topk.h"
 
 /* Counters of the phrase sketches (topk.h): about 17 MB for the uncategorised phrases. */

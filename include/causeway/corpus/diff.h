@@ -18,7 +18,7 @@
 #include "causeway/corpus/coverage.h"
 #include "causeway/corpus/labels.h"
 #include "causeway/match/matcher.h"
-#include "causeway/corpus/score.h"
+#include "causeway/corpus/label_score.h"
 
 #define CW_DIFF_SNIPPET 160u /* bytes of context shown around the evidence that changed */
 

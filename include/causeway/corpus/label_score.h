@@ -1,5 +1,5 @@
 /*
- * score.h - precision, recall and F1 of a rule set against labels, per class
+ * label_score.h - precision, recall and F1 of a rule set against labels, per class
  * (`causeway coverage` and `causeway diff` in label mode; the scoring of issue 12).
  *
  * Every scored complaint (cw_label CLASS or NEGATIVE, see labels.h) adds, for each class

@@ -1,5 +1,5 @@
-/* score.c - per-class precision, recall, F1 and confusion; see score.h. */
-#include "causeway/corpus/score.h"
+/* label_score.c - per-class precision, recall, F1 and confusion; see label_score.h. */
+#include "causeway/corpus/label_score.h"
 
 #include <stdlib.h>
 #include <string.h>
