@@ -16,7 +16,7 @@
 #include "causeway/store/db.h"
 #include "causeway/analysis/detect.h"
 #include "causeway/util/log.h"
-#include "causeway/analysis/rank.h"
+#include "causeway/analysis/score.h"
 #include "causeway/analysis/ranking.h"
 #include "causeway/rules/rules.h"
 #include "causeway/store/source.h"

@@ -26,7 +26,7 @@
 
 #include "causeway/analysis/analyse.h"
 #include "causeway/analysis/effect.h"
-#include "causeway/analysis/rank.h"
+#include "causeway/analysis/score.h"
 #include "causeway/analysis/ranking.h"
 #include "causeway/util/week.h"
 

@@ -1,5 +1,5 @@
-/* rank.c - the remediation score; the formula is documented in rank.h. */
-#include "causeway/analysis/rank.h"
+/* score.c - the remediation score; the formula is documented in score.h. */
+#include "causeway/analysis/score.h"
 
 #include <assert.h>
 #include <math.h>

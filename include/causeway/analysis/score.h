@@ -1,5 +1,5 @@
 /*
- * rank.h - the remediation ranking: one explainable score per cause area (and
+ * score.h - the remediation ranking: one explainable score per cause area (and
  * per cause area x site).
  *
  *   score = max(volume x trend_factor, severity_floor)

@@ -1,8 +1,8 @@
-/* test_rank.c - the remediation score and order. */
+/* test_score.c - the remediation score and order. */
 #include <criterion/criterion.h>
 #include <math.h>
 
-#include "causeway/analysis/rank.h"
+#include "causeway/analysis/score.h"
 
 static cw_rank_params defaults(void)
 {
