@@ -8,7 +8,7 @@
 
 #include "causeway/util/fault.h"
 #include "causeway/util/text.h"
-#include "causeway/analysis/weekly.h"
+#include "causeway/analysis/series.h"
 
 /* The reader's columns (complaints_sql). */
 enum {

@@ -20,7 +20,7 @@
 #include "causeway/store/source.h"
 #include "causeway/analysis/stored.h"
 #include "causeway/util/text.h"
-#include "causeway/analysis/weekly.h"
+#include "causeway/analysis/series.h"
 
 /*
  * SIGINT/SIGTERM are taken by a dedicated thread (sigwait), never by an

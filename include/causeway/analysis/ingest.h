@@ -35,7 +35,7 @@
 #include "causeway/util/log.h"
 #include "causeway/match/matcher.h"
 #include "causeway/store/source.h"
-#include "causeway/analysis/weekly.h"
+#include "causeway/analysis/series.h"
 
 /*
  * A role that cannot see every session's transaction start (pg_read_all_stats) sets

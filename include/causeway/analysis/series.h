@@ -1,5 +1,5 @@
 /*
- * weekly.h - weekly series in the results schema, counted as complaints are classified.
+ * series.h - weekly series in the results schema, counted as complaints are classified.
  *
  * Series (weekly.series):
  *   area          per cause area           complaints with a symptom attributed to it

@@ -1,5 +1,5 @@
-/* weekly.c - weekly series counted while complaints are classified; see weekly.h. */
-#include "causeway/analysis/weekly.h"
+/* series.c - weekly series counted while complaints are classified; see series.h. */
+#include "causeway/analysis/series.h"
 
 #include <stdbool.h>
 #include <stdint.h>
