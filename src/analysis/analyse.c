@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "causeway/analysis/stored.h"
+#include "causeway/analysis/ranking_store.h"
 #include "causeway/analysis/fixes.h"
 #include "causeway/util/text.h"
 

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "causeway/analysis/stored.h"
+#include "causeway/analysis/ranking_store.h"
 #include "causeway/util/text.h"
 
 /* The newest matched complaint per (site, symptom) in the recent window. */

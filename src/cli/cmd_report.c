@@ -5,7 +5,7 @@
 #include "causeway/cli/options.h"
 #include "causeway/report/output.h"
 #include "causeway/store/schema.h"
-#include "causeway/analysis/stored.h"
+#include "causeway/analysis/ranking_store.h"
 
 #include <stdlib.h>
 

@@ -18,7 +18,7 @@
 #include "causeway/rules/rules.h"
 #include "causeway/store/schema.h"
 #include "causeway/store/source.h"
-#include "causeway/analysis/stored.h"
+#include "causeway/analysis/ranking_store.h"
 #include "causeway/util/text.h"
 #include "causeway/analysis/series.h"
 

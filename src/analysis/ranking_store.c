@@ -1,5 +1,5 @@
-/* stored.c - rankings saved to and loaded from the results schema; see stored.h. */
-#include "causeway/analysis/stored.h"
+/* ranking_store.c - rankings saved to and loaded from the results schema; see ranking_store.h. */
+#include "causeway/analysis/ranking_store.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /*
- * stored.h - a week's ranking in the results schema (table rankings): written
+ * ranking_store.h - a week's ranking in the results schema (table rankings): written
  * by `run`, read back by `report`. Every score component is stored, so a
  * stored week renders exactly as the run printed it.
  */
