@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "causeway/analysis/analyse.h"
+#include "causeway/analysis/analyse_week.h"
 #include "causeway/cli/cli.h"
 #include "causeway/store/db.h"
 #include "causeway/report/evidence.h"

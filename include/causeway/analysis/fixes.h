@@ -24,7 +24,7 @@
 
 #include <stdbool.h>
 
-#include "causeway/analysis/analyse.h"
+#include "causeway/analysis/analyse_week.h"
 #include "causeway/analysis/effect.h"
 #include "causeway/analysis/score.h"
 #include "causeway/analysis/ranking.h"

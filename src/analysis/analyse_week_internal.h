@@ -1,17 +1,17 @@
 /*
- * analyse_internal.h - internal to the analysis of one week (analyse.c): the series
- * it watches and the state the stages share. analyse_load.c reads the series, symptom
- * counts, remediations and denominators from the results schema; analyse.c estimates
- * priors, detects and ranks; analyse_changes.c attaches example complaints and what
+ * analyse_week_internal.h - internal to the analysis of one week (analyse_week.c): the series
+ * it watches and the state the stages share. analyse_week_load.c reads the series, symptom
+ * counts, remediations and denominators from the results schema; analyse_week.c estimates
+ * priors, detects and ranks; analyse_week_changes.c attaches example complaints and what
  * changed since the previous stored week.
  */
-#ifndef CAUSEWAY_ANALYSE_INTERNAL_H
-#define CAUSEWAY_ANALYSE_INTERNAL_H
+#ifndef CAUSEWAY_ANALYSE_WEEK_INTERNAL_H
+#define CAUSEWAY_ANALYSE_WEEK_INTERNAL_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "causeway/analysis/analyse.h"
+#include "causeway/analysis/analyse_week.h"
 
 /*
  * Every series the run counts is watched: the ranked items (area, area x site) and
@@ -92,7 +92,7 @@ static inline int oom(cw_error *err)
     return cw_error_set(err, CW_EXIT_OSERR, "out of memory");
 }
 
-/* analyse_load.c: what the run counted, read from the results schema. */
+/* analyse_week_load.c: what the run counted, read from the results schema. */
 
 /* The weeks the series cover (first, n, recent window) from the target and the windows. */
 int analysis_choose_range(analysis *a, cw_error *err);
@@ -105,11 +105,11 @@ int analysis_load_remediations(analysis *a, cw_error *err);
 /* What detection divides by: the exposure source when configured, else all other complaints. */
 int analysis_load_denominators(analysis *a, cw_error *err);
 
-/* analyse.c: the kind of a driver series as the ranking names it; add one to entry e. */
+/* analyse_week.c: the kind of a driver series as the ranking names it; add one to entry e. */
 const char *analysis_driver_kind(const series *c);
 int analysis_add_driver(analysis *a, cw_ranking_entry *e, const series *c, cw_error *err);
 
-/* analyse_changes.c: example complaints and what changed since the previous stored week. */
+/* analyse_week_changes.c: example complaints and what changed since the previous stored week. */
 int analysis_load_examples(analysis *a, cw_ranking *out, cw_error *err);
 int analysis_load_changes(analysis *a, cw_ranking *out, cw_error *err);
 

@@ -1,5 +1,5 @@
 /*
- * analyse.h - turn the weekly series of one rule set into a target week's
+ * analyse_week.h - turn the weekly series of one rule set into a target week's
  * ranking: load every series the run counts (cause area, area x site, symptom,
  * symptom x site, symptom x each further configured dimension), detect decline
  * against a frozen baseline with report-level limits (detect.h,

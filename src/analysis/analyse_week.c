@@ -1,9 +1,9 @@
 /*
- * analyse.c - series, detection, ranking and evidence for one week; see analyse.h.
- * The stages: analyse_load.c reads, this file detects and ranks, analyse_changes.c
+ * analyse_week.c - series, detection, ranking and evidence for one week; see analyse_week.h.
+ * The stages: analyse_week_load.c reads, this file detects and ranks, analyse_week_changes.c
  * adds examples and the week-over-week changes.
  */
-#include "analyse_internal.h"
+#include "analyse_week_internal.h"
 
 #include <math.h>
 #include <stdint.h>

@@ -1,9 +1,9 @@
 /*
- * analyse_load.c - the first stage of a week's analysis: the weekly series, symptom
+ * analyse_week_load.c - the first stage of a week's analysis: the weekly series, symptom
  * counts, remediations, exposure and denominators of one rule set, read from the
- * results schema; see analyse.h.
+ * results schema; see analyse_week.h.
  */
-#include "analyse_internal.h"
+#include "analyse_week_internal.h"
 
 #include <math.h>
 #include <stdint.h>

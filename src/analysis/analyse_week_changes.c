@@ -1,8 +1,8 @@
 /*
- * analyse_changes.c - the last stage of a week's analysis: each ranked item's example
- * complaints, and what changed since the previous stored week; see analyse.h.
+ * analyse_week_changes.c - the last stage of a week's analysis: each ranked item's example
+ * complaints, and what changed since the previous stored week; see analyse_week.h.
  */
-#include "analyse_internal.h"
+#include "analyse_week_internal.h"
 
 #include <math.h>
 #include <stdlib.h>
