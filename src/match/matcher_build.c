@@ -1,7 +1,7 @@
 /*
  * matcher_build.c - the second stage of the matcher: every pattern of a rule set
  * compiled into Vectorscan databases (the literals and probes in one, each regex in
- * its own with start-of-match), saved and loaded as a blob; see matcher.c for the design.
+ * its own with start-of-match), saved and loaded as a blob; see matcher_scan.c for the design.
  */
 #include "matcher_internal.h"
 

@@ -1,7 +1,7 @@
 /*
  * matcher_expr.c - the first stage of the matcher: a rule set's phrases (term lists
  * expanded, normalised like the bodies) as Vectorscan literals or regexes, and the
- * compile budget a regex must keep; see matcher.c for why phrases become literals.
+ * compile budget a regex must keep; see matcher_scan.c for why phrases become literals.
  */
 #include "matcher_internal.h"
 

@@ -2,7 +2,7 @@
  * matcher_internal.h - internal to the matcher module: the compiled rule set
  * (struct cw_matcher), the scan state (struct cw_scan) and the helpers the three
  * stages share (matcher_expr.c: phrases to expressions; matcher_build.c: the
- * Vectorscan databases; matcher.c: the scan). Byte and word helpers the scan calls
+ * Vectorscan databases; matcher_scan.c: the scan). Byte and word helpers the scan calls
  * per match are static inline here, so splitting the module costs the scan nothing.
  */
 #ifndef CAUSEWAY_MATCHER_INTERNAL_H

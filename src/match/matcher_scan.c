@@ -1,5 +1,5 @@
 /*
- * matcher.c - one Vectorscan database for a whole rule set; see matcher.h for
+ * matcher_scan.c - one Vectorscan database for a whole rule set; see matcher.h for
  * the semantics.
  *
  * Speed comes from keeping Vectorscan on its literal engines: the body is first
