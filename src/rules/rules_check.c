@@ -1,5 +1,5 @@
 /*
- * rules_check.c - the semantic pass of the rules loader (pass 3 in rules.c): build
+ * rules_check.c - the semantic pass of the rules loader (pass 3 in rules_load.c): build
  * the cw_rules model from what libcyaml loaded, and collect every error (required
  * keys, ids, numbers, weights, references, patterns) with its position.
  */

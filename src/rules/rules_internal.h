@@ -1,6 +1,6 @@
 /*
  * rules_internal.h - internal to the rules module: what libcyaml loads (the y_*
- * structs, every value a string), and the loader the two passes share. rules.c reads
+ * structs, every value a string), and the loader the two passes share. rules_load.c reads
  * the file and runs libcyaml (the only file that includes <cyaml/cyaml.h>);
  * rules_check.c is the semantic pass that builds the cw_rules model from the y_* tree;
  * rules_model.c frees and queries the model.

@@ -1,5 +1,5 @@
 /*
- * rules.c - load a rule set: read the file, run libcyaml, drive the semantic pass
+ * rules_load.c - load a rule set: read the file, run libcyaml, drive the semantic pass
  * (rules_check.c) and report; rules/README.md is the language reference, rules.h
  * the model (rules_model.c), rules_internal.h what the passes share.
  *
