@@ -10,6 +10,7 @@
 #                     container (Docker; a Debian 12 base image is built when missing)
 #   make test-compose the docker-compose demo, run and checked (Docker)
 #   make format       apply .clang-format;  make format-check  verify it
+#   make check-layout fail on an #include that goes against the stage folders' layering
 #   make eval         rule quality on ../shared/data (causeway coverage in label mode)
 #   make bench-*      benchmarks (classify, coverage, detect; bench: the whole run;
 #                     bench-incremental: a weekly run as history grows, against OLD)
@@ -67,7 +68,7 @@ MIGRATIONS := $(sort $(wildcard sql/migrations/*.sql))
 RULES := rules/default.yaml
 
 .PHONY: all build-tests test test-release unit deps deps-build deps-demo deps-test deps-bench deps-docker demo test-fresh test-compose format format-check eval \
-        bench bench-classify bench-coverage bench-detect bench-fixes bench-incremental install uninstall clean lint
+        bench bench-classify bench-coverage bench-detect bench-fixes bench-incremental install uninstall clean lint check-layout
 
 all: $(BUILD)/causeway $(TOOL_BIN)
 
@@ -138,6 +139,7 @@ test: deps-test
 	$(MAKE) --no-print-directory VARIANT=release all
 	$(MAKE) --no-print-directory format-check
 	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory check-layout
 	tests/tools/pgtmp.sh tests/tools/pgbouncer.sh tests/tools/run-tests.sh build/asan
 	$(MAKE) --no-print-directory fuzz-readers
 
@@ -235,6 +237,11 @@ format:
 
 format-check:
 	@clang-format --dry-run --Werror $(SOURCES_TO_FORMAT) && echo "format-check: ok"
+
+# Dependencies between the stage folders run one way (src/README.md): fail on an #include
+# that goes the wrong way, as each src/STAGE/README.md's "May include:" line says.
+check-layout:
+	@tests/tools/check-layout.sh
 
 lint: $(GEN_SRC)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
