@@ -339,7 +339,7 @@ static bool explains(const analysis *a, const series *s, const series *c)
 }
 
 /*
- * The item's level as its rising drivers project it (rank.h, driver_factor): the
+ * The item's level as its rising drivers project it (score.h, driver_factor): the
  * largest (expected + driver's excess + driver's growth over the horizon) / expected.
  */
 static double driver_ratio(const analysis *a, const series *s)

@@ -23,7 +23,7 @@ enum { KIND_AREA = 0, KIND_AREA_SITE, KIND_SYMPTOM, KIND_SYMPTOM_SITE, KIND_SYMP
 /* The names of the kinds, as the ranking stores them (kind of an entry or a driver). */
 extern const char *const analysis_kind_names[];
 
-/* Further dimensions, as weekly.c names their series. */
+/* Further dimensions, as series.c names their series. */
 typedef struct analysis_dim {
     cw_source_column col;
     const char *series;

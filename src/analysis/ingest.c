@@ -71,7 +71,7 @@ static size_t put_uint(char *buf, size_t at, size_t v)
 
 /*
  * The three array literals, formatted by hand (this runs once per complaint).
- * Symptom ids are [a-z][a-z0-9_]* (rules.c), so none needs quoting.
+ * Symptom ids are [a-z][a-z0-9_]* (rules_check.c), so none needs quoting.
  */
 static int evidence_format(evidence *e, const cw_rules *rules, const cw_hit *hits, size_t count,
                            cw_error *err)

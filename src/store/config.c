@@ -5,7 +5,7 @@
  * The loader reuses the rule loader's position pass (rules_pos.c): it checks
  * the bytes, refuses aliases, anchors, tags, a second document, deep nesting
  * and duplicate keys, and gives every node its position. The file is small and
- * fixed in shape, so the tree is walked directly (no libcyaml: only rules.c
+ * fixed in shape, so the tree is walked directly (no libcyaml: only rules_load.c
  * includes it) and numbers are parsed here, strictly (no 1e3, 0x10, 010, 12abc).
  * The first error wins and is reported as `file:line:col: error: message`.
  */

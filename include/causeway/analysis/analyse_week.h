@@ -4,7 +4,7 @@
  * symptom x site, symptom x each further configured dimension), detect decline
  * against a frozen baseline with report-level limits (detect.h,
  * cw_detect_params_family: the expected false alarms of the whole week stay
- * under CW_DETECT_ALARMS_PER_REPORT), score the cause areas with rank.h, name
+ * under CW_DETECT_ALARMS_PER_REPORT), score the cause areas with score.h, name
  * each item's drivers (the symptom series whose rise explains it), compare
  * with the previous stored week (new / worsening / ongoing / easing /
  * resolved), and gather the evidence (top symptoms, top sites, example

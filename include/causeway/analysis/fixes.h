@@ -10,13 +10,13 @@
  * detection uses: those move with every other cause, and a shift elsewhere at the site
  * would read as this fix's effect (a yearly season is the price; exposure removes it).
  *
- * The ranking (called by analyse.c): an item whose fix is working is not ranked up for
+ * The ranking (called by analyse_week.c): an item whose fix is working is not ranked up for
  * the decline the fix answered: when its rise began before the fix's after side, its
  * trend does not multiply its score (cw_fixes_adjust_rank). A rise that begins later
  * still counts (the fix is then "declining again" in the Fixes section). An item's
  * fixes are those of its cause area at its site; the cause area as a whole has all the
  * area's fixes. (The fix's own area x site item has its frozen baseline re-set from the
- * week after the start anyway, analyse.c; the rule matters for the area as a whole,
+ * week after the start anyway, analyse_week.c; the rule matters for the area as a whole,
  * whose baseline a fix at one site does not re-set.)
  */
 #ifndef CAUSEWAY_FIXES_H

@@ -84,7 +84,7 @@ typedef struct cw_ranking_entry {
     /* Added by results schema 4 (drivers and week-over-week states). */
     char *change;         /* new, worsening, ongoing, easing, resolved, or "" (see ranking.c) */
     double excess;        /* recent complaints per week above the baseline's expectation; NaN */
-    double driver_factor; /* the drivers' projected rise (rank.h); 1 when none */
+    double driver_factor; /* the drivers' projected rise (score.h); 1 when none */
     cw_ranking_driver *drivers; /* flagged first, by excess */
     size_t driver_count;
 } cw_ranking_entry;

@@ -50,10 +50,10 @@ typedef struct cw_rank_input {
     double level_ratio;  /* recent level / frozen baseline; <= 0 or NaN when unknown */
     double slope_pct;    /* drift slope in %/week; 0 when not a drift */
     double driver_ratio; /* the drivers' projected level / the item's expected level (computed
-                            by analyse.c, see driver_factor above); <= 1 or NaN: none */
+                            by analyse_week.c, see driver_factor above); <= 1 or NaN: none */
     int rare_severity;   /* highest severity, 0..5, of the symptoms attributed in the recent
                             window that are rare for the item (the caller decides what is
-                            rare: analyse.c, under one complaint a week before the window) */
+                            rare: analyse_week.c, under one complaint a week before the window) */
 } cw_rank_input;
 
 typedef struct cw_rank_item {

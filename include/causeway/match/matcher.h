@@ -6,7 +6,7 @@
  * is one linear pass over its body whatever the size of the rule set. Phrases
  * become plain literals (fast); regexes are in that pass too, without start
  * offsets, and only a regex that fired there is scanned again, alone and with
- * start offsets, to find its span. Only src/matcher.c includes <hs/hs.h>.
+ * start offsets, to find its span. Only src/match/ includes <hs/hs.h>.
  *
  * Semantics ("causeway-matcher/1"; a change here must bump cw_matcher_version):
  *   - The body is matched as if every run of whitespace were one space and

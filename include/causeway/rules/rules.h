@@ -1,7 +1,7 @@
 /*
  * rules.h - the rule set: cause areas, symptoms, how symptoms are recognised and
  * which cause areas they implicate. Loaded from strict YAML (rules/README.md is
- * the language reference); only src/rules.c includes <cyaml/cyaml.h>.
+ * the language reference); only src/rules/rules_load.c includes <cyaml/cyaml.h>.
  *
  * The loaded model is plain C owned by one cw_rules (free with cw_rules_free):
  * patterns are kept as the author wrote them (term references like {staff}

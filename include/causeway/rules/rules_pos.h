@@ -3,13 +3,13 @@
  *
  * libcyaml 1.3.1 reports no positions for values it accepted, expands aliases,
  * drops a second document and recurses on nesting. So before libcyaml runs, one
- * libyaml event pass (src/rules_pos.c) checks the bytes (UTF-8, NUL, control
+ * libyaml event pass (src/rules/rules_pos.c) checks the bytes (UTF-8, NUL, control
  * characters), rejects anchors, aliases, tags, a second document, deep nesting,
  * duplicate keys and oversized node counts, and records every node with its
- * start mark. The loader (src/rules.c) then reads positions, presence of keys
+ * start mark. The loader (src/rules/rules_load.c) then reads positions, presence of keys
  * and the free-form `terms` mapping from this tree.
  *
- * Used by src/rules*.c and, through cw_rules_pos_parse_any, by src/config.c.
+ * Used by src/rules/ and, through cw_rules_pos_parse_any, by src/store/config.c.
  */
 #ifndef CAUSEWAY_RULES_POS_H
 #define CAUSEWAY_RULES_POS_H

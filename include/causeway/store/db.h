@@ -1,7 +1,7 @@
 /*
  * db.h - PostgreSQL access for causeway: connect with libpq conventions, run
  * parameterised statements, stream COPY out and in, transactions, the run lock.
- * Only src/db.c includes <libpq-fe.h>.
+ * Only src/store/db.c includes <libpq-fe.h>.
  *
  * Safe behind a transaction pooler (PgBouncer pool_mode=transaction): nothing
  * here sets session state. Every statement runs inside a transaction that made
