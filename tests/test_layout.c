@@ -168,3 +168,26 @@ Test(layout, refuses_a_stage_without_its_may_include_line)
                        r.out);
     cw_test_output_fini(&r);
 }
+
+Test(layout, fix_includes_moves_flat_includes_into_their_stage)
+{
+    /* A file as a branch from before the folders wrote it: the known header is rewritten
+     * to its stage, the unknown one is left alone and named, and the exit says so. */
+    const char *text = "#include \"causeway/text.h\"\n#include \"causeway/matcher.h\"\n"
+                       "#include \"causeway/no_such_header.h\"\nint x;\n";
+    char *path = cw_test_write_temp(text, strlen(text));
+    const char *argv[] = {"bash", "tests/tools/fix-includes.sh", path, NULL};
+    cw_test_output r;
+    cr_assert_eq(cw_test_run_program(&r, NULL, NULL, argv), 0);
+    char *fixed = cw_test_read_file(path, NULL);
+    unlink(path);
+    cr_assert_eq(r.status, 1, "%s", r.err);
+    cr_assert_not_null(strstr(r.err, "causeway/no_such_header.h is in no stage folder"), "%s",
+                       r.err);
+    cr_assert_str_eq(fixed, "#include \"causeway/util/text.h\"\n"
+                            "#include \"causeway/match/matcher.h\"\n"
+                            "#include \"causeway/no_such_header.h\"\nint x;\n");
+    free(fixed);
+    free(path);
+    cw_test_output_fini(&r);
+}

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# fix-includes.sh [FILE...] - rewrite each #include "causeway/NAME.h" that names no stage
+# folder to the header's stage path, "causeway/STAGE/NAME.h", where exactly one
+# include/causeway/STAGE/NAME.h exists. For a branch written before the headers moved into
+# stage folders (src/README.md): merge it, run this, then `make check-layout`.
+# Default FILE: every .c and .h git tracks. Prints each file it changes; an include whose
+# header is in no stage folder is left as it is and named (exit 1).
+set -uo pipefail
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root" || exit 2
+if [ $# -eq 0 ]; then
+    mapfile -t files < <(git ls-files '*.c' '*.h')
+else
+    files=("$@")
+fi
+
+status=0
+for f in "${files[@]}"; do
+    changed=0
+    while IFS= read -r name; do
+        matches=(include/causeway/*/"$name.h")
+        if [ ${#matches[@]} -ne 1 ] || [ ! -e "${matches[0]}" ]; then
+            echo "$f: causeway/$name.h is in no stage folder (or in several)" >&2
+            status=1
+            continue
+        fi
+        stage=$(basename "$(dirname "${matches[0]}")")
+        sed -i "s|#include \"causeway/$name\.h\"|#include \"causeway/$stage/$name.h\"|" "$f"
+        changed=1
+    done < <(grep -o '#include "causeway/[A-Za-z0-9_]*\.h"' "$f" | sed 's|.*causeway/\(.*\)\.h"|\1|' | sort -u)
+    [ "$changed" -eq 1 ] && echo "$f"
+done
+exit "$status"
