@@ -171,9 +171,11 @@ Test(layout, refuses_a_stage_without_its_may_include_line)
 
 Test(layout, fix_includes_moves_flat_includes_into_their_stage)
 {
-    /* A file as a branch from before the folders wrote it: the known header is rewritten
-     * to its stage, the unknown one is left alone and named, and the exit says so. */
+    /* A file as a branch from before the folders wrote it: known headers are rewritten to
+     * their stage (a renamed one to its new name: the old score.h is the label score, not
+     * analysis/score.h), the unknown one is left alone and named, and the exit says so. */
     const char *text = "#include \"causeway/text.h\"\n#include \"causeway/matcher.h\"\n"
+                       "#include \"causeway/score.h\"\n#include \"causeway/stored.h\"\n"
                        "#include \"causeway/no_such_header.h\"\nint x;\n";
     char *path = cw_test_write_temp(text, strlen(text));
     const char *argv[] = {"bash", "tests/tools/fix-includes.sh", path, NULL};
@@ -186,6 +188,8 @@ Test(layout, fix_includes_moves_flat_includes_into_their_stage)
                        r.err);
     cr_assert_str_eq(fixed, "#include \"causeway/util/text.h\"\n"
                             "#include \"causeway/match/matcher.h\"\n"
+                            "#include \"causeway/corpus/label_score.h\"\n"
+                            "#include \"causeway/analysis/ranking_store.h\"\n"
                             "#include \"causeway/no_such_header.h\"\nint x;\n");
     free(fixed);
     free(path);
