@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "causeway/config.h"
+#include "causeway/store/config.h"
 #include "support.h"
 
 #define DATA "tests/data/config/"

@@ -30,7 +30,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "causeway/topk.h"
+#include "causeway/corpus/topk.h"
 #include "support.h"
 
 #define COV    "tests/data/coverage/"

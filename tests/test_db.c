@@ -14,8 +14,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "causeway/db.h"
-#include "causeway/schema.h"
+#include "causeway/store/db.h"
+#include "causeway/store/schema.h"
 #include "support.h"
 
 static cw_log quiet_log(void)

@@ -18,8 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "causeway/db.h"
-#include "causeway/schema.h"
+#include "causeway/store/db.h"
+#include "causeway/store/schema.h"
 #include "support.h"
 
 static const cw_log *test_log(void)

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "causeway/rules.h"
+#include "causeway/rules/rules.h"
 #include "support.h"
 
 static const char *const area_ids[] = {"culture",    "management", "teamwork",   "communication",

@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "causeway/detect.h"
+#include "causeway/analysis/detect.h"
 #include "sim.h"
 
 #define WEEKS 78

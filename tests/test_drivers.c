@@ -18,8 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "causeway/matcher.h"
-#include "causeway/rules.h"
+#include "causeway/match/matcher.h"
+#include "causeway/rules/rules.h"
 #include "support.h"
 
 #define WEEKS       52

@@ -7,7 +7,7 @@
 #include <criterion/criterion.h>
 #include <math.h>
 
-#include "causeway/effect.h"
+#include "causeway/analysis/effect.h"
 
 #define N 60
 

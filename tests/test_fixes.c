@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "causeway/fixes.h"
+#include "causeway/analysis/fixes.h"
 
 /* A ranking with one fix of (area, site): started at week 100, after side from 102. */
 static cw_fix_verdict *one_fix(cw_ranking *r, const char *area, const char *site,

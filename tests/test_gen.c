@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "causeway/week.h"
+#include "causeway/util/week.h"
 #include "support.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))

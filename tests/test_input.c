@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "causeway/input.h"
+#include "causeway/corpus/input.h"
 
 typedef struct reader {
     FILE *f;

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "causeway/json.h"
+#include "causeway/util/json.h"
 
 /* doc written as cw_json_write writes it, without the newline (caller frees). */
 static char *written(json_t *doc, int digits)

@@ -1,10 +1,10 @@
-/* test_labels.c - label maps, class maps, strengths and the scores (labels.h, score.h). */
+/* test_labels.c - label maps, class maps, strengths and the scores (labels.h, label_score.h). */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "causeway/labels.h"
-#include "causeway/score.h"
+#include "causeway/corpus/labels.h"
+#include "causeway/corpus/label_score.h"
 
 #define COV "tests/data/coverage/"
 

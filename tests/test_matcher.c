@@ -4,8 +4,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "causeway/matcher.h"
-#include "causeway/rules.h"
+#include "causeway/match/matcher.h"
+#include "causeway/rules/rules.h"
 
 typedef struct fixture {
     cw_rules *rules;
@@ -673,7 +673,7 @@ Test(matcher_compile, near_phrases_with_huge_term_products_fall_back_to_one_rege
 
 #include <stdint.h>
 
-#include "causeway/input.h"
+#include "causeway/corpus/input.h"
 
 #define COV "tests/data/coverage/"
 

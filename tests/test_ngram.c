@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "causeway/ngram.h"
+#include "causeway/corpus/ngram.h"
 
 /* The phrases of `text`, sorted, joined by '|'. */
 static char *phrases(const char *text)

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "causeway/ranking.h"
+#include "causeway/analysis/ranking.h"
 
 Test(ranking, states_against_the_previous_week)
 {

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "causeway/ranking_json.h"
+#include "causeway/analysis/ranking_json.h"
 
 static cw_ranking_entry sample_entry(double *series, size_t n)
 {

@@ -7,9 +7,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "causeway/output.h"
-#include "causeway/report.h"
-#include "causeway/week.h"
+#include "causeway/report/output.h"
+#include "causeway/report/report.h"
+#include "causeway/util/week.h"
 #include "support.h"
 
 static void add_share(cw_ranking_share *s, size_t *n, const char *id, double v)

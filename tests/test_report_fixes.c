@@ -10,10 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "causeway/fixes.h"
-#include "causeway/report.h"
-#include "causeway/report_fixes.h"
-#include "causeway/week.h"
+#include "causeway/analysis/fixes.h"
+#include "causeway/report/report.h"
+#include "causeway/report/report_fixes.h"
+#include "causeway/util/week.h"
 #include "support.h"
 
 static cw_ranking_entry *entry(cw_ranking *r, const char *kind, unsigned rank, const char *area,
@@ -197,12 +197,12 @@ Test(report_fixes, every_verdict_reads_as_words)
     };
     for (size_t i = 0; i < r.fix_count; i++) {
         char text[256];
-        cw_report_fixes_verdict_text(text, sizeof(text), &r.fixes[i]);
+        cw_fixes_verdict_text(text, sizeof(text), &r.fixes[i]);
         cr_assert_str_eq(text, want[i]);
     }
     r.fixes[3].effect.before_weeks = 0;
     char text[256];
-    cw_report_fixes_verdict_text(text, sizeof(text), &r.fixes[3]);
+    cw_fixes_verdict_text(text, sizeof(text), &r.fixes[3]);
     cr_assert_str_eq(text, "not yet known: no weeks before the start to compare with");
     cw_ranking_fini(&r);
 }

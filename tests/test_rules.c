@@ -13,8 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "causeway/embed.h"
-#include "causeway/rules.h"
+#include "causeway/util/embed.h"
+#include "causeway/rules/rules.h"
 #include "support.h"
 
 #define DATA "tests/data/rules/"

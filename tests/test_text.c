@@ -6,7 +6,7 @@
 #include <string.h>
 #include <wchar.h>
 
-#include "causeway/text.h"
+#include "causeway/util/text.h"
 
 Test(text, printf_allocates_the_exact_string)
 {

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "causeway/topk.h"
+#include "causeway/corpus/topk.h"
 
 typedef struct fixture {
     cw_ngrams *g;

@@ -17,7 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "causeway/week.h"
+#include "causeway/util/week.h"
 #include "support.h"
 
 #define MAX_TRUTH 16

@@ -2,7 +2,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "causeway/week.h"
+#include "causeway/util/week.h"
 
 static cw_week parse_ok(const char *text)
 {

@@ -25,9 +25,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "causeway/input.h"
-#include "causeway/matcher.h"
-#include "causeway/rules.h"
+#include "causeway/corpus/input.h"
+#include "causeway/match/matcher.h"
+#include "causeway/rules/rules.h"
 
 typedef struct corpus {
     char *data;

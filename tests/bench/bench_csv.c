@@ -16,7 +16,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "causeway/input.h"
+#include "causeway/corpus/input.h"
 
 static double cpu_seconds(void)
 {

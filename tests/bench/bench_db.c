@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "causeway/db.h"
+#include "causeway/store/db.h"
 
 static double now(void)
 {

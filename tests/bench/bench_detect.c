@@ -37,7 +37,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "causeway/detect.h"
+#include "causeway/analysis/detect.h"
 #include "../sim.h"
 
 #define BASE      26

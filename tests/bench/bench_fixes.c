@@ -27,7 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "causeway/effect.h"
+#include "causeway/analysis/effect.h"
 
 #define BEFORE   26
 #define SETTLING 2

@@ -22,7 +22,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "causeway/input.h"
+#include "causeway/corpus/input.h"
 #include "json/side.h"
 
 const char *const bench_number_names[BENCH_NUMBERS] = {

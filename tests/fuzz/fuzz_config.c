@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "causeway/config.h"
+#include "causeway/store/config.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "causeway/input.h"
+#include "causeway/corpus/input.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

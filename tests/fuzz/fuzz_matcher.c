@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "causeway/matcher.h"
-#include "causeway/rules.h"
+#include "causeway/match/matcher.h"
+#include "causeway/rules/rules.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -18,7 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "causeway/input.h"
+#include "causeway/corpus/input.h"
 
 __attribute__((noreturn, format(printf, 1, 2))) static void die(const char *fmt, ...)
 {

@@ -30,8 +30,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "causeway/error.h"
-#include "causeway/week.h"
+#include "causeway/util/error.h"
+#include "causeway/util/week.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 

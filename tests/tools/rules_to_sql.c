@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "causeway/rules.h"
+#include "causeway/rules/rules.h"
 
 static void put_phrase(FILE *out, const cw_rules *rules, const char *p)
 {
