@@ -34,9 +34,9 @@ static cw_fix_verdict *one_fix(cw_ranking *r, const char *area, const char *site
     return f;
 }
 
-static cw_rank_input rising(void)
+static cw_score_input rising(void)
 {
-    return (cw_rank_input){
+    return (cw_score_input){
         .key = "k", .volume = 10, .rising = true, .level_ratio = 1.5, .slope_pct = 4};
 }
 
@@ -44,17 +44,17 @@ Test(fixes, a_working_fix_withholds_the_rise_it_answered)
 {
     cw_ranking r;
     cw_fix_verdict *f = one_fix(&r, "process", "leeds", CW_EFFECT_WORKING);
-    cw_rank_input in = rising();
+    cw_score_input in = rising();
     cw_week since = 90;
     cw_fixes_adjust_rank(&r, &in, "process", "leeds", &since);
     cr_assert_not(in.rising);
     cr_assert_eq(in.slope_pct, 0);
     cr_assert(f->trend_withheld);
     /* Scored, the item gets no trend factor for it. */
-    cw_rank_params p;
-    cw_rank_params_default(&p);
-    cw_rank_item item;
-    cw_rank_compute(&item, &p, &in, 1);
+    cw_score_params p;
+    cw_score_params_default(&p);
+    cw_score_item item;
+    cw_score_compute(&item, &p, &in, 1);
     cr_assert_float_eq(item.trend_factor, 1.0, 1e-12);
     cw_ranking_fini(&r);
 }
@@ -63,7 +63,7 @@ Test(fixes, a_rise_after_the_fix_settled_still_counts)
 {
     cw_ranking r;
     cw_fix_verdict *f = one_fix(&r, "process", "leeds", CW_EFFECT_WORKING);
-    cw_rank_input in = rising();
+    cw_score_input in = rising();
     cw_week since = 102; /* the after side's first week: declining again */
     cw_fixes_adjust_rank(&r, &in, "process", "leeds", &since);
     cr_assert(in.rising);
@@ -78,14 +78,14 @@ Test(fixes, other_verdicts_items_and_stable_items_are_left_alone)
     for (size_t i = 0; i < 3; i++) {
         cw_ranking r;
         one_fix(&r, "process", "leeds", others[i]);
-        cw_rank_input in = rising();
+        cw_score_input in = rising();
         cw_fixes_adjust_rank(&r, &in, "process", "leeds", &since);
         cr_assert(in.rising, "verdict %d", (int)others[i]);
         cw_ranking_fini(&r);
     }
     cw_ranking r;
     one_fix(&r, "process", "leeds", CW_EFFECT_WORKING);
-    cw_rank_input in = rising();
+    cw_score_input in = rising();
     cw_fixes_adjust_rank(&r, &in, "process", "york", &since);
     cr_assert(in.rising, "another site's fix");
     cw_fixes_adjust_rank(&r, &in, "tech", "", &since);
@@ -102,7 +102,7 @@ Test(fixes, the_area_as_a_whole_has_the_fixes_of_its_sites)
 {
     cw_ranking r;
     cw_fix_verdict *f = one_fix(&r, "process", "leeds", CW_EFFECT_WORKING);
-    cw_rank_input in = rising();
+    cw_score_input in = rising();
     cw_week since = 95;
     cw_fixes_adjust_rank(&r, &in, "process", "", &since);
     cr_assert_not(in.rising);

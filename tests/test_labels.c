@@ -207,8 +207,8 @@ Test(score, precision_recall_f1_confusion_and_examples)
     setup(&f);
     cw_labels_options o = {.min_strength = CW_STRENGTH_MEDIUM, .have_strength_column = true};
     cr_assert_eq(load(&f, &o), 0, "%s", f.err.message);
-    cw_score *s = NULL;
-    cr_assert_eq(cw_score_new(&s, f.labels, 1, &f.err), 0);
+    cw_label_score *s = NULL;
+    cr_assert_eq(cw_label_score_new(&s, f.labels, 1, &f.err), 0);
     enum { RUDE, LATE, CRASH, REFUND, NONE = 9 };
     const struct {
         const char *id, *label, *strength;
@@ -244,10 +244,10 @@ Test(score, precision_recall_f1_confusion_and_examples)
             pred[1] = t;
         }
         cw_label l = resolve(&f, rows[i].label, rows[i].strength);
-        cw_score_add(s, &l, pred, n, rows[i].id);
+        cw_label_score_add(s, &l, pred, n, rows[i].id);
     }
-    cw_class_score rude = cw_score_class(s, RUDE), late = cw_score_class(s, LATE),
-                   crash = cw_score_class(s, CRASH), refund = cw_score_class(s, REFUND);
+    cw_class_score rude = cw_label_score_class(s, RUDE), late = cw_label_score_class(s, LATE),
+                   crash = cw_label_score_class(s, CRASH), refund = cw_label_score_class(s, REFUND);
     /* rude: c01 c02 right, c04 missed, c05 weak (not scored). */
     cr_assert_eq(rude.support, 3);
     cr_assert_eq(rude.tp, 2);
@@ -272,28 +272,28 @@ Test(score, precision_recall_f1_confusion_and_examples)
     cr_assert_float_eq(refund.precision, 0.5, 1e-12);
     cr_assert_float_eq(refund.f1, 2.0 / 3.0, 1e-12);
     size_t cells;
-    cr_assert_float_eq(cw_score_macro_f1(s, &cells), (0.8 + 4.0 / 7.0 + 0.5 + 2.0 / 3.0) / 4,
+    cr_assert_float_eq(cw_label_score_macro_f1(s, &cells), (0.8 + 4.0 / 7.0 + 0.5 + 2.0 / 3.0) / 4,
                        1e-12);
     cr_assert_eq(cells, 4);
-    cr_assert_eq(cw_score_confusion(s, RUDE, LATE), 1);
-    cr_assert_eq(cw_score_confusion(s, RUDE, 4), 1, "c04: nothing predicted");
-    cr_assert_eq(cw_score_confusion(s, LATE, REFUND), 1);
-    cr_assert_eq(cw_score_confusion(s, 4, 4), 3, "not_complaint: c03 c07 c13");
-    cr_assert_eq(cw_score_count(s, CW_LABEL_CLASS), 11);
-    cr_assert_eq(cw_score_count(s, CW_LABEL_NEGATIVE), 3);
-    cr_assert_eq(cw_score_count(s, CW_LABEL_BELOW), 1);
-    cr_assert_eq(cw_score_count(s, CW_LABEL_IGNORED), 2);
-    cr_assert_eq(cw_score_count(s, CW_LABEL_NONE), 1);
-    cw_score_free(s);
+    cr_assert_eq(cw_label_score_confusion(s, RUDE, LATE), 1);
+    cr_assert_eq(cw_label_score_confusion(s, RUDE, 4), 1, "c04: nothing predicted");
+    cr_assert_eq(cw_label_score_confusion(s, LATE, REFUND), 1);
+    cr_assert_eq(cw_label_score_confusion(s, 4, 4), 3, "not_complaint: c03 c07 c13");
+    cr_assert_eq(cw_label_score_count(s, CW_LABEL_CLASS), 11);
+    cr_assert_eq(cw_label_score_count(s, CW_LABEL_NEGATIVE), 3);
+    cr_assert_eq(cw_label_score_count(s, CW_LABEL_BELOW), 1);
+    cr_assert_eq(cw_label_score_count(s, CW_LABEL_IGNORED), 2);
+    cr_assert_eq(cw_label_score_count(s, CW_LABEL_NONE), 1);
+    cw_label_score_free(s);
     /* min_support 2 leaves refund (one complaint) out of macro-F1. */
-    cr_assert_eq(cw_score_new(&s, f.labels, 2, &f.err), 0);
+    cr_assert_eq(cw_label_score_new(&s, f.labels, 2, &f.err), 0);
     cw_label l = resolve(&f, "refund", "strong");
     size_t p = REFUND;
-    cw_score_add(s, &l, &p, 1, "c11");
-    cr_assert(!cw_score_class(s, REFUND).cell);
-    cw_score_macro_f1(s, &cells);
+    cw_label_score_add(s, &l, &p, 1, "c11");
+    cr_assert(!cw_label_score_class(s, REFUND).cell);
+    cw_label_score_macro_f1(s, &cells);
     cr_assert_eq(cells, 0);
-    cw_score_free(s);
+    cw_label_score_free(s);
     teardown(&f);
 }
 

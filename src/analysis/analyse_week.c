@@ -449,7 +449,7 @@ static int fill_drivers(analysis *a, const series *s, cw_ranking_entry *e, cw_er
     return rc;
 }
 
-static int fill_entry(analysis *a, series *s, const cw_rank_item *item, cw_error *err)
+static int fill_entry(analysis *a, series *s, const cw_score_item *item, cw_error *err)
 {
     const cw_cause_area *area = &a->p->rules->areas[s->area];
     cw_ranking_entry *e = s->entry;
@@ -500,7 +500,7 @@ static int fill_entry(analysis *a, series *s, const cw_rank_item *item, cw_error
     return fill_evidence(a, s, e, err);
 }
 
-static cw_rank_input rank_input(const analysis *a, const series *s, char *key)
+static cw_score_input rank_input(const analysis *a, const series *s, char *key)
 {
     size_t recent_len = a->n - a->recent_from;
     double weighted = window_sum(s->weighted, a->recent_from, a->n);
@@ -513,7 +513,7 @@ static cw_rank_input rank_input(const analysis *a, const series *s, char *key)
     double recent = window_sum(s->complaints, a->recent_from, a->n);
     double per = s->denominator != NULL ? window_sum(s->denominator, a->recent_from, a->n)
                                         : (double)recent_len;
-    return (cw_rank_input){
+    return (cw_score_input){
         .key = key,
         .volume = volume,
         .rising = g->status == CW_TREND_DRIFT || g->status == CW_TREND_SHIFT,
@@ -534,8 +534,8 @@ static int rank_kind(analysis *a, cw_ranking *out, int kind, cw_error *err)
         return 0;
     int rc = -1;
     series **members = calloc(n, sizeof(*members));
-    cw_rank_input *in = calloc(n, sizeof(*in));
-    cw_rank_item *items = calloc(n, sizeof(*items));
+    cw_score_input *in = calloc(n, sizeof(*in));
+    cw_score_item *items = calloc(n, sizeof(*items));
     char **keys = calloc(n, sizeof(*keys));
     if (members == NULL || in == NULL || items == NULL || keys == NULL) {
         oom(err);
@@ -558,7 +558,7 @@ static int rank_kind(analysis *a, cw_ranking *out, int kind, cw_error *err)
                              s->signal.since >= 0 ? &since : NULL);
         j++;
     }
-    cw_rank_compute(items, a->p->rank, in, n);
+    cw_score_compute(items, a->p->rank, in, n);
     for (size_t i = 0; i < n; i++) {
         series *s = members[items[i].input];
         if ((s->entry = cw_ranking_add(out)) == NULL) {

@@ -247,7 +247,7 @@ static bool belongs(const cw_fix_verdict *f, const char *area_id, const char *si
     return strcmp(f->area_id, area_id) == 0 && (site[0] == '\0' || strcmp(f->site, site) == 0);
 }
 
-void cw_fixes_adjust_rank(cw_ranking *r, cw_rank_input *in, const char *area_id, const char *site,
+void cw_fixes_adjust_rank(cw_ranking *r, cw_score_input *in, const char *area_id, const char *site,
                           const cw_week *since)
 {
     for (size_t i = 0; i < r->fix_count && since != NULL && in->rising; i++) {

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void cw_rank_params_default(cw_rank_params *p)
+void cw_score_params_default(cw_score_params *p)
 {
     memset(p, 0, sizeof(*p));
     p->horizon_weeks = 4;
@@ -15,7 +15,7 @@ void cw_rank_params_default(cw_rank_params *p)
     p->floor_share[5] = 0.5;
 }
 
-static double trend_factor(const cw_rank_params *p, const cw_rank_input *in)
+static double trend_factor(const cw_score_params *p, const cw_score_input *in)
 {
     if (!in->rising)
         return 1.0;
@@ -29,7 +29,7 @@ static double trend_factor(const cw_rank_params *p, const cw_rank_input *in)
 /* Items held up by the same severity floor are ordered by what they cost now. */
 static int by_score_then_key(const void *a, const void *b)
 {
-    const cw_rank_item *x = a, *y = b;
+    const cw_score_item *x = a, *y = b;
     if (x->score != y->score)
         return x->score > y->score ? -1 : 1;
     double vx = x->volume * x->trend_factor, vy = y->volume * y->trend_factor;
@@ -38,12 +38,13 @@ static int by_score_then_key(const void *a, const void *b)
     return strcmp(x->key, y->key);
 }
 
-void cw_rank_compute(cw_rank_item *out, const cw_rank_params *p, const cw_rank_input *in, size_t n)
+void cw_score_compute(cw_score_item *out, const cw_score_params *p, const cw_score_input *in,
+                      size_t n)
 {
     assert(n == 0 || (out != NULL && in != NULL));
     double top = 0.0;
     for (size_t i = 0; i < n; i++) {
-        out[i] = (cw_rank_item){.input = i, .key = in[i].key, .volume = in[i].volume};
+        out[i] = (cw_score_item){.input = i, .key = in[i].key, .volume = in[i].volume};
         double own = trend_factor(p, &in[i]), driver = 1.0;
         if (isfinite(in[i].driver_ratio) && in[i].driver_ratio > 1.0)
             driver = in[i].driver_ratio > p->trend_cap ? p->trend_cap : in[i].driver_ratio;

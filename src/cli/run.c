@@ -519,10 +519,10 @@ static int record_finish(job *j, cw_error *err)
 static int rank_weeks(job *j, cw_error *err)
 {
     cw_detect_params detect;
-    cw_rank_params rank;
+    cw_score_params rank;
     cw_detect_params_default(&detect);
     detect.baseline_weeks = j->c->baseline_weeks;
-    cw_rank_params_default(&rank);
+    cw_score_params_default(&rank);
     for (cw_week w = j->from; w <= j->to; w++) {
         cw_analyse_params p = {
             .schema = j->schema,

@@ -22,7 +22,7 @@ struct cw_coverage {
     cw_topk *uncategorised;   /* TARGET uncategorised, REFERENCE matched */
     cw_topk *synonyms;        /* TARGET the --suggest symptom's, REFERENCE other matched,
                                  AUX uncategorised */
-    cw_score *score;
+    cw_label_score *score;
     cw_topk **missed; /* per class: TARGET its false negatives, REFERENCE its true positives */
     size_t *pred;     /* scratch: predicted classes */
 };
@@ -80,7 +80,7 @@ int cw_coverage_new(cw_coverage **out, const cw_matcher *m, const cw_coverage_pa
         size_t classes = cw_labels_class_count(p->labels);
         size_t per = classes > 0 ? CW_COVERAGE_CLASS_BUDGET / classes : 1;
         per = per > CW_COVERAGE_CLASS_SKETCH ? CW_COVERAGE_CLASS_SKETCH : per < 64 ? 64 : per;
-        rc = cw_score_new(&c->score, p->labels, p->min_support, err);
+        rc = cw_label_score_new(&c->score, p->labels, p->min_support, err);
         c->missed = calloc(classes + 1, sizeof(*c->missed));
         c->pred = calloc(classes + 1, sizeof(*c->pred));
         if (rc == 0 && (c->missed == NULL || c->pred == NULL))
@@ -112,7 +112,7 @@ void cw_coverage_free(cw_coverage *c)
             cw_topk_free(c->missed[k]);
     free(c->missed);
     free(c->pred);
-    cw_score_free(c->score);
+    cw_label_score_free(c->score);
     cw_cms_free(c->cms);
     free(c);
 }
@@ -126,7 +126,7 @@ static int add_label(cw_coverage *c, const cw_corpus_item *item, const cw_hit *h
                           item->c.id, err) != 0)
         return -1;
     size_t n = cw_labels_predict(c->p.labels, 0, hits, count, c->pred);
-    cw_score_add(c->score, &label, c->pred, n, item->c.id);
+    cw_label_score_add(c->score, &label, c->pred, n, item->c.id);
     if (label.kind != CW_LABEL_CLASS)
         return 0;
     bool found = false;
@@ -248,11 +248,11 @@ static int finish_labels(cw_coverage_report *r, cw_coverage *c, cw_error *err)
     r->classes = calloc(classes + 1, sizeof(*r->classes));
     if (r->classes == NULL)
         return cw_error_set(err, CW_EXIT_OSERR, "out of memory");
-    r->macro_f1 = cw_score_macro_f1(c->score, &r->cells);
+    r->macro_f1 = cw_label_score_macro_f1(c->score, &r->cells);
     filter f = {.c = c, .only = -1};
     cw_error_clear(&f.err);
     for (size_t k = 0; k < classes; k++) {
-        r->classes[k].score = cw_score_class(c->score, k);
+        r->classes[k].score = cw_label_score_class(c->score, k);
         if (ranked(&r->classes[k].missed, &r->classes[k].missed_count, CW_COVERAGE_CLASS_PHRASES,
                    c->missed[k], false, &f, err) != 0)
             return -1;

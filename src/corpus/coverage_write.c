@@ -109,7 +109,7 @@ static const char *examples(char *buf, size_t size, const cw_topk_item *it, int 
     return buf;
 }
 
-static const char *id_list(char *buf, size_t size, char (*ids)[CW_SCORE_ID_MAX + 1], size_t n)
+static const char *id_list(char *buf, size_t size, char (*ids)[CW_LABEL_SCORE_ID_MAX + 1], size_t n)
 {
     size_t at = 0;
     buf[0] = '\0';
@@ -401,13 +401,14 @@ static void human_labels(human *h)
     const cw_labels *l = r->params->labels;
     size_t classes = cw_labels_class_count(l), negatives = cw_labels_negative_count(l);
     heading(h, "Against the labels");
-    unsigned long long scored =
-        cw_score_count(r->score, CW_LABEL_CLASS) + cw_score_count(r->score, CW_LABEL_NEGATIVE);
+    unsigned long long scored = cw_label_score_count(r->score, CW_LABEL_CLASS) +
+                                cw_label_score_count(r->score, CW_LABEL_NEGATIVE);
     note(h,
          "%llu complaints scored; not scored: %llu ignored labels, %llu below the minimum "
          "strength, %llu unlabelled",
-         scored, cw_score_count(r->score, CW_LABEL_IGNORED),
-         cw_score_count(r->score, CW_LABEL_BELOW), cw_score_count(r->score, CW_LABEL_NONE));
+         scored, cw_label_score_count(r->score, CW_LABEL_IGNORED),
+         cw_label_score_count(r->score, CW_LABEL_BELOW),
+         cw_label_score_count(r->score, CW_LABEL_NONE));
     static const char *const heads[] = {"class", "support",   "predicted", "TP", "FP",
                                         "FN",    "precision", "recall",    "F1", "cell"};
     cw_grid *g = grid(h, heads, 10, "lrrrrrrrrl");
@@ -450,7 +451,7 @@ static void human_labels(human *h)
         for (size_t rix = 0; rix < classes + negatives; rix++) {
             cells[0] = row_name(r, rix);
             for (size_t k = 0; k <= classes; k++)
-                cells[k + 1] = ull(num[k], cw_score_confusion(r->score, rix, k));
+                cells[k + 1] = ull(num[k], cw_label_score_confusion(r->score, rix, k));
             row(h, g, cells);
         }
         flush_grid(h, g);
@@ -466,7 +467,7 @@ static void human_labels(human *h)
     g = grid(h, mheads, 4, "llll");
     for (size_t k = 0; k < classes; k++) {
         cw_coverage_class *x = &r->classes[k];
-        char phrases[600], fp[4 * CW_SCORE_ID_MAX], fn[4 * CW_SCORE_ID_MAX];
+        char phrases[600], fp[4 * CW_LABEL_SCORE_ID_MAX], fn[4 * CW_LABEL_SCORE_ID_MAX];
         const char *cells3[] = {cw_labels_class_name(l, k),
                                 phrase_list(phrases, sizeof(phrases), x),
                                 id_list(fp, sizeof(fp), x->score.fp_examples, x->score.fp_count),
@@ -565,7 +566,7 @@ static void csv_labels(FILE *out, const cw_coverage_report *r)
     for (size_t k = 0; k < classes; k++) {
         const cw_coverage_class *x = &r->classes[k];
         const char *name = cw_labels_class_name(l, k);
-        char buf[600], ids[4 * CW_SCORE_ID_MAX];
+        char buf[600], ids[4 * CW_LABEL_SCORE_ID_MAX];
         cw_grid_csv_count(out, "class", name, "support", x->score.support);
         cw_grid_csv_count(out, "class", name, "predicted", x->score.predicted);
         cw_grid_csv_count(out, "class", name, "tp", x->score.tp);
@@ -587,16 +588,18 @@ static void csv_labels(FILE *out, const cw_coverage_report *r)
         for (size_t k = 0; k <= classes; k++)
             cw_grid_csv_count(out, "confusion", row_name(r, rix),
                               k < classes ? cw_labels_class_name(l, k) : "(none)",
-                              cw_score_confusion(r->score, rix, k));
+                              cw_label_score_confusion(r->score, rix, k));
     cw_grid_csv_number(out, "labels", "", "macro_f1", r->macro_f1);
     cw_grid_csv_count(out, "labels", "", "cells", r->cells);
     cw_grid_csv_count(out, "labels", "", "scored",
-                      cw_score_count(r->score, CW_LABEL_CLASS) +
-                          cw_score_count(r->score, CW_LABEL_NEGATIVE));
-    cw_grid_csv_count(out, "labels", "", "ignored", cw_score_count(r->score, CW_LABEL_IGNORED));
+                      cw_label_score_count(r->score, CW_LABEL_CLASS) +
+                          cw_label_score_count(r->score, CW_LABEL_NEGATIVE));
+    cw_grid_csv_count(out, "labels", "", "ignored",
+                      cw_label_score_count(r->score, CW_LABEL_IGNORED));
     cw_grid_csv_count(out, "labels", "", "below_strength",
-                      cw_score_count(r->score, CW_LABEL_BELOW));
-    cw_grid_csv_count(out, "labels", "", "unlabelled", cw_score_count(r->score, CW_LABEL_NONE));
+                      cw_label_score_count(r->score, CW_LABEL_BELOW));
+    cw_grid_csv_count(out, "labels", "", "unlabelled",
+                      cw_label_score_count(r->score, CW_LABEL_NONE));
 }
 
 static void write_csv(FILE *out, const cw_coverage_report *r)
@@ -679,7 +682,7 @@ static json_t *json_phrases(const cw_topk_item *items, size_t n, const role_name
     return a;
 }
 
-static json_t *json_ids(char (*ids)[CW_SCORE_ID_MAX + 1], size_t n)
+static json_t *json_ids(char (*ids)[CW_LABEL_SCORE_ID_MAX + 1], size_t n)
 {
     json_t *a = json_array();
     for (size_t i = 0; i < n; i++)
@@ -698,7 +701,7 @@ static json_t *json_confusion(const cw_coverage_report *r)
     for (size_t rix = 0; rix < classes + negatives; rix++) {
         json_t *counts = json_array();
         for (size_t k = 0; k <= classes; k++)
-            counts = cw_json_push(counts, count(cw_score_confusion(r->score, rix, k)));
+            counts = cw_json_push(counts, count(cw_label_score_confusion(r->score, rix, k)));
         rows = cw_json_push(rows, json_pack("{s:o,s:o}", "label",
                                             cw_grid_json_text(row_name(r, rix)), "counts", counts));
     }
@@ -723,15 +726,15 @@ static json_t *json_labels(const cw_coverage_report *r)
                       "false_positives", json_ids(x->score.fp_examples, x->score.fp_count),
                       "false_negatives", json_ids(x->score.fn_examples, x->score.fn_count)));
     }
-    return json_pack("{s:o,s:o,s:o,s:o,s:o,s:{s:o,s:o,s:o},s:o}", "classes", classes, "macro_f1",
-                     number(r->macro_f1), "cells", count(r->cells), "min_support",
-                     count(r->params->min_support), "scored",
-                     count(cw_score_count(r->score, CW_LABEL_CLASS) +
-                           cw_score_count(r->score, CW_LABEL_NEGATIVE)),
-                     "not_scored", "ignored", count(cw_score_count(r->score, CW_LABEL_IGNORED)),
-                     "below_strength", count(cw_score_count(r->score, CW_LABEL_BELOW)),
-                     "unlabelled", count(cw_score_count(r->score, CW_LABEL_NONE)), "confusion",
-                     json_confusion(r));
+    return json_pack(
+        "{s:o,s:o,s:o,s:o,s:o,s:{s:o,s:o,s:o},s:o}", "classes", classes, "macro_f1",
+        number(r->macro_f1), "cells", count(r->cells), "min_support", count(r->params->min_support),
+        "scored",
+        count(cw_label_score_count(r->score, CW_LABEL_CLASS) +
+              cw_label_score_count(r->score, CW_LABEL_NEGATIVE)),
+        "not_scored", "ignored", count(cw_label_score_count(r->score, CW_LABEL_IGNORED)),
+        "below_strength", count(cw_label_score_count(r->score, CW_LABEL_BELOW)), "unlabelled",
+        count(cw_label_score_count(r->score, CW_LABEL_NONE)), "confusion", json_confusion(r));
 }
 
 static json_t *json_entries(const cw_coverage_report *r, json_t **dead)

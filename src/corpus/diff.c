@@ -34,7 +34,7 @@ struct cw_diff {
     unsigned long long complaints, changed;
     change *changes;
     size_t change_count;
-    cw_score *score[2];
+    cw_label_score *score[2];
     size_t *pred;
 };
 
@@ -104,7 +104,7 @@ int cw_diff_new(cw_diff **out, const cw_matcher *before, const cw_matcher *after
     }
     if (rc == 0 && p->labels != NULL) {
         for (size_t w = 0; w < 2 && rc == 0; w++)
-            rc = cw_score_new(&d->score[w], p->labels, p->min_support, err);
+            rc = cw_label_score_new(&d->score[w], p->labels, p->min_support, err);
         d->pred = calloc(cw_labels_class_count(p->labels) + 1, sizeof(*d->pred));
         if (rc == 0 && d->pred == NULL)
             rc = cw_error_set(err, CW_EXIT_OSERR, "out of memory");
@@ -125,7 +125,7 @@ void cw_diff_free(cw_diff *d)
         cw_scan_free(d->scan[w]);
         free(d->sym_of[w]);
         free(d->area_of[w]);
-        cw_score_free(d->score[w]);
+        cw_label_score_free(d->score[w]);
     }
     free(d->symptoms);
     free(d->areas);
@@ -228,7 +228,7 @@ static int score_both(cw_diff *d, const cw_corpus_item *item, const cw_hit *cons
         return -1;
     for (size_t w = 0; w < 2; w++) {
         size_t n = cw_labels_predict(d->p.labels, w, hits[w], counts[w], d->pred);
-        cw_score_add(d->score[w], &label, d->pred, n, item->c.id);
+        cw_label_score_add(d->score[w], &label, d->pred, n, item->c.id);
     }
     return 0;
 }
@@ -366,7 +366,8 @@ static void human_labels(human *h, const cw_diff *d)
                            "R after", "dR",      "F1 before", "F1 after", "dF1"};
     cw_grid *g = start(h, heads, 11, "lrrrrrrrrrr");
     for (size_t k = 0; k < cw_labels_class_count(l); k++) {
-        cw_class_score a = cw_score_class(d->score[0], k), b = cw_score_class(d->score[1], k);
+        cw_class_score a = cw_label_score_class(d->score[0], k),
+                       b = cw_label_score_class(d->score[1], k);
         char c[10][24];
         const char *cells[] = {cw_labels_class_name(l, k),
                                ull(c[0], b.support),
@@ -383,7 +384,8 @@ static void human_labels(human *h, const cw_diff *d)
     }
     emit(h, g);
     size_t ca, cb;
-    double fa = cw_score_macro_f1(d->score[0], &ca), fb = cw_score_macro_f1(d->score[1], &cb);
+    double fa = cw_label_score_macro_f1(d->score[0], &ca),
+           fb = cw_label_score_macro_f1(d->score[1], &cb);
     fprintf(h->out, "%smacro-F1 %.3f -> %.3f (%+.3f) over %zu -> %zu cells\n",
             h->style == CW_GRID_PLAIN ? "  " : "\n", fa, fb, fb - fa, ca, cb);
 }
@@ -453,7 +455,8 @@ static void write_csv(FILE *out, const cw_diff *d, const char *source)
     const cw_labels *l = d->p.labels;
     for (size_t k = 0; k < cw_labels_class_count(l); k++) {
         const char *name = cw_labels_class_name(l, k);
-        cw_class_score a = cw_score_class(d->score[0], k), b = cw_score_class(d->score[1], k);
+        cw_class_score a = cw_label_score_class(d->score[0], k),
+                       b = cw_label_score_class(d->score[1], k);
         cw_grid_csv_count(out, "class", name, "support", b.support);
         cw_grid_csv_number(out, "class", name, "precision_before", a.precision);
         cw_grid_csv_number(out, "class", name, "precision_after", b.precision);
@@ -463,8 +466,10 @@ static void write_csv(FILE *out, const cw_diff *d, const char *source)
         cw_grid_csv_number(out, "class", name, "f1_after", b.f1);
     }
     size_t ca, cb;
-    cw_grid_csv_number(out, "labels", "", "macro_f1_before", cw_score_macro_f1(d->score[0], &ca));
-    cw_grid_csv_number(out, "labels", "", "macro_f1_after", cw_score_macro_f1(d->score[1], &cb));
+    cw_grid_csv_number(out, "labels", "", "macro_f1_before",
+                       cw_label_score_macro_f1(d->score[0], &ca));
+    cw_grid_csv_number(out, "labels", "", "macro_f1_after",
+                       cw_label_score_macro_f1(d->score[1], &cb));
 }
 
 /* The JSON form's layout (docs/diff.schema.json). */
@@ -515,7 +520,8 @@ static json_t *json_labels(const cw_diff *d)
     const cw_labels *l = d->p.labels;
     json_t *classes = json_array();
     for (size_t k = 0; k < cw_labels_class_count(l); k++) {
-        cw_class_score a = cw_score_class(d->score[0], k), b = cw_score_class(d->score[1], k);
+        cw_class_score a = cw_label_score_class(d->score[0], k),
+                       b = cw_label_score_class(d->score[1], k);
         classes = cw_json_push(classes, json_pack("{s:o,s:o,s:o,s:o,s:o,s:b}", "class",
                                                   cw_grid_json_text(cw_labels_class_name(l, k)),
                                                   "support", count(b.support), "precision",
@@ -524,7 +530,8 @@ static json_t *json_labels(const cw_diff *d)
                                                   "cell", (int)b.cell));
     }
     size_t ca, cb;
-    double fa = cw_score_macro_f1(d->score[0], &ca), fb = cw_score_macro_f1(d->score[1], &cb);
+    double fa = cw_label_score_macro_f1(d->score[0], &ca),
+           fb = cw_label_score_macro_f1(d->score[1], &cb);
     return json_pack("{s:o,s:o,s:[o,o]}", "classes", classes, "macro_f1", pair(fa, fb), "cells",
                      count(ca), count(cb));
 }

@@ -6,7 +6,7 @@
 
 #include "causeway/util/text.h"
 
-struct cw_score {
+struct cw_label_score {
     size_t classes, negatives;
     unsigned long long min_support;
     cw_class_score *per_class;
@@ -14,10 +14,11 @@ struct cw_score {
     unsigned long long kinds[CW_LABEL_KINDS];
 };
 
-int cw_score_new(cw_score **out, const cw_labels *l, unsigned long long min_support, cw_error *err)
+int cw_label_score_new(cw_label_score **out, const cw_labels *l, unsigned long long min_support,
+                       cw_error *err)
 {
     *out = NULL;
-    cw_score *s = calloc(1, sizeof(*s));
+    cw_label_score *s = calloc(1, sizeof(*s));
     if (s != NULL) {
         s->classes = cw_labels_class_count(l);
         s->negatives = cw_labels_negative_count(l);
@@ -27,14 +28,14 @@ int cw_score_new(cw_score **out, const cw_labels *l, unsigned long long min_supp
             calloc((s->classes + s->negatives) * (s->classes + 1) + 1, sizeof(*s->confusion));
     }
     if (s == NULL || s->per_class == NULL || s->confusion == NULL) {
-        cw_score_free(s);
+        cw_label_score_free(s);
         return cw_error_set(err, CW_EXIT_OSERR, "out of memory for scores");
     }
     *out = s;
     return 0;
 }
 
-void cw_score_free(cw_score *s)
+void cw_label_score_free(cw_label_score *s)
 {
     if (s == NULL)
         return;
@@ -43,13 +44,14 @@ void cw_score_free(cw_score *s)
     free(s);
 }
 
-static void example(char (*slots)[CW_SCORE_ID_MAX + 1], size_t *count, const char *id)
+static void example(char (*slots)[CW_LABEL_SCORE_ID_MAX + 1], size_t *count, const char *id)
 {
-    if (id != NULL && *count < CW_SCORE_EXAMPLES)
-        cw_text_copy_cut(slots[(*count)++], CW_SCORE_ID_MAX + 1, id);
+    if (id != NULL && *count < CW_LABEL_SCORE_EXAMPLES)
+        cw_text_copy_cut(slots[(*count)++], CW_LABEL_SCORE_ID_MAX + 1, id);
 }
 
-void cw_score_add(cw_score *s, const cw_label *label, const size_t *pred, size_t n, const char *id)
+void cw_label_score_add(cw_label_score *s, const cw_label *label, const size_t *pred, size_t n,
+                        const char *id)
 {
     s->kinds[label->kind]++;
     if (label->kind != CW_LABEL_CLASS && label->kind != CW_LABEL_NEGATIVE)
@@ -82,7 +84,7 @@ void cw_score_add(cw_score *s, const cw_label *label, const size_t *pred, size_t
     }
 }
 
-cw_class_score cw_score_class(const cw_score *s, size_t c)
+cw_class_score cw_label_score_class(const cw_label_score *s, size_t c)
 {
     cw_class_score x = s->per_class[c];
     x.precision = x.predicted > 0 ? (double)x.tp / (double)x.predicted : 0.0;
@@ -93,12 +95,12 @@ cw_class_score cw_score_class(const cw_score *s, size_t c)
     return x;
 }
 
-double cw_score_macro_f1(const cw_score *s, size_t *cells)
+double cw_label_score_macro_f1(const cw_label_score *s, size_t *cells)
 {
     double sum = 0.0;
     size_t n = 0;
     for (size_t c = 0; c < s->classes; c++) {
-        cw_class_score x = cw_score_class(s, c);
+        cw_class_score x = cw_label_score_class(s, c);
         if (x.cell) {
             sum += x.f1;
             n++;
@@ -108,12 +110,12 @@ double cw_score_macro_f1(const cw_score *s, size_t *cells)
     return n > 0 ? sum / (double)n : 0.0;
 }
 
-unsigned long long cw_score_confusion(const cw_score *s, size_t row, size_t col)
+unsigned long long cw_label_score_confusion(const cw_label_score *s, size_t row, size_t col)
 {
     return s->confusion[row * (s->classes + 1) + col];
 }
 
-unsigned long long cw_score_count(const cw_score *s, cw_label_kind kind)
+unsigned long long cw_label_score_count(const cw_label_score *s, cw_label_kind kind)
 {
     return s->kinds[kind];
 }

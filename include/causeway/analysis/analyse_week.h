@@ -33,7 +33,7 @@ typedef struct cw_analyse_params {
     unsigned recent_weeks;           /* window of volume, top symptoms and sites, examples */
     const unsigned char *dimensions; /* config.h's dimensions[]; NULL: site only */
     const cw_detect_params *detect;  /* per-series limits; raised for the report's size */
-    const cw_rank_params *rank;
+    const cw_score_params *rank;
     const cw_log *log; /* debug: each series' signal (no complaint text) */
 } cw_analyse_params;
 

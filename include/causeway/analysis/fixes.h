@@ -66,7 +66,7 @@ int cw_fixes_evaluate(cw_ranking *out, cw_db *db, const cw_analyse_params *p, cw
  * item's rise began, NULL when it is not rising) before the fix's after side makes the
  * item not rising, and marks the fix trend_withheld.
  */
-void cw_fixes_adjust_rank(cw_ranking *r, cw_rank_input *in, const char *area_id, const char *site,
+void cw_fixes_adjust_rank(cw_ranking *r, cw_score_input *in, const char *area_id, const char *site,
                           const cw_week *since);
 
 /* The fix verdicts of r that belong to entry e (its cause area, at its site or, for the

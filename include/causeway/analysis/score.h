@@ -37,13 +37,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-typedef struct cw_rank_params {
+typedef struct cw_score_params {
     unsigned horizon_weeks; /* drift projection, default 4 */
     double trend_cap;       /* maximum trend_factor, default 3 */
     double floor_share[6];  /* by severity 0..5; default {0,0,0,0,0.25,0.5} */
-} cw_rank_params;
+} cw_score_params;
 
-typedef struct cw_rank_input {
+typedef struct cw_score_input {
     const char *key;     /* stable tie-break ("process" or "process/leeds"); borrowed */
     double volume;       /* see above; >= 0 */
     bool rising;         /* detector says drift or shift */
@@ -54,9 +54,9 @@ typedef struct cw_rank_input {
     int rare_severity;   /* highest severity, 0..5, of the symptoms attributed in the recent
                             window that are rare for the item (the caller decides what is
                             rare: analyse_week.c, under one complaint a week before the window) */
-} cw_rank_input;
+} cw_score_input;
 
-typedef struct cw_rank_item {
+typedef struct cw_score_item {
     size_t input;    /* index into the inputs */
     const char *key; /* the input's key (borrowed), for a total order */
     unsigned rank;   /* 1 = fix first */
@@ -65,15 +65,16 @@ typedef struct cw_rank_item {
     double trend_factor;   /* max(own trend, driver_factor) */
     double driver_factor;  /* 1 when no rising driver */
     double severity_floor; /* 0 when no floor applies */
-} cw_rank_item;
+} cw_score_item;
 
 /* Fill params with the documented defaults. */
-void cw_rank_params_default(cw_rank_params *p);
+void cw_score_params_default(cw_score_params *p);
 
 /*
  * Score and order n inputs into out[0..n-1] (caller storage), best first; ties
  * broken by key so the order is deterministic.
  */
-void cw_rank_compute(cw_rank_item *out, const cw_rank_params *p, const cw_rank_input *in, size_t n);
+void cw_score_compute(cw_score_item *out, const cw_score_params *p, const cw_score_input *in,
+                      size_t n);
 
 #endif

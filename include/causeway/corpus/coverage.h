@@ -103,7 +103,7 @@ typedef struct cw_coverage_report {
     unsigned long long suggest_target, suggest_reference;
     cw_topk_item *synonyms; /* with --suggest: TARGET its matches, AUX uncategorised */
     size_t synonym_count;
-    const cw_score *score; /* label mode, else NULL */
+    const cw_label_score *score; /* label mode, else NULL */
     cw_coverage_class *classes;
     double macro_f1;
     size_t cells;

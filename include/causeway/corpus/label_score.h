@@ -20,8 +20,10 @@
 #include "causeway/util/error.h"
 #include "causeway/corpus/labels.h"
 
-#define CW_SCORE_EXAMPLES 3u  /* example ids kept per class for false positives / negatives */
-#define CW_SCORE_ID_MAX   63u /* bytes of an example id kept; longer ones end in "..." */
+/* Example ids kept per class for false positives / negatives. */
+#define CW_LABEL_SCORE_EXAMPLES 3u
+/* Bytes of an example id kept; longer ones end in "...". */
+#define CW_LABEL_SCORE_ID_MAX 63u
 
 typedef struct cw_class_score {
     unsigned long long support; /* scored complaints of the class */
@@ -29,37 +31,39 @@ typedef struct cw_class_score {
     double precision, recall, f1;
     bool cell;                 /* support >= min_support: counts in macro-F1 */
     size_t fp_count, fn_count; /* examples kept */
-    char fp_examples[CW_SCORE_EXAMPLES][CW_SCORE_ID_MAX + 1];
-    char fn_examples[CW_SCORE_EXAMPLES][CW_SCORE_ID_MAX + 1];
+    char fp_examples[CW_LABEL_SCORE_EXAMPLES][CW_LABEL_SCORE_ID_MAX + 1];
+    char fn_examples[CW_LABEL_SCORE_EXAMPLES][CW_LABEL_SCORE_ID_MAX + 1];
 } cw_class_score;
 
-typedef struct cw_score cw_score;
+typedef struct cw_label_score cw_label_score;
 
 /* Scores over the classes of `l` (borrowed). On failure *out is NULL (71). */
-int cw_score_new(cw_score **out, const cw_labels *l, unsigned long long min_support, cw_error *err);
+int cw_label_score_new(cw_label_score **out, const cw_labels *l, unsigned long long min_support,
+                       cw_error *err);
 
-void cw_score_free(cw_score *s);
+void cw_label_score_free(cw_label_score *s);
 
 /*
  * Add one complaint (id borrowed, may be NULL) of label `label` for which the rule set
  * predicts the distinct classes pred[0, n). Unscored labels are only counted.
  */
-void cw_score_add(cw_score *s, const cw_label *label, const size_t *pred, size_t n, const char *id);
+void cw_label_score_add(cw_label_score *s, const cw_label *label, const size_t *pred, size_t n,
+                        const char *id);
 
 /* Class c's numbers, with precision, recall, F1 and `cell` worked out. */
-cw_class_score cw_score_class(const cw_score *s, size_t c);
+cw_class_score cw_label_score_class(const cw_label_score *s, size_t c);
 
 /* Mean F1 over the cells, and their number (0 cells: 0). */
-double cw_score_macro_f1(const cw_score *s, size_t *cells);
+double cw_label_score_macro_f1(const cw_label_score *s, size_t *cells);
 
 /*
  * Confusion counts: row r < class count is a class, then the negative labels; column
  * k < class count a predicted class, column class count "nothing predicted". A complaint
  * predicted several classes counts in each of their columns.
  */
-unsigned long long cw_score_confusion(const cw_score *s, size_t row, size_t col);
+unsigned long long cw_label_score_confusion(const cw_label_score *s, size_t row, size_t col);
 
 /* Complaints added with each label kind (scored: CLASS and NEGATIVE). */
-unsigned long long cw_score_count(const cw_score *s, cw_label_kind kind);
+unsigned long long cw_label_score_count(const cw_label_score *s, cw_label_kind kind);
 
 #endif
