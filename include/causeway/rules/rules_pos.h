@@ -1,5 +1,5 @@
 /*
- * rules_pos.h - internal to the rules module: a position tree of a rule file.
+ * rules_pos.h - a position tree of a YAML file (rule files, and the config file).
  *
  * libcyaml 1.3.1 reports no positions for values it accepted, expands aliases,
  * drops a second document and recurses on nesting. So before libcyaml runs, one
