@@ -185,8 +185,12 @@ static int formula_cells(const char *csv, char *first, size_t size)
         if (n > 0 && strchr("=+-@\t\r", cell[0]) != NULL) {
             char *end;
             strtod(cell, &end);
-            if (*end != '\0' && found++ == 0)
-                snprintf(first, size, "%s", cell);
+            if (*end != '\0' && found++ == 0) {
+                /* Cut to `size` on purpose: the message needs only the cell's start. */
+                size_t k = n < size - 1 ? n : size - 1;
+                memcpy(first, cell, k);
+                first[k] = '\0';
+            }
         }
         if (*p == ',' || *p == '\r' || *p == '\n')
             p++;
