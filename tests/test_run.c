@@ -965,6 +965,28 @@ Test(run, a_foreign_source_without_a_password_in_its_user_mapping_is_permission)
     teardown(&f);
 }
 
+/* causeway run of WEEK on the fixture with its source's orders table as the exposure
+ * (orders per week and store); the run must succeed. */
+static void run_with_orders(const fixture *f)
+{
+    char text[512];
+    snprintf(text, sizeof(text),
+             "source:\n  table: %s.complaints\n"
+             "exposure:\n  table: %s.orders\n"
+             "  columns: { week: week_start, site: store, volume: orders }\n",
+             f->src, f->src);
+    char *config = cw_test_write_temp(text, strlen(text));
+    cr_assert_not_null(config);
+    cw_test_output r;
+    const char *argv[] = {"causeway", "run", "-d",  cw_test_dsn(), "-c", config, "--schema",
+                          f->results, "-r",  RULES, "--week",      WEEK, NULL};
+    cr_assert_eq(cw_test_run(&r, NULL, NULL, argv), 0);
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    cw_test_output_fini(&r);
+    unlink(config);
+    free(config);
+}
+
 /* An exposure source (orders per week and site) turns counts into rates. */
 Test(run, exposure_turns_volumes_into_rates)
 {
@@ -975,19 +997,7 @@ Test(run, exposure_turns_volumes_into_rates)
                  " FROM generate_series(date '2026-01-05', date '2026-07-27', interval '7 days') d,"
                  " unnest(ARRAY['north', 'south']) s",
                  f.src, f.src);
-    char text[512];
-    snprintf(text, sizeof(text),
-             "source:\n  table: %s.complaints\n"
-             "exposure:\n  table: %s.orders\n"
-             "  columns: { week: week_start, site: store, volume: orders }\n",
-             f.src, f.src);
-    char *config = cw_test_write_temp(text, strlen(text));
-    cw_test_output r;
-    const char *argv[] = {"causeway", "run", "-d",  cw_test_dsn(), "-c", config, "--schema",
-                          f.results,  "-r",  RULES, "--week",      WEEK, NULL};
-    cr_assert_eq(cw_test_run(&r, NULL, NULL, argv), 0);
-    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
-    cw_test_output_fini(&r);
+    run_with_orders(&f);
     /* 50 complaints a week over 2,000 orders a week: 25 per 1,000, people ~ 3/7 of them. */
     char query[512];
     snprintf(query, sizeof(query),
@@ -1004,8 +1014,6 @@ Test(run, exposure_turns_volumes_into_rates)
     cr_assert_str_eq(missing, "0", "area x site items without a rate");
     free(rate);
     free(missing);
-    unlink(config);
-    free(config);
     teardown(&f);
 }
 
@@ -1066,19 +1074,7 @@ Test(run, a_small_site_borrows_its_baseline_from_its_siblings)
         " FROM generate_series(date '2026-01-05', date '2026-07-27', interval '7 days') d,"
         " unnest(ARRAY['north', 'south', 'west', 'east']) s",
         f.src, f.src, f.src);
-    char text[512];
-    snprintf(text, sizeof(text),
-             "source:\n  table: %s.complaints\n"
-             "exposure:\n  table: %s.orders\n"
-             "  columns: { week: week_start, site: store, volume: orders }\n",
-             f.src, f.src);
-    char *config = cw_test_write_temp(text, strlen(text));
-    cw_test_output r;
-    const char *argv[] = {"causeway", "run", "-d",  cw_test_dsn(), "-c", config, "--schema",
-                          f.results,  "-r",  RULES, "--week",      WEEK, NULL};
-    cr_assert_eq(cw_test_run(&r, NULL, NULL, argv), 0);
-    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
-    cw_test_output_fini(&r);
+    run_with_orders(&f);
     char query[512];
     snprintf(query, sizeof(query),
              "SELECT string_agg(site || '=' || round(excess::numeric, 3), ' ' ORDER BY site)"
@@ -1096,8 +1092,6 @@ Test(run, a_small_site_borrows_its_baseline_from_its_siblings)
               levels);
     cr_assert(fabs(north) < 0.2, "north's level left its own: %s", levels);
     free(levels);
-    unlink(config);
-    free(config);
     teardown(&f);
 }
 
