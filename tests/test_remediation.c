@@ -141,6 +141,8 @@ Test(remediation, add_records_the_fix_and_list_and_show_read_it)
 
     cw(&r, &f, NULL, "remediation", "list", "--format", "json", NULL);
     cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(r.out[0] == '{' && strchr(r.out, '\n') == r.out + strlen(r.out) - 1,
+              "one JSON document and nothing else: %s", r.out);
     cr_assert_not_null(strstr(r.out, "\"schema\":\"causeway.remediations/2\""));
     cr_assert_not_null(strstr(r.out, "\"title\":\"Courtesy coaching\""), "%s", r.out);
     cr_assert_not_null(strstr(r.out, "\"expected_cut\":30"), "%s", r.out);

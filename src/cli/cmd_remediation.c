@@ -487,11 +487,11 @@ static int do_list(session *s)
         fputs("id,area_id,symptom_id,site,title,owner,started,ended,expected_cut,"
               "settling_weeks,verdict,verdict_week,end_note,created_at,created_by\r\n",
               out);
-    else if (a->verb == LIST && set.count == 0)
+    else if (!json && a->verb == LIST && set.count == 0)
         fputs(a->all ? "No fix is recorded.\n"
                      : "No open fix is recorded (--all: ended ones too).\n",
               out);
-    else if (a->verb == LIST)
+    else if (!json && a->verb == LIST) /* JSON is one document, written at the end */
         fprintf(out, "%4s  %-8s  %-8s  %-36s  %-36s  %-16s  %-8s  %s\n", "#", "started", "ended",
                 "target", "title", "owner", "expected", "latest verdict");
     for (size_t i = 0; i < set.count; i++) {
@@ -501,8 +501,7 @@ static int do_list(session *s)
             goto done;
         }
         if (json) {
-            if (json_array_append_new(listed, json_fix(&set.items[i], &v)) != 0)
-                json_decref(listed), listed = NULL;
+            listed = cw_json_push(listed, json_fix(&set.items[i], &v));
         } else if (csv) {
             list_csv(out, &set.items[i], &v);
         } else if (a->verb == LIST) {
