@@ -391,7 +391,7 @@ static char *not_held_sql(const cw_source *src, const cw_ingest_params *p)
             " WHERE h.held IS NULL OR h.updated_at IS DISTINCT FROM s.%s::timestamptz"
             " ORDER BY h.held IS NULL",
             p->schema, p->ruleset, id, updated);
-    char same[160] = "";
+    char same[256] = ""; /* the text around it, and a quoted identifier of up to 128 bytes */
     if (updated != NULL)
         snprintf(same, sizeof(same), " AND c.updated_at IS NOT DISTINCT FROM s.%s::timestamptz",
                  updated);

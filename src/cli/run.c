@@ -360,8 +360,10 @@ static int warn_empty_weeks(job *j, cw_error *err)
 
 /*
  * The mark this run leaves (j->snapshot), taken on the writer before the reader's
- * snapshot exists: the start of the oldest transaction then open (the writer's own
- * included). A transaction the reader cannot see was open then or began later, and
+ * snapshot exists: the start of the oldest transaction then open in this database (the
+ * writer's own included; other databases' sessions cannot write the source, and one idle
+ * there must not pin the mark). A transaction the reader cannot see was open then or
+ * began later, and
  * the database stamps its rows' updated_at with its start, so no earlier than this.
  * A role that may not see other sessions' starts goes CW_INGEST_OVERLAP back instead.
  */
@@ -373,7 +375,8 @@ static int take_mark(job *j, cw_error *err)
         j->writer,
         "SELECT (CASE WHEN pg_catalog.pg_has_role('pg_read_all_stats', 'MEMBER')"
         " THEN (SELECT pg_catalog.min(a.xact_start) FROM pg_catalog.pg_stat_activity a"
-        " WHERE a.xact_start IS NOT NULL AND a.backend_type = 'client backend')"
+        " WHERE a.xact_start IS NOT NULL AND a.backend_type = 'client backend'"
+        " AND a.datname = pg_catalog.current_database())"
         " ELSE pg_catalog.now() - interval '" CW_INGEST_OVERLAP "' END)::text",
         0, NULL, text_row, j->snapshot, err);
 }
