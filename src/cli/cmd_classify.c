@@ -75,7 +75,8 @@ static void print_help(FILE *out)
           out);
 }
 
-/* Copy s[0..n) into the writer's scratch as valid UTF-8 (bad bytes become U+FFFD). */
+/* Copy s[0..n) into the writer's scratch as valid UTF-8 (bad bytes become U+FFFD): the
+ * evidence snippet, which may end inside a character. */
 static const char *clean(writer *w, const char *s, size_t n)
 {
     if (n * 3 + 1 > w->clean_cap) {
@@ -181,10 +182,7 @@ static int write_csv(writer *w, const cw_record *rec, const cw_hit *hits, size_t
 {
     FILE *out = w->out;
     const cw_rules *r = w->rules;
-    const char *id = clean(w, rec->id, strlen(rec->id));
-    if (id == NULL)
-        return -1;
-    cw_text_csv_field(out, id);
+    cw_text_csv_field(out, rec->id); /* it makes the id valid UTF-8 itself */
     fputc(',', out);
     for (size_t i = 0; i < count; i++)
         fprintf(out, "%s%s", i ? ";" : "", r->symptoms[hits[i].symptom].id);
@@ -223,7 +221,6 @@ static int write_csv(writer *w, const cw_record *rec, const cw_hit *hits, size_t
 static int write_jsonl(writer *w, const cw_record *rec, const cw_hit *hits, size_t count)
 {
     const cw_rules *r = w->rules;
-    const char *id = clean(w, rec->id, strlen(rec->id));
     json_t *symptoms = json_array(), *causes = json_array();
     size_t n = sum_causes(w, hits, count);
     for (size_t i = 0; i < count; i++)
@@ -234,8 +231,8 @@ static int write_jsonl(writer *w, const cw_record *rec, const cw_hit *hits, size
                               json_pack("{s:o,s:o}", "area", cw_json_text(r->areas[a].id), "weight",
                                         cw_json_number(w->weight[a], CW_JSON_REPORT_DIGITS)));
     }
-    json_t *doc = json_pack("{s:o,s:o,s:o}", "id", id != NULL ? cw_json_text(id) : NULL, "symptoms",
-                            symptoms, "causes", causes);
+    json_t *doc = json_pack("{s:o,s:o,s:o}", "id", cw_json_text(rec->id), "symptoms", symptoms,
+                            "causes", causes);
     if (w->opt->explain) {
         json_t *evidence = json_array();
         for (size_t i = 0; i < count; i++) {
